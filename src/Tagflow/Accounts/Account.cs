@@ -1,0 +1,62 @@
+namespace Tagflow.Accounts;
+
+/// <summary>The plans; API access needs Premium or higher. The numbers are the wire's <c>tier</c>.</summary>
+internal enum Plan { Standard = 10, Premium = 20, Deluxe = 30, Enterprise = 40 }
+
+internal sealed class Account
+{
+    public long Id { get; set; }
+    public required string Username { get; set; }
+    /// <summary>Lower-case username: usernames are unique regardless of case.</summary>
+    public required string NormalizedUsername { get; set; }
+    public string Email { get; set; } = "";
+    public required string PasswordHash { get; set; }
+    public Plan Plan { get; set; } = Plan.Premium;
+    public string TimeZone { get; set; } = "Europe/Berlin";
+    public string FirstName { get; set; } = "";
+    public string LastName { get; set; } = "";
+    public DateTime CreatedAt { get; set; }
+
+    public static string Normalize(string username) => username.Trim().ToLowerInvariant();
+}
+
+/// <summary>An integration vendor that customers grant API access to.</summary>
+internal sealed class Developer
+{
+    public long Id { get; set; }
+    public required string Name { get; set; }
+    /// <summary>
+    /// The developer key is derived from this salt and the server's key file (see <see cref="KeyRing"/>),
+    /// so the database never holds the key itself.
+    /// </summary>
+    public required byte[] KeySalt { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
+
+/// <summary>An account's grant to a developer: the customer key, stored only as its SHA-256.</summary>
+internal sealed class ApiGrant
+{
+    public long Id { get; set; }
+    public long AccountId { get; set; }
+    public long DeveloperId { get; set; }
+    public required string CustomerKeyHash { get; set; }
+    public DateTime CreatedAt { get; set; }
+}
+
+/// <summary>A login session; the session id is stored only as its SHA-256.</summary>
+internal sealed class Session
+{
+    public long Id { get; set; }
+    public long AccountId { get; set; }
+    public required string TokenHash { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime LastSeenAt { get; set; }
+}
+
+/// <summary>Failed logins per username, kept in the database so every instance sees them.</summary>
+internal sealed class LoginThrottle
+{
+    public required string NormalizedUsername { get; set; }
+    public int Failures { get; set; }
+    public DateTime? LockedUntil { get; set; }
+}

@@ -1,0 +1,39 @@
+using System.Globalization;
+using System.Security.Claims;
+
+namespace Tagflow.Accounts;
+
+/// <summary>The calling account, as the authentication handler puts it on the request.</summary>
+internal static class Principal
+{
+    public const string AccountIdClaim = "tagflow:account";
+    public const string PlanClaim = "tagflow:plan";
+    public const string SessionClaim = "tagflow:session";
+
+    public static ClaimsPrincipal Create(Account account, string scheme, long? sessionId)
+    {
+        var claims = new List<Claim>
+        {
+            new(AccountIdClaim, account.Id.ToString(CultureInfo.InvariantCulture)),
+            new(ClaimTypes.Name, account.Username),
+            new(PlanClaim, account.Plan.ToString()),
+        };
+        if (sessionId is { } s) claims.Add(new(SessionClaim, s.ToString(CultureInfo.InvariantCulture)));
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme));
+    }
+
+    /// <summary>The account id; every query a handler makes is scoped by it.</summary>
+    public static long AccountId(this ClaimsPrincipal user) => user.FindAccountId()
+        ?? throw new InvalidOperationException("The endpoint is not behind authentication.");
+
+    public static long? FindAccountId(this ClaimsPrincipal user) =>
+        long.TryParse(user.FindFirstValue(AccountIdClaim), CultureInfo.InvariantCulture, out var id) ? id : null;
+
+    public static long? SessionId(this ClaimsPrincipal user) =>
+        long.TryParse(user.FindFirstValue(SessionClaim), CultureInfo.InvariantCulture, out var id) ? id : null;
+
+    public static bool HasApiAccess(this ClaimsPrincipal user) =>
+        Enum.TryParse<Plan>(user.FindFirstValue(PlanClaim), out var plan) && plan.HasApiAccess();
+
+    public static bool HasApiAccess(this Plan plan) => plan >= Plan.Premium;
+}

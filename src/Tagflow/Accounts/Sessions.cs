@@ -1,0 +1,50 @@
+using Microsoft.EntityFrameworkCore;
+using Tagflow.Data;
+
+namespace Tagflow.Accounts;
+
+/// <summary>Login sessions, kept in the database so they survive restarts and serve every instance.</summary>
+internal sealed class Sessions(TagflowDb db, TimeProvider clock, TagflowSettings settings)
+{
+    /// <summary>The cookie name login answers as <c>session_name</c>.</summary>
+    public const string CookieName = "TFSESSID";
+
+    // Idle time is tracked to the minute: a request writes only when the last write is older.
+    private static readonly TimeSpan TouchInterval = TimeSpan.FromMinutes(1);
+
+    public async Task<string> CreateAsync(long accountId, CancellationToken cancellationToken)
+    {
+        var token = Secrets.NewToken();
+        var now = clock.GetUtcNow().UtcDateTime;
+        db.Sessions.Add(new Session { AccountId = accountId, TokenHash = Secrets.LookupHash(token), CreatedAt = now, LastSeenAt = now });
+        await db.SaveChangesAsync(cancellationToken);
+        return token;
+    }
+
+    /// <summary>The live session for a token, with its account; an idle-expired session is removed.</summary>
+    public async Task<(Account Account, long SessionId)?> FindAsync(string token, CancellationToken cancellationToken)
+    {
+        var hash = Secrets.LookupHash(token);
+        var found = await (
+            from s in db.Sessions
+            join a in db.Accounts on s.AccountId equals a.Id
+            where s.TokenHash == hash
+            select new { Session = s, Account = a }).AsNoTracking().SingleOrDefaultAsync(cancellationToken);
+        if (found is null) return null;
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var idle = now - found.Session.LastSeenAt;
+        if (idle > settings.SessionIdleTimeout)
+        {
+            await db.Sessions.Where(s => s.Id == found.Session.Id).ExecuteDeleteAsync(cancellationToken);
+            return null;
+        }
+        if (idle > TouchInterval)
+            await db.Sessions.Where(s => s.Id == found.Session.Id)
+                .ExecuteUpdateAsync(u => u.SetProperty(s => s.LastSeenAt, now), cancellationToken);
+        return (found.Account, found.Session.Id);
+    }
+
+    public Task EndAsync(long sessionId, CancellationToken cancellationToken) =>
+        db.Sessions.Where(s => s.Id == sessionId).ExecuteDeleteAsync(cancellationToken);
+}

@@ -1,0 +1,81 @@
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Tagflow.Data;
+using Tagflow.Wire;
+
+namespace Tagflow.Accounts;
+
+/// <summary>
+/// Session cookie (or X-Session-Id) and developer + customer key (X-Un, X-Ci), per WIRE.md.
+/// Every request looks its credentials up in the database, so a revoked key or an ended session
+/// stops working at once on every instance.
+/// </summary>
+internal sealed class TagflowAuthentication(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    TagflowDb db,
+    KeyRing keys,
+    Sessions sessions) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "Tagflow";
+    public const string ApiPolicy = "Api";
+    private const string NoCredentials = "Authentication required: log in with POST /account/login, or send the X-Un and X-Ci headers.";
+
+    public static void Register(IServiceCollection services)
+    {
+        services.AddAuthentication(SchemeName).AddScheme<AuthenticationSchemeOptions, TagflowAuthentication>(SchemeName, null);
+        services.AddAuthorizationBuilder().AddPolicy(ApiPolicy, p => p.RequireAuthenticatedUser()
+            .RequireAssertion(c => c.User.HasApiAccess()));
+    }
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var headers = Request.Headers;
+        if (headers.ContainsKey("X-Ci") || headers.ContainsKey("X-Un"))
+            return await AuthenticatePartnerAsync(headers["X-Un"].ToString(), headers["X-Ci"].ToString());
+
+        var token = Request.Cookies[Sessions.CookieName];
+        if (string.IsNullOrEmpty(token)) token = headers["X-Session-Id"].ToString();
+        if (string.IsNullOrEmpty(token)) return AuthenticateResult.NoResult();
+
+        var found = await sessions.FindAsync(token, Context.RequestAborted);
+        return found is { } s
+            ? Success(s.Account, s.SessionId)
+            : AuthenticateResult.Fail("The session has expired or was ended: log in again with POST /account/login.");
+    }
+
+    private async Task<AuthenticateResult> AuthenticatePartnerAsync(string username, string xci)
+    {
+        const string invalid = "Invalid X-Un or X-Ci: check the username, the developer key and the customer key.";
+        if (username.Length == 0 || xci.Length == 0 || KeyRing.SplitXCi(xci) is not { } parts)
+            return AuthenticateResult.Fail(invalid);
+
+        var hash = Secrets.LookupHash(parts.CustomerKey);
+        var grant = await (
+            from g in db.ApiGrants
+            join d in db.Developers on g.DeveloperId equals d.Id
+            join a in db.Accounts on g.AccountId equals a.Id
+            where g.CustomerKeyHash == hash
+            select new { Account = a, d.KeySalt }).AsNoTracking().SingleOrDefaultAsync(Context.RequestAborted);
+        if (grant is null || !keys.MacMatches(parts.Mac, grant.KeySalt, parts.CustomerKey) ||
+            grant.Account.NormalizedUsername != Account.Normalize(username))
+            return AuthenticateResult.Fail(invalid);
+        return Success(grant.Account, null);
+    }
+
+    private static AuthenticateResult Success(Account account, long? sessionId) =>
+        AuthenticateResult.Success(new AuthenticationTicket(Principal.Create(account, SchemeName, sessionId), SchemeName));
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var result = await HandleAuthenticateOnceSafeAsync();
+        await WireResults.WriteMessagesAsync(Response, StatusCodes.Status403Forbidden, result.Failure?.Message ?? NoCredentials);
+    }
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        WireResults.WriteMessagesAsync(Response, StatusCodes.Status403Forbidden, WireResults.ApiAccessDenied);
+}

@@ -1,0 +1,89 @@
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using Tagflow.Accounts;
+using Tagflow.Data;
+
+namespace Tagflow.Cli;
+
+/// <summary>
+/// Admin commands: each prints only the value it created on stdout, errors on stderr, and exits
+/// non-zero on error. They may run while a server uses the same database.
+/// </summary>
+internal static class AdminCommands
+{
+    public static Command Accounts()
+    {
+        var username = new Argument<string>("USERNAME");
+        var password = new Option<string>("--password") { Description = "At least 8 characters.", Required = true };
+        var email = new Option<string>("--email") { Description = "The account's email address.", DefaultValueFactory = _ => "" };
+        var plan = new Option<string>("--plan") { Description = "API access needs premium or higher.", DefaultValueFactory = _ => "premium" };
+        plan.AcceptOnlyFromAmong("standard", "premium", "deluxe", "enterprise");
+        var timeZone = new Option<string>("--timezone") { Description = "IANA time zone for dates on the wire.", DefaultValueFactory = _ => "Europe/Berlin" };
+
+        var add = new Command("add", "Create an account; prints its id.") { username, password, email, plan, timeZone };
+        add.SetAction((parse, ct) => RunAsync(parse, TagflowCommand.Settings(parse), async sp =>
+        {
+            var account = await sp.GetRequiredService<AccountAdmin>().AddAccountAsync(
+                parse.GetValue(username)!, parse.GetValue(password)!, parse.GetValue(email)!,
+                Enum.Parse<Plan>(parse.GetValue(plan)!, ignoreCase: true), parse.GetValue(timeZone)!, ct);
+            return account.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }, ct));
+        return new Command("accounts", "Manage accounts.") { add };
+    }
+
+    public static Command Developers()
+    {
+        var name = new Argument<string>("NAME");
+        var add = new Command("add", "Register a developer (an integration); prints its developer key.") { name };
+        add.SetAction((parse, ct) => RunAsync(parse, TagflowCommand.Settings(parse),
+            sp => sp.GetRequiredService<AccountAdmin>().AddDeveloperAsync(parse.GetValue(name)!, ct)!, ct));
+        return new Command("developers", "Manage developers.") { add };
+    }
+
+    public static Command Keys()
+    {
+        var username = new Argument<string>("USERNAME");
+        var developer = new Argument<string>("DEVELOPER") { Description = "The developer's name." };
+        var grant = new Command("grant", "Grant a developer API access to an account; prints the customer key.") { username, developer };
+        grant.SetAction((parse, ct) => RunAsync(parse, TagflowCommand.Settings(parse),
+            sp => sp.GetRequiredService<AccountAdmin>().GrantAsync(parse.GetValue(username)!, parse.GetValue(developer)!, ct)!, ct));
+
+        var revokeUser = new Argument<string>("USERNAME");
+        var revokeDeveloper = new Argument<string>("DEVELOPER") { Description = "The developer's name." };
+        var revoke = new Command("revoke", "Revoke a developer's access; its customer key stops working at once.") { revokeUser, revokeDeveloper };
+        revoke.SetAction((parse, ct) => RunAsync(parse, TagflowCommand.Settings(parse), async sp =>
+        {
+            await sp.GetRequiredService<AccountAdmin>().RevokeAsync(parse.GetValue(revokeUser)!, parse.GetValue(revokeDeveloper)!, ct);
+            return null;
+        }, ct));
+        return new Command("keys", "Manage customer keys (developer access to an account).") { grant, revoke };
+    }
+
+    /// <summary>Migrates, runs one admin action in its own scope, and prints its result or its error.</summary>
+    public static async Task<int> RunAsync(ParseResult parse, TagflowSettings settings, Func<IServiceProvider, Task<string?>> action, CancellationToken cancellationToken)
+    {
+        var output = parse.InvocationConfiguration.Output;
+        var error = parse.InvocationConfiguration.Error;
+        try
+        {
+            var services = new ServiceCollection().AddLogging().AddTagflowCore(settings);
+            await using var provider = services.BuildServiceProvider();
+            await using var scope = provider.CreateAsyncScope();
+            await DataSetup.MigrateAsync(scope.ServiceProvider.GetRequiredService<TagflowDb>(), cancellationToken);
+            var result = await action(scope.ServiceProvider);
+            if (result is not null) await output.WriteLineAsync(result);
+            return 0;
+        }
+        catch (AdminException e)
+        {
+            await error.WriteLineAsync($"tagflow: {e.Message}");
+            return 1;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The message only: a connection string or key never reaches the terminal through a stack trace.
+            await error.WriteLineAsync($"tagflow: {e.GetBaseException().Message}");
+            return 2;
+        }
+    }
+}

@@ -1,0 +1,128 @@
+using System.CommandLine;
+using Microsoft.EntityFrameworkCore;
+using Tagflow.Accounts;
+using Tagflow.Data;
+
+namespace Tagflow.Cli;
+
+internal static class ServeCommand
+{
+    private static readonly Option<string> Urls = new("--urls")
+    {
+        Description = "Where to listen. Env: TAGFLOW_URLS.",
+        DefaultValueFactory = _ => TagflowCommand.Env("TAGFLOW_URLS") ?? TagflowSettings.DefaultUrls,
+    };
+
+    private static readonly Option<int> SessionIdleMinutes = new("--session-idle-minutes")
+    {
+        Description = "Minutes after which an unused login session expires. Env: TAGFLOW_SESSION_IDLE_MINUTES.",
+        DefaultValueFactory = _ => TagflowCommand.EnvOr("TAGFLOW_SESSION_IDLE_MINUTES", 60),
+    };
+
+    private static readonly Option<long> MaxBodyBytes = new("--max-body-bytes")
+    {
+        Description = "Largest request body accepted. Env: TAGFLOW_MAX_BODY_BYTES.",
+        DefaultValueFactory = _ => TagflowCommand.EnvOr("TAGFLOW_MAX_BODY_BYTES", 1024L * 1024),
+    };
+
+    /// <summary>Adds <c>serve</c>, and makes the bare command serve too.</summary>
+    public static void AddTo(RootCommand root)
+    {
+        var serve = new Command("serve", "Serve the API (the default command).");
+        foreach (var command in new Command[] { root, serve })
+        {
+            command.Options.Add(Urls);
+            command.Options.Add(SessionIdleMinutes);
+            command.Options.Add(MaxBodyBytes);
+            command.SetAction(RunAsync);
+        }
+        root.Subcommands.Add(serve);
+    }
+
+    private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var error = parse.InvocationConfiguration.Error;
+        var minutes = parse.GetValue(SessionIdleMinutes);
+        var maxBody = parse.GetValue(MaxBodyBytes);
+        if (minutes < 1 || maxBody < 1024)
+        {
+            await error.WriteLineAsync("tagflow: --session-idle-minutes must be at least 1 and --max-body-bytes at least 1024.");
+            return 1;
+        }
+        var settings = TagflowCommand.Settings(parse) with
+        {
+            Urls = parse.GetValue(Urls)!,
+            SessionIdleTimeout = TimeSpan.FromMinutes(minutes),
+            MaxBodyBytes = maxBody,
+        };
+
+        WebApplication app;
+        DemoAccount.Credentials? demo;
+        try
+        {
+            app = Server.Build(settings);
+            await using var scope = app.Services.CreateAsyncScope();
+            await DataSetup.MigrateAsync(scope.ServiceProvider.GetRequiredService<TagflowDb>(), cancellationToken);
+            demo = await DemoAccount.CreateIfEmptyAsync(scope.ServiceProvider, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await error.WriteLineAsync($"tagflow: cannot start: {e.GetBaseException().Message}");
+            return 2;
+        }
+
+        await using (app)
+        {
+            await app.StartAsync(cancellationToken);
+            var output = parse.InvocationConfiguration.Output;
+            var url = app.Urls.First().TrimEnd('/');
+            await output.WriteLineAsync($"Tagflow serves {url} on {settings.Database.Describe()}. API reference: {url}/docs");
+            if (demo is not null) await output.WriteLineAsync(demo.Describe(url));
+            await app.WaitForShutdownAsync(cancellationToken);
+        }
+        return 0;
+    }
+}
+
+/// <summary>On an empty database, a Premium demo account with a developer grant, so the first curl works.</summary>
+internal static class DemoAccount
+{
+    public const string Username = "demo";
+    private const string Developer = "demo-integration";
+
+    public sealed record Credentials(string Password, string DeveloperKey, string CustomerKey)
+    {
+        public string Describe(string url) => $"""
+
+            Created a demo account on this empty database (plan premium). Keep these; they are not shown again.
+              username       {Username}
+              password       {Password}
+              developer key  {DeveloperKey}
+              customer key   {CustomerKey}
+
+            Try it:
+              curl -H 'X-Un: {Username}' -H 'X-Ci: {KeyRing.ComputeXCi(DeveloperKey, CustomerKey)}' {url}/account
+              curl -X POST -d 'username={Username}' -d 'password={Password}' {url}/account/login
+
+            """;
+    }
+
+    public static async Task<Credentials?> CreateIfEmptyAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var db = services.GetRequiredService<TagflowDb>();
+        if (await db.Accounts.AnyAsync(cancellationToken)) return null;
+        var admin = services.GetRequiredService<AccountAdmin>();
+        var password = Secrets.NewToken(9);
+        try
+        {
+            await admin.AddAccountAsync(Username, password, "demo@example.com", Plan.Premium, "Europe/Berlin", cancellationToken);
+            var developerKey = await admin.AddDeveloperAsync(Developer, cancellationToken);
+            var customerKey = await admin.GrantAsync(Username, Developer, cancellationToken);
+            return new Credentials(password, developerKey, customerKey);
+        }
+        catch (AdminException)
+        {
+            return null; // another instance started on the same database at the same moment and made it
+        }
+    }
+}

@@ -1,0 +1,60 @@
+using System.CommandLine;
+using System.Globalization;
+using Tagflow.Data;
+
+namespace Tagflow.Cli;
+
+/// <summary>The <c>tagflow</c> command line. Plain <c>tagflow</c> serves, as <c>tagflow serve</c> does.</summary>
+internal static class TagflowCommand
+{
+    public static readonly Option<string> Db = new("--db")
+    {
+        Description = "SQLite file path, or PostgreSQL connection string (Host=…;Database=…) or URL (postgres://…). Env: TAGFLOW_DB.",
+        Recursive = true,
+        DefaultValueFactory = _ => Env("TAGFLOW_DB") ?? DatabaseTarget.DefaultSqliteFile,
+    };
+
+    public static readonly Option<string?> KeyFile = new("--key-file")
+    {
+        Description = "Server key file from which developer keys are derived; created when missing. "
+            + "Default: beside the SQLite file (<db>.key), or ./tagflow.key for PostgreSQL. Env: TAGFLOW_KEY_FILE.",
+        Recursive = true,
+        DefaultValueFactory = _ => Env("TAGFLOW_KEY_FILE"),
+    };
+
+    public static RootCommand Create()
+    {
+        var root = new RootCommand("Tagflow: a self-hosted, KlickTipp-compatible contact, opt-in and tag-automation server.");
+        root.Options.Add(Db);
+        root.Options.Add(KeyFile);
+        ServeCommand.AddTo(root);
+        root.Subcommands.Add(MigrateCommand());
+        root.Subcommands.Add(AdminCommands.Accounts());
+        root.Subcommands.Add(AdminCommands.Developers());
+        root.Subcommands.Add(AdminCommands.Keys());
+        return root;
+    }
+
+    /// <summary>Settings from the options every command shares.</summary>
+    public static TagflowSettings Settings(ParseResult parse)
+    {
+        var database = DatabaseTarget.Parse(parse.GetValue(Db));
+        return new TagflowSettings
+        {
+            Database = database,
+            KeyFile = parse.GetValue(KeyFile) ?? TagflowSettings.DefaultKeyFile(database),
+        };
+    }
+
+    public static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
+
+    public static T EnvOr<T>(string name, T fallback) where T : IParsable<T> =>
+        Env(name) is { } v && T.TryParse(v, CultureInfo.InvariantCulture, out var parsed) ? parsed : fallback;
+
+    private static Command MigrateCommand()
+    {
+        var command = new Command("migrate", "Create the schema or bring it up to date, then exit.");
+        command.SetAction((parse, cancellationToken) => AdminCommands.RunAsync(parse, Settings(parse), _ => Task.FromResult<string?>(null), cancellationToken));
+        return command;
+    }
+}

@@ -1,0 +1,66 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Npgsql;
+
+namespace Tagflow.Data;
+
+internal static class DataSetup
+{
+    /// <summary>Registers <see cref="TagflowDb"/> for the provider the target names.</summary>
+    public static IServiceCollection AddTagflowDb(this IServiceCollection services, DatabaseTarget target)
+    {
+        services.AddSingleton(target);
+        if (target.Provider == DatabaseProvider.Postgres)
+        {
+            services.AddSingleton(_ => new NpgsqlDataSourceBuilder(target.ConnectionString).Build());
+            services.AddDbContext<TagflowDb, PostgresTagflowDb>((sp, o) =>
+                ConfigurePostgres(o, sp.GetRequiredService<NpgsqlDataSource>()));
+        }
+        else
+        {
+            services.AddDbContext<TagflowDb, SqliteTagflowDb>(o => ConfigureSqlite(o, target.ConnectionString));
+        }
+        return services;
+    }
+
+    public static void ConfigureSqlite(DbContextOptionsBuilder o, string connectionString) =>
+        o.UseSqlite(connectionString, s => s.MigrationsAssembly(typeof(TagflowDb).Assembly.GetName().Name))
+            .AddInterceptors(SqlitePragmas.Instance);
+
+    public static void ConfigurePostgres(DbContextOptionsBuilder o, NpgsqlDataSource dataSource) =>
+        o.UseNpgsql(dataSource);
+
+    /// <summary>Creates the schema or brings it up to date. Safe to run from several processes at once.</summary>
+    public static async Task MigrateAsync(TagflowDb db, CancellationToken cancellationToken)
+    {
+        await db.Database.MigrateAsync(cancellationToken);
+        if (db is SqliteTagflowDb)
+            // WAL lets readers and one writer work at once; the setting is kept in the file.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+    }
+
+    /// <summary>
+    /// Every SQLite connection runs with synchronous=FULL, so a committed write is on disk before
+    /// Tagflow answers, and with foreign keys enforced.
+    /// </summary>
+    private sealed class SqlitePragmas : DbConnectionInterceptor
+    {
+        public static readonly SqlitePragmas Instance = new();
+        private const string Pragmas = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;";
+
+        public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
+        {
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = Pragmas;
+            cmd.ExecuteNonQuery();
+        }
+
+        public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+        {
+            await using var cmd = connection.CreateCommand();
+            cmd.CommandText = Pragmas;
+            await cmd.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+}

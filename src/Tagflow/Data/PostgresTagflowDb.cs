@@ -1,0 +1,5 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Tagflow.Data;
+
+internal sealed class PostgresTagflowDb(DbContextOptions<PostgresTagflowDb> options) : TagflowDb(options);

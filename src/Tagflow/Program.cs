@@ -1,0 +1,3 @@
+using Tagflow.Cli;
+
+return await TagflowCommand.Create().Parse(args).InvokeAsync();

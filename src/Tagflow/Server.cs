@@ -1,0 +1,72 @@
+using Microsoft.AspNetCore.Http.Features;
+using Scalar.AspNetCore;
+using Tagflow.Accounts;
+using Tagflow.Data;
+using Tagflow.Fields;
+using Tagflow.OptIns;
+using Tagflow.Tags;
+using Tagflow.Wire;
+
+namespace Tagflow;
+
+/// <summary>The HTTP server: wiring only; each feature maps its own routes.</summary>
+internal static class Server
+{
+    public static WebApplication Build(TagflowSettings settings, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+        builder.WebHost.UseUrls(settings.Urls);
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = settings.MaxBodyBytes);
+        builder.Services.Configure<FormOptions>(o =>
+        {
+            o.MultipartBodyLengthLimit = settings.MaxBodyBytes;
+            o.ValueLengthLimit = (int)Math.Min(settings.MaxBodyBytes, int.MaxValue);
+        });
+        builder.Logging.ClearProviders().AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            o.UseUtcTimestamp = true;
+        });
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // Data protection comes with authentication but protects nothing of Tagflow's: no cookie is encrypted.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
+
+        builder.Services.AddTagflowCore(settings);
+        TagflowAuthentication.Register(builder.Services);
+        builder.Services.AddHealthChecks().AddDbContextCheck<TagflowDb>("database");
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Tagflow";
+            document.Info.Description = ApiDescription;
+            return Task.CompletedTask;
+        }));
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseWire();
+        app.UseRouting(); // after UseWire, so routes see the path without its .json suffix
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapAccountApi();
+        app.MapTagsApi();
+        app.MapFieldsApi();
+        app.MapListsApi();
+
+        app.MapOpenApi("/openapi").ExcludeFromDescription();
+        app.MapScalarApiReference("/docs", o => o.WithTitle("Tagflow API").WithOpenApiRoutePattern("/openapi.json"));
+        app.MapHealthChecks("/healthz");
+        return app;
+    }
+
+    private const string ApiDescription = """
+        Tagflow speaks the KlickTipp Management API. Every path also answers with a `.json` suffix.
+        Request bodies may be JSON, form-urlencoded (PHP-style nested keys such as `fields[fieldFirstName]`)
+        or multipart. Authenticate with a session (`POST /account/login`, then the cookie or `X-Session-Id`)
+        or with a developer key and customer key (`X-Un`, `X-Ci`).
+        Errors: 400/401/403/404 answer a list of strings; 406 answers `{"error":N}` with optional `code`,
+        `field`, `name`, `field_value` and `reason`. Tagflow's own error numbers: 601 a tag of that name exists.
+        """;
+}

@@ -1,0 +1,20 @@
+using Tagflow.Accounts;
+using Tagflow.Data;
+
+namespace Tagflow;
+
+internal static class TagflowServices
+{
+    /// <summary>What both the server and the admin commands need: the database, keys, clock and account rules.</summary>
+    public static IServiceCollection AddTagflowCore(this IServiceCollection services, TagflowSettings settings)
+    {
+        services.AddSingleton(settings);
+        services.AddTagflowDb(settings.Database);
+        services.AddSingleton(KeyRing.Load(settings.KeyFile));
+        services.AddSingleton(TimeProvider.System);
+        services.AddScoped<AccountAdmin>();
+        services.AddScoped<Sessions>();
+        services.AddScoped<Logins>();
+        return services;
+    }
+}

@@ -1,0 +1,24 @@
+using Tagflow.Accounts;
+using Tagflow.Data;
+
+namespace Tagflow;
+
+/// <summary>Everything an operator can set, from command-line options or TAGFLOW_* variables.</summary>
+internal sealed record TagflowSettings
+{
+    public const string DefaultUrls = "http://127.0.0.1:5080";
+
+    public required DatabaseTarget Database { get; init; }
+    /// <summary>The server key file from which developer keys are derived.</summary>
+    public required string KeyFile { get; init; }
+    public string Urls { get; init; } = DefaultUrls;
+    public TimeSpan SessionIdleTimeout { get; init; } = TimeSpan.FromMinutes(60);
+    public long MaxBodyBytes { get; init; } = 1024 * 1024;
+    public int PasswordIterations { get; init; } = Secrets.DefaultPasswordIterations;
+    /// <summary>Failed logins for one username before it is locked for a while.</summary>
+    public int LoginFailuresBeforeLockout { get; init; } = 5;
+
+    /// <summary>The key file beside an SQLite database, or in the working directory for PostgreSQL.</summary>
+    public static string DefaultKeyFile(DatabaseTarget db) =>
+        db.SqlitePath is { } path ? path + ".key" : Path.GetFullPath("tagflow.key");
+}

@@ -1,0 +1,131 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Primitives;
+
+namespace Tagflow.Wire;
+
+/// <summary>
+/// Reads a request into one JSON object, whatever the encoding: JSON, form-urlencoded with PHP-style
+/// nested keys (<c>fields[fieldFirstName]=Ann</c>, <c>tagids[]=1</c>), or multipart. Query-string
+/// parameters are merged in where the body does not set the same key.
+/// </summary>
+internal static partial class WireBody
+{
+    public static async Task<JsonObject> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var body = request.HasFormContentType
+            ? FromPairs(await ReadFormAsync(request, cancellationToken))
+            : await ReadJsonAsync(request, cancellationToken);
+        foreach (var (key, values) in request.Query)
+        {
+            var name = KeyName(key);
+            if (!body.ContainsKey(name)) Insert(body, key, values);
+        }
+        return (JsonObject)Normalize(body)!;
+    }
+
+    private static async Task<IEnumerable<KeyValuePair<string, StringValues>>> ReadFormAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await request.ReadFormAsync(cancellationToken);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new WireBadRequestException($"The form body could not be read: {e.Message}");
+        }
+    }
+
+    private static async Task<JsonObject> ReadJsonAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength == 0 || !request.Body.CanRead) return [];
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, cancellationToken);
+        if (buffer.Length == 0 || IsBlank(buffer.GetBuffer().AsSpan(0, (int)buffer.Length))) return [];
+        var mediaType = request.ContentType?.Split(';')[0].Trim();
+        if (mediaType is not null && !mediaType.EndsWith("json", StringComparison.OrdinalIgnoreCase) && mediaType != "text/plain")
+            throw new WireBadRequestException(
+                $"Unsupported Content-Type '{mediaType}': send application/json, application/x-www-form-urlencoded or multipart/form-data.");
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length).Span);
+        }
+        catch (JsonException e)
+        {
+            throw new WireBadRequestException($"The JSON body is malformed: {e.Message}");
+        }
+        return node as JsonObject
+            ?? throw new WireBadRequestException("The JSON body must be an object, such as {\"email\":\"a@b.de\"}.");
+    }
+
+    private static bool IsBlank(ReadOnlySpan<byte> bytes)
+    {
+        foreach (var b in bytes)
+            if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')) return false;
+        return true;
+    }
+
+    private static JsonObject FromPairs(IEnumerable<KeyValuePair<string, StringValues>> pairs)
+    {
+        var root = new JsonObject();
+        foreach (var (key, values) in pairs) Insert(root, key, values);
+        return root;
+    }
+
+    [GeneratedRegex(@"^([^\[\]]+)((?:\[[^\[\]]*\])+)$")]
+    private static partial Regex NestedKey();
+
+    private static string KeyName(string key) => NestedKey().Match(key) is { Success: true } m ? m.Groups[1].Value : key;
+
+    /// <summary>Inserts <c>a[b][]=v</c> as {"a":{"b":{"0":"v"}}}; <see cref="Normalize"/> later turns index maps into arrays.</summary>
+    private static void Insert(JsonObject root, string key, StringValues values)
+    {
+        var match = NestedKey().Match(key);
+        var path = match.Success
+            ? [match.Groups[1].Value, .. match.Groups[2].Value[1..^1].Split("]["),]
+            : new[] { key };
+        foreach (var value in values)
+        {
+            var container = root;
+            for (var i = 0; i < path.Length - 1; i++)
+            {
+                var segment = path[i].Length == 0 ? container.Count.ToString(CultureInfo.InvariantCulture) : path[i];
+                if (container[segment] is not JsonObject child)
+                {
+                    child = [];
+                    container[segment] = child;
+                }
+                container = child;
+            }
+            var last = path[^1].Length == 0 ? container.Count.ToString(CultureInfo.InvariantCulture) : path[^1];
+            // A plain key given twice (tagids=1&tagids=2) becomes a list.
+            if (values.Count > 1 && path.Length == 1)
+            {
+                if (container[last] is not JsonObject list) container[last] = list = [];
+                list[list.Count.ToString(CultureInfo.InvariantCulture)] = value;
+            }
+            else
+            {
+                container[last] = value;
+            }
+        }
+    }
+
+    /// <summary>Objects whose keys are all whole numbers become arrays in key order, as PHP lists do.</summary>
+    private static JsonNode? Normalize(JsonNode? node)
+    {
+        if (node is not JsonObject obj) return node;
+        var entries = obj.Select(e => (e.Key, e.Value)).ToList();
+        obj.Clear(); // detaches the children so they can be placed again
+        var normalized = entries.Select(e => (e.Key, Value: Normalize(e.Value))).ToList();
+        if (normalized.Count > 0 && normalized.All(e => IsIndex(e.Key)))
+            return new JsonArray([.. normalized.OrderBy(e => int.Parse(e.Key, CultureInfo.InvariantCulture)).Select(e => e.Value)]);
+        foreach (var (key, value) in normalized) obj[key] = value;
+        return obj;
+    }
+
+    private static bool IsIndex(string key) => int.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out _);
+}

@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Diagnostics;
+using Tagflow.Accounts;
+
+namespace Tagflow.Wire;
+
+internal static partial class WireMiddleware
+{
+    /// <summary>
+    /// The wire's cross-cutting rules, in order: the request log, readable 400/500 answers for
+    /// anything thrown, list-of-strings bodies for bare status codes, and the <c>.json</c> suffix.
+    /// </summary>
+    public static WebApplication UseWire(this WebApplication app)
+    {
+        app.Use(LogRequestAsync);
+        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteExceptionAsync, StatusCodeSelector = StatusFor });
+        app.UseStatusCodePages(new StatusCodePagesOptions { HandleAsync = WriteStatusAsync });
+        app.Use(StripJsonSuffix);
+        return app;
+    }
+
+    /// <summary><c>/tag.json</c> and <c>/subscriber/123.json</c> mean <c>/tag</c> and <c>/subscriber/123</c>.</summary>
+    private static Task StripJsonSuffix(HttpContext context, RequestDelegate next)
+    {
+        var path = context.Request.Path.Value;
+        if (path is { Length: > 5 } && path.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+            context.Request.Path = path[..^5];
+        return next(context);
+    }
+
+    private static int StatusFor(Exception e) => e is WireBadRequestException or BadHttpRequestException
+        ? StatusCodes.Status400BadRequest
+        : StatusCodes.Status500InternalServerError;
+
+    private static Task WriteExceptionAsync(HttpContext context)
+    {
+        var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+        var message = error switch
+        {
+            WireBadRequestException e => e.Message,
+            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
+                $"The request body is too large: the limit is {context.RequestServices.GetRequiredService<TagflowSettings>().MaxBodyBytes} bytes.",
+            BadHttpRequestException e => $"The request could not be read: {e.Message}",
+            // Never the exception's text: it may name internals. The log has it in full.
+            _ => "Internal error: the server could not complete the request. Please try again later.",
+        };
+        return WireResults.WriteMessagesAsync(context.Response, StatusFor(error ?? new InvalidOperationException()), message);
+    }
+
+    private static Task WriteStatusAsync(StatusCodeContext status)
+    {
+        var response = status.HttpContext.Response;
+        var message = response.StatusCode switch
+        {
+            StatusCodes.Status404NotFound => WireResults.NoSuchEntity,
+            StatusCodes.Status405MethodNotAllowed => $"{status.HttpContext.Request.Method} is not allowed on {status.HttpContext.Request.Path}.",
+            StatusCodes.Status415UnsupportedMediaType => "Unsupported Content-Type: send application/json, application/x-www-form-urlencoded or multipart/form-data.",
+            StatusCodes.Status400BadRequest => "The request could not be read.",
+            _ => $"The request failed with status {response.StatusCode}.",
+        };
+        return WireResults.WriteMessagesAsync(response, response.StatusCode, message);
+    }
+
+    /// <summary>One structured line per request. Only the path: query strings may carry keys.</summary>
+    private static async Task LogRequestAsync(HttpContext context, RequestDelegate next)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Tagflow.Requests");
+            LogRequest(logger, context.Request.Method, context.Request.Path.Value ?? "", context.Response.StatusCode,
+                Stopwatch.GetElapsedTime(started).TotalMilliseconds, context.User.FindAccountId());
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Method} {Path} {Status} {DurationMs:0.0} ms account {AccountId}")]
+    private static partial void LogRequest(ILogger logger, string method, string path, int status, double durationMs, long? accountId);
+}

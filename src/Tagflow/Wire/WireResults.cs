@@ -1,0 +1,67 @@
+using System.Text.Json.Serialization;
+
+namespace Tagflow.Wire;
+
+/// <summary>The 406 envelope: the request was understood but refused by a business rule.</summary>
+internal sealed record WireError(
+    [property: JsonPropertyName("error")] int Error,
+    [property: JsonPropertyName("code")] int? Code = null,
+    [property: JsonPropertyName("field")] string? Field = null,
+    [property: JsonPropertyName("name")] string? Name = null,
+    [property: JsonPropertyName("field_value")] string? FieldValue = null,
+    [property: JsonPropertyName("reason")] string? Reason = null);
+
+/// <summary>Every answer Tagflow gives on the wire is made here.</summary>
+internal static class WireResults
+{
+    public const string NoSuchEntity = "There is no such entity.";
+    public const string ApiAccessDenied = "API access denied.";
+
+    public static IResult Ok<T>(T value) => Results.Json(value, WireJson.Response);
+
+    /// <summary><c>[true]</c>: the answer to action calls.</summary>
+    public static IResult True() => Ok(new[] { true });
+
+    /// <summary>A new id as KlickTipp answers it, a number in a list: <c>[49]</c>.</summary>
+    public static IResult Id(long id) => Ok(new[] { id });
+
+    public static IResult BadRequest(string message) => Messages(StatusCodes.Status400BadRequest, message);
+    public static IResult Forbidden(string message) => Messages(StatusCodes.Status403Forbidden, message);
+    public static IResult NotFound() => Messages(StatusCodes.Status404NotFound, NoSuchEntity);
+
+    public static IResult Refused(int error, int? code = null) => Refused(new WireError(error, code));
+    public static IResult Refused(WireError error) => Results.Json(error, WireJson.Response, statusCode: StatusCodes.Status406NotAcceptable);
+
+    /// <summary>400, 401, 403 and 404 carry a list of strings.</summary>
+    public static IResult Messages(int status, string message) => Results.Json(new[] { message }, WireJson.Response, statusCode: status);
+
+    public static Task WriteMessagesAsync(HttpResponse response, int status, string message)
+    {
+        response.StatusCode = status;
+        return response.WriteAsJsonAsync(new[] { message }, WireJson.Response, response.HttpContext.RequestAborted);
+    }
+}
+
+/// <summary>Error numbers of the 406 envelope (WIRE.md, "Errors"), plus Tagflow's own from 600 up.</summary>
+internal static class WireErrors
+{
+    public const int Unsubscribed = 4;
+    public const int InvalidEmail = 5;
+    public const int ConfirmationNotSent = 6;
+    public const int EmailNotFound = 7;
+    public const int InvalidFieldValue = 8;
+    public const int SmsNumberTaken = 9;
+    public const int UpdateFailed = 10;
+    public const int InvalidPhoneNumber = 11;
+    public const int Internal = 12;
+    public const int Blocked = 30;
+    public const int SmartTag = 31;
+    public const int EmailOrSmsRequired = 32;
+    public const int ContactNotFound = 401;
+    public const int OptInProcessNotFound = 402;
+    public const int TagNotFound = 403;
+    public const int EmailTaken = 507;
+
+    /// <summary>Tagflow: a tag of that name already exists in the account.</summary>
+    public const int TagNameTaken = 601;
+}
