@@ -12,13 +12,14 @@ internal static class AccountApi
 {
     public static void MapAccountApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/account").WithTags("Account");
+        var group = app.MapGroup("/account").WithTags("Account").WithWireErrors();
         group.MapPost("/login", LoginAsync).AllowAnonymous()
-            .AcceptsWire<LoginRequest>()
+            .AcceptsWire<LoginRequest>().Produces<Dictionary<string, object>>()
+            .Produces<string[]>(StatusCodes.Status401Unauthorized).Produces<string[]>(StatusCodes.Status429TooManyRequests)
             .WithSummary("Log in; later calls send the session cookie (or X-Session-Id).");
-        group.MapPost("/logout", LogoutAsync).RequireAuthorization(TagflowAuthentication.ApiPolicy)
+        group.MapPost("/logout", LogoutAsync).Produces<bool[]>().RequireAuthorization(TagflowAuthentication.ApiPolicy)
             .WithSummary("End the session.");
-        group.MapGet("/", GetAsync).RequireAuthorization(TagflowAuthentication.ApiPolicy)
+        group.MapGet("/", GetAsync).Produces<Dictionary<string, string>>().RequireAuthorization(TagflowAuthentication.ApiPolicy)
             .WithSummary("The calling account.");
     }
 
@@ -38,6 +39,7 @@ internal static class AccountApi
             case LoginResult.Succeeded { Account: var account }:
                 if (!account.Plan.HasApiAccess()) return WireResults.Forbidden(WireResults.ApiAccessDenied);
                 var token = await sessions.CreateAsync(account.Id, cancellationToken);
+                context.User = Principal.Create(account, TagflowAuthentication.SchemeName, null); // for the request log
                 context.Response.Cookies.Append(Sessions.CookieName, token, new CookieOptions
                 {
                     Path = "/",

@@ -7,9 +7,9 @@ internal static class FieldsApi
 {
     public static void MapFieldsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/field").WithTags("Data fields").RequireAuthorization(TagflowAuthentication.ApiPolicy);
-        group.MapGet("/", List).WithSummary("Data fields as a map key → label.");
-        group.MapGet("/{id}", Get).WithSummary("One data field; the id drops the field prefix (/field/FirstName).");
+        var group = app.MapGroup("/field").WithTags("Data fields").WithWireErrors().RequireAuthorization(TagflowAuthentication.ApiPolicy);
+        group.MapGet("/", List).Produces<Dictionary<string, string>>().WithSummary("Data fields as a map key → label.");
+        group.MapGet("/{id}", Get).Produces<Dictionary<string, string>>().WithSummary("One data field; the id drops the field prefix (/field/FirstName).");
     }
 
     private static IResult List() =>

@@ -11,9 +11,9 @@ internal static class ListsApi
 {
     public static void MapListsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/list").WithTags("Opt-in processes").RequireAuthorization(TagflowAuthentication.ApiPolicy);
-        group.MapGet("/", ListAsync).WithSummary("Opt-in processes as a map id → name; the predefined one has an empty name.");
-        group.MapGet("/{id:long}", GetAsync).WithSummary("One opt-in process.");
+        var group = app.MapGroup("/list").WithTags("Opt-in processes").WithWireErrors().RequireAuthorization(TagflowAuthentication.ApiPolicy);
+        group.MapGet("/", ListAsync).Produces<Dictionary<string, string>>().WithSummary("Opt-in processes as a map id → name; the predefined one has an empty name.");
+        group.MapGet("/{id:long}", GetAsync).Produces<Dictionary<string, object>>().WithSummary("One opt-in process.");
     }
 
     private static async Task<IResult> ListAsync(ClaimsPrincipal user, TagflowDb db, CancellationToken cancellationToken)

@@ -17,12 +17,12 @@ internal static class TagsApi
 
     public static void MapTagsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/tag").WithTags("Tags").RequireAuthorization(TagflowAuthentication.ApiPolicy);
-        group.MapGet("/", ListAsync).WithSummary("Manual tags as a map id → name.");
-        group.MapGet("/{id:long}", GetAsync).WithSummary("One tag, manual or smart.");
-        group.MapPost("/", CreateAsync).AcceptsWire<TagCreate>().WithSummary("Create a manual tag; answers [id].");
-        group.MapPut("/{id:long}", UpdateAsync).AcceptsWire<TagUpdate>().WithSummary("Rename a tag or change its text.");
-        group.MapDelete("/{id:long}", DeleteAsync).WithSummary("Delete a manual tag.");
+        var group = app.MapGroup("/tag").WithTags("Tags").WithWireErrors().RequireAuthorization(TagflowAuthentication.ApiPolicy);
+        group.MapGet("/", ListAsync).Produces<Dictionary<string, string>>().WithSummary("Manual tags as a map id → name.");
+        group.MapGet("/{id:long}", GetAsync).Produces<Dictionary<string, string>>().WithSummary("One tag, manual or smart.");
+        group.MapPost("/", CreateAsync).Produces<long[]>().AcceptsWire<TagCreate>().WithSummary("Create a manual tag; answers [id].");
+        group.MapPut("/{id:long}", UpdateAsync).Produces<bool[]>().AcceptsWire<TagUpdate>().WithSummary("Rename a tag or change its text.");
+        group.MapDelete("/{id:long}", DeleteAsync).Produces<bool[]>().WithSummary("Delete a manual tag.");
     }
 
     private static async Task<IResult> ListAsync(ClaimsPrincipal user, TagflowDb db, CancellationToken cancellationToken)

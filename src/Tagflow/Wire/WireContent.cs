@@ -1,8 +1,20 @@
+using Microsoft.AspNetCore.Http.Metadata;
+
 namespace Tagflow.Wire;
 
+/// <summary>How wire endpoints describe themselves in the OpenAPI document.</summary>
 internal static class WireContent
 {
-    /// <summary>Describes a body endpoint in OpenAPI with the three encodings it accepts (see <see cref="Body{T}"/>).</summary>
+    private const string Json = "application/json";
+
+    /// <summary>Describes a body endpoint with the three encodings it accepts (see <see cref="Body{T}"/>).</summary>
     public static RouteHandlerBuilder AcceptsWire<T>(this RouteHandlerBuilder builder) where T : notnull =>
-        builder.Accepts<T>("application/json", "application/x-www-form-urlencoded", "multipart/form-data");
+        builder.Accepts<T>(Json, "application/x-www-form-urlencoded", "multipart/form-data");
+
+    /// <summary>Documents the error answers every authenticated endpoint of the group may give.</summary>
+    public static RouteGroupBuilder WithWireErrors(this RouteGroupBuilder group) => group
+        .WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status400BadRequest, typeof(string[]), [Json]))
+        .WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status403Forbidden, typeof(string[]), [Json]))
+        .WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status404NotFound, typeof(string[]), [Json]))
+        .WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status406NotAcceptable, typeof(WireError), [Json]));
 }

@@ -13,7 +13,13 @@ internal static partial class WireMiddleware
     public static WebApplication UseWire(this WebApplication app)
     {
         app.Use(LogRequestAsync);
-        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteExceptionAsync, StatusCodeSelector = StatusFor });
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            ExceptionHandler = WriteExceptionAsync,
+            StatusCodeSelector = StatusFor,
+            // A request the client got wrong is answered 400 and is no server error worth a stack trace in the log.
+            SuppressDiagnosticsCallback = c => StatusFor(c.Exception) == StatusCodes.Status400BadRequest,
+        });
         app.UseStatusCodePages(new StatusCodePagesOptions { HandleAsync = WriteStatusAsync });
         app.Use(StripJsonSuffix);
         return app;
