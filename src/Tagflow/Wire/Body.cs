@@ -22,6 +22,7 @@ internal sealed record Body<T>(T Value) where T : class
         {
             throw new WireBadRequestException(Describe(e));
         }
+
     }
 
     private static string Describe(JsonException e)

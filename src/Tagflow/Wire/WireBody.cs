@@ -23,7 +23,38 @@ internal static partial class WireBody
             var name = KeyName(key);
             if (!body.ContainsKey(name)) Insert(body, key, values);
         }
+        RefuseUnstorableText(body, "");
         return (JsonObject)Normalize(body)!;
+    }
+
+    /// <summary>
+    /// Text no database can keep stops at the door: a NUL character (PostgreSQL refuses it) or a
+    /// lone surrogate escape such as <c>\ud800</c> (not Unicode at all).
+    /// </summary>
+    private static void RefuseUnstorableText(JsonNode? node, string path)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (key, value) in obj) RefuseUnstorableText(value, path.Length == 0 ? key : $"{path}[{key}]");
+                break;
+            case JsonArray array:
+                for (var i = 0; i < array.Count; i++) RefuseUnstorableText(array[i], $"{path}[{i}]");
+                break;
+            case JsonValue value when value.GetValueKind() == JsonValueKind.String:
+                string text;
+                try
+                {
+                    text = value.GetValue<string>();
+                }
+                catch (InvalidOperationException)
+                {
+                    throw new WireBadRequestException($"The key \"{path}\" holds text that is not valid Unicode.");
+                }
+                if (text.Contains('\0', StringComparison.Ordinal))
+                    throw new WireBadRequestException($"The key \"{path}\" contains a NUL character, which is not allowed.");
+                break;
+        }
     }
 
     private static async Task<IEnumerable<KeyValuePair<string, StringValues>>> ReadFormAsync(HttpRequest request, CancellationToken cancellationToken)
@@ -32,7 +63,7 @@ internal static partial class WireBody
         {
             return await request.ReadFormAsync(cancellationToken);
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or IOException)
         {
             throw new WireBadRequestException($"The form body could not be read: {e.Message}");
         }
@@ -45,13 +76,14 @@ internal static partial class WireBody
         await request.Body.CopyToAsync(buffer, cancellationToken);
         if (buffer.Length == 0 || IsBlank(buffer.GetBuffer().AsSpan(0, (int)buffer.Length))) return [];
         var mediaType = request.ContentType?.Split(';')[0].Trim();
-        if (mediaType is not null && !mediaType.EndsWith("json", StringComparison.OrdinalIgnoreCase) && mediaType != "text/plain")
+        if (mediaType is not null && !mediaType.EndsWith("json", StringComparison.OrdinalIgnoreCase))
             throw new WireBadRequestException(
                 $"Unsupported Content-Type '{mediaType}': send application/json, application/x-www-form-urlencoded or multipart/form-data.");
         JsonNode? node;
         try
         {
-            node = JsonNode.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length).Span);
+            node = JsonNode.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length).Span,
+                documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false });
         }
         catch (JsonException e)
         {

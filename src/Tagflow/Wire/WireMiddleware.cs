@@ -56,13 +56,18 @@ internal static partial class WireMiddleware
     private static Task WriteStatusAsync(StatusCodeContext status)
     {
         var response = status.HttpContext.Response;
-        var message = response.StatusCode switch
+        var original = response.StatusCode;
+        // The wire answers an encoding it cannot read as any malformed request: 400, naming the problem.
+        if (original == StatusCodes.Status415UnsupportedMediaType)
+            response.StatusCode = StatusCodes.Status400BadRequest;
+        var message = original switch
         {
             StatusCodes.Status404NotFound => WireResults.NoSuchEntity,
             StatusCodes.Status405MethodNotAllowed => $"{status.HttpContext.Request.Method} is not allowed on {status.HttpContext.Request.Path}.",
-            StatusCodes.Status415UnsupportedMediaType => "Unsupported Content-Type: send application/json, application/x-www-form-urlencoded or multipart/form-data.",
+            StatusCodes.Status415UnsupportedMediaType => $"Unsupported Content-Type '{status.HttpContext.Request.ContentType}': "
+                + "send application/json, application/x-www-form-urlencoded or multipart/form-data.",
             StatusCodes.Status400BadRequest => "The request could not be read.",
-            _ => $"The request failed with status {response.StatusCode}.",
+            _ => $"The request failed with status {original}.",
         };
         return WireResults.WriteMessagesAsync(response, response.StatusCode, message);
     }
