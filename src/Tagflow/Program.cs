@@ -1,3 +1,3 @@
 using Tagflow.Cli;
 
-return await TagflowCommand.Create().Parse(args).InvokeAsync();
+return await TagflowCommand.RunAsync(args);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using System.Globalization;
 using Tagflow.Data;
 
@@ -22,7 +23,18 @@ internal static class TagflowCommand
         DefaultValueFactory = _ => Env("TAGFLOW_KEY_FILE"),
     };
 
-    public static RootCommand Create()
+    private static readonly Lazy<RootCommand> Root = new(Create);
+
+    /// <summary>Parses and runs a command line; a usage error prints its message on stderr and no help on stdout.</summary>
+    public static Task<int> RunAsync(string[] args, InvocationConfiguration? configuration = null)
+    {
+        var parse = Root.Value.Parse(args);
+        // stdout carries only what a command creates, so scripts can capture it; help is one --help away.
+        if (parse.Action is ParseErrorAction error) error.ShowHelp = false;
+        return parse.InvokeAsync(configuration);
+    }
+
+    private static RootCommand Create()
     {
         var root = new RootCommand("Tagflow: a self-hosted, KlickTipp-compatible contact, opt-in and tag-automation server.");
         root.Options.Add(Db);

@@ -1,0 +1,36 @@
+using System.Net;
+using System.Net.Http.Json;
+using Tagflow.Tests.Infrastructure;
+
+namespace Tagflow.Tests.Accounts;
+
+/// <summary>Repeated wrong logins for one username are slowed down by a lockout.</summary>
+public sealed class LoginLockoutTests
+{
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task FiveWrongPasswordsLockTheUsernameUntilRetryAfter(string provider)
+    {
+        await using var host = await TagflowHost.StartAsync(provider);
+        await host.AddAccountAsync("anna");
+        await host.AddAccountAsync("otto");
+        for (var attempt = 0; attempt < 5; attempt++)
+            await WireAssert.MessageAsync(await LoginAsync(host, "anna", "not the password"), HttpStatusCode.Unauthorized);
+
+        using var locked = await LoginAsync(host, "anna", TagflowHost.Password);
+        var message = await WireAssert.MessageAsync(locked, (HttpStatusCode)429);
+        Assert.False(string.IsNullOrWhiteSpace(message));
+        var retryAfter = locked.Headers.RetryAfter?.Delta;
+        Assert.NotNull(retryAfter);
+        Assert.True(retryAfter > TimeSpan.Zero, $"Retry-After is {retryAfter}");
+
+        // The lockout is per username: another account logs in meanwhile.
+        await WireAssert.OkAsync(await LoginAsync(host, "otto", TagflowHost.Password));
+
+        host.Clock.Advance(retryAfter.Value + TimeSpan.FromSeconds(1));
+        await WireAssert.OkAsync(await LoginAsync(host, "anna", TagflowHost.Password));
+    }
+
+    private static Task<HttpResponseMessage> LoginAsync(TagflowHost host, string username, string password) =>
+        host.Client.PostAsJsonAsync("/account/login", new { username, password });
+}
