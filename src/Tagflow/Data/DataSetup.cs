@@ -13,7 +13,7 @@ internal static class DataSetup
         services.AddSingleton(target);
         if (target.Provider == DatabaseProvider.Postgres)
         {
-            services.AddSingleton(_ => new NpgsqlDataSourceBuilder(target.ConnectionString).Build());
+            services.AddSingleton(_ => PostgresDataSource(target.ConnectionString));
             services.AddDbContext<TagflowDb, PostgresTagflowDb>((sp, o) =>
                 ConfigurePostgres(o, sp.GetRequiredService<NpgsqlDataSource>()));
         }
@@ -22,6 +22,17 @@ internal static class DataSetup
             services.AddDbContext<TagflowDb, SqliteTagflowDb>(o => ConfigureSqlite(o, target.ConnectionString));
         }
         return services;
+    }
+
+    /// <summary>
+    /// Every PostgreSQL session commits synchronously, whatever the server's default: a 2xx answer
+    /// means the change is in the server's write-ahead log on disk.
+    /// </summary>
+    public static NpgsqlDataSource PostgresDataSource(string connectionString)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        builder.ConnectionStringBuilder.Options = $"{builder.ConnectionStringBuilder.Options} -c synchronous_commit=on".Trim();
+        return builder.Build();
     }
 
     public static void ConfigureSqlite(DbContextOptionsBuilder o, string connectionString) =>
