@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Features;
 using Scalar.AspNetCore;
 using Tagflow.Accounts;
@@ -29,6 +30,9 @@ internal static class Server
             o.UseUtcTimestamp = true;
         });
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+        // A failing command is logged where it surfaces (a 500 answer, or a race Tagflow resolves itself).
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.Critical);
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Update", LogLevel.Critical);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         // Data protection comes with authentication but protects nothing of Tagflow's: no cookie is encrypted.
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
@@ -57,7 +61,11 @@ internal static class Server
 
         app.MapOpenApi("/openapi").ExcludeFromDescription();
         app.MapScalarApiReference("/docs", o => o.WithTitle("Tagflow API").WithOpenApiRoutePattern("/openapi.json"));
-        app.MapHealthChecks("/healthz");
+        app.MapHealthChecks("/healthz", new HealthCheckOptions
+        {
+            ResponseWriter = (context, report) => context.Response.WriteAsJsonAsync(
+                new Dictionary<string, string> { ["status"] = report.Status.ToString().ToLowerInvariant() }, context.RequestAborted),
+        });
         return app;
     }
 

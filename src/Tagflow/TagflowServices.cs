@@ -10,7 +10,8 @@ internal static class TagflowServices
     {
         services.AddSingleton(settings);
         services.AddTagflowDb(settings.Database);
-        services.AddSingleton(KeyRing.Load(settings.KeyFile));
+        // Loaded on first use, after DatabasePreparation has created or checked the file.
+        services.AddSingleton(_ => KeyRing.Load(settings.KeyFile));
         services.AddSingleton(TimeProvider.System);
         services.AddScoped<AccountAdmin>();
         services.AddScoped<Sessions>();

@@ -68,6 +68,7 @@ internal sealed class AccountAdmin(TagflowDb db, KeyRing keys, TimeProvider cloc
     {
         var (account, developer) = await FindPairAsync(username, developerName, cancellationToken);
         var customerKey = Secrets.NewToken(16);
+        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
         await db.ApiGrants.Where(g => g.AccountId == account.Id && g.DeveloperId == developer.Id)
             .ExecuteDeleteAsync(cancellationToken);
         db.ApiGrants.Add(new ApiGrant
@@ -77,7 +78,8 @@ internal sealed class AccountAdmin(TagflowDb db, KeyRing keys, TimeProvider cloc
             CustomerKeyHash = Secrets.LookupHash(customerKey),
             CreatedAt = clock.GetUtcNow().UtcDateTime,
         });
-        await db.SaveChangesAsync(cancellationToken);
+        await SaveUniqueAsync($"Another grant of '{developer.Name}' to '{account.Username}' was made at the same moment: try again.", cancellationToken);
+        await tx.CommitAsync(cancellationToken);
         return customerKey;
     }
 

@@ -37,8 +37,22 @@ internal sealed class KeyRing(byte[] serverKey)
         return CryptographicOperations.FixedTimeEquals(mac, expected);
     }
 
-    /// <summary>Loads the server key file, creating it (owner-only) when it does not exist yet.</summary>
+    /// <summary>
+    /// A value that tells whether a key file is the one a database was set up with, without
+    /// revealing the key: stored in the database, compared at every start.
+    /// </summary>
+    public string Fingerprint() => Convert.ToHexStringLower(HMACSHA256.HashData(serverKey, "tagflow server key fingerprint"u8));
+
+    /// <summary>Loads an existing server key file.</summary>
     public static KeyRing Load(string path)
+    {
+        var key = Convert.FromBase64String(File.ReadAllText(path).Trim());
+        if (key.Length < 32) throw new InvalidOperationException($"The key file {path} holds fewer than 32 bytes.");
+        return new KeyRing(key);
+    }
+
+    /// <summary>Loads the server key file, creating it (owner-only) when it does not exist yet.</summary>
+    public static KeyRing LoadOrCreate(string path)
     {
         if (!File.Exists(path))
         {
@@ -58,8 +72,6 @@ internal sealed class KeyRing(byte[] serverKey)
                 File.Delete(temp); // another process created it first: use theirs
             }
         }
-        var key = Convert.FromBase64String(File.ReadAllText(path).Trim());
-        if (key.Length < 32) throw new InvalidOperationException($"The key file {path} holds fewer than 32 bytes.");
-        return new KeyRing(key);
+        return Load(path);
     }
 }

@@ -11,8 +11,10 @@ internal abstract record LoginResult
 }
 
 /// <summary>
-/// Password checks with a lockout per username: after a few failures each further failure locks the
-/// username for twice as long as the one before (30 s, 1 min, 2 min, … up to 15 min).
+/// Password checks with a lockout per username: after a few failures the username is locked, for
+/// 30 s and then twice as long after each further failure, up to 15 min. Each attempt is counted
+/// before its password is checked, in one conditional update, so parallel requests cannot slip
+/// extra guesses past the lock, on one instance or on several.
 /// </summary>
 internal sealed partial class Logins(TagflowDb db, TimeProvider clock, TagflowSettings settings, ILogger<Logins> logger)
 {
@@ -23,51 +25,69 @@ internal sealed partial class Logins(TagflowDb db, TimeProvider clock, TagflowSe
     {
         var normalized = Account.Normalize(username);
         var now = clock.GetUtcNow().UtcDateTime;
-        var throttle = await db.LoginThrottles.AsNoTracking().SingleOrDefaultAsync(t => t.NormalizedUsername == normalized, cancellationToken);
-        if (throttle?.LockedUntil is { } until && until > now)
-            return new LoginResult.LockedOut(until - now);
+        var attempt = await ReserveAttemptAsync(normalized, now, cancellationToken);
+        if (attempt is null)
+        {
+            var until = await db.LoginThrottles.Where(t => t.NormalizedUsername == normalized)
+                .Select(t => t.LockedUntil).SingleAsync(cancellationToken);
+            return new LoginResult.LockedOut((until ?? now) - now);
+        }
 
         var account = await db.Accounts.AsNoTracking().SingleOrDefaultAsync(a => a.NormalizedUsername == normalized, cancellationToken);
         if (account is null)
             Secrets.BurnPasswordCheck(settings.PasswordIterations);
         else if (Secrets.VerifyPassword(password, account.PasswordHash))
         {
-            if (throttle is not null)
-                await db.LoginThrottles.Where(t => t.NormalizedUsername == normalized).ExecuteDeleteAsync(cancellationToken);
+            await db.LoginThrottles.Where(t => t.NormalizedUsername == normalized)
+                .ExecuteUpdateAsync(u => u.SetProperty(t => t.Failures, 0).SetProperty(t => t.LockedUntil, (DateTime?)null), cancellationToken);
             return new LoginResult.Succeeded(account);
         }
 
-        await RecordFailureAsync(normalized, throttle, now, cancellationToken);
+        if (attempt >= settings.LoginFailuresBeforeLockout)
+        {
+            // The reservation locked for the shortest time; this failure earns the full back-off.
+            var until = now + LockFor(attempt.Value);
+            await db.LoginThrottles.Where(t => t.NormalizedUsername == normalized && (t.LockedUntil == null || t.LockedUntil < until))
+                .ExecuteUpdateAsync(u => u.SetProperty(t => t.LockedUntil, until), cancellationToken);
+            LogLockout(logger, normalized, attempt.Value, LockFor(attempt.Value).TotalSeconds);
+        }
         return new LoginResult.WrongCredentials();
     }
 
-    private async Task RecordFailureAsync(string normalized, LoginThrottle? known, DateTime now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Counts an attempt unless the username is locked, and locks it at once when this attempt
+    /// reaches the limit; answers the attempt's number, or null when locked.
+    /// </summary>
+    private async Task<int?> ReserveAttemptAsync(string normalized, DateTime now, CancellationToken cancellationToken)
     {
-        var failures = (known?.Failures ?? 0) + 1;
-        DateTime? lockedUntil = null;
-        var over = failures - settings.LoginFailuresBeforeLockout;
-        if (over >= 0)
+        if (!await db.LoginThrottles.AnyAsync(t => t.NormalizedUsername == normalized, cancellationToken))
         {
-            var seconds = Math.Min(FirstLock.TotalSeconds * Math.Pow(2, Math.Min(over, 20)), LongestLock.TotalSeconds);
-            lockedUntil = now.AddSeconds(seconds);
-            LogLockout(logger, normalized, failures, seconds);
-        }
-        if (known is null)
-        {
-            db.LoginThrottles.Add(new LoginThrottle { NormalizedUsername = normalized, Failures = failures, LockedUntil = lockedUntil });
+            db.LoginThrottles.Add(new LoginThrottle { NormalizedUsername = normalized });
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
-                return;
             }
             catch (DbUpdateException)
             {
-                db.ChangeTracker.Clear(); // another request recorded a failure first: count on top of it
+                // another request created the row first
             }
+            db.ChangeTracker.Clear();
         }
-        await db.LoginThrottles.Where(t => t.NormalizedUsername == normalized)
-            .ExecuteUpdateAsync(u => u.SetProperty(t => t.Failures, t => t.Failures + 1).SetProperty(t => t.LockedUntil, lockedUntil), cancellationToken);
+
+        var limit = settings.LoginFailuresBeforeLockout;
+        var provisional = now + FirstLock;
+        var reserved = await db.LoginThrottles
+            .Where(t => t.NormalizedUsername == normalized && (t.LockedUntil == null || t.LockedUntil <= now))
+            .ExecuteUpdateAsync(u => u
+                .SetProperty(t => t.Failures, t => t.Failures + 1)
+                .SetProperty(t => t.LockedUntil, t => t.Failures + 1 >= limit ? provisional : (DateTime?)null), cancellationToken);
+        if (reserved == 0) return null;
+        return await db.LoginThrottles.Where(t => t.NormalizedUsername == normalized).Select(t => t.Failures).SingleAsync(cancellationToken);
     }
+
+    private TimeSpan LockFor(int failures) => TimeSpan.FromSeconds(Math.Min(
+        FirstLock.TotalSeconds * Math.Pow(2, Math.Min(failures - settings.LoginFailuresBeforeLockout, 20)),
+        LongestLock.TotalSeconds));
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Login for {Username} locked for {Seconds} s after {Failures} failed attempts")]
     private static partial void LogLockout(ILogger logger, string username, int failures, double seconds);

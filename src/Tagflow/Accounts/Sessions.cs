@@ -9,13 +9,17 @@ internal sealed class Sessions(TagflowDb db, TimeProvider clock, TagflowSettings
     /// <summary>The cookie name login answers as <c>session_name</c>.</summary>
     public const string CookieName = "TFSESSID";
 
-    // Idle time is tracked to the minute: a request writes only when the last write is older.
-    private static readonly TimeSpan TouchInterval = TimeSpan.FromMinutes(1);
+    // Idle time is tracked coarsely, so that a busy session does not write on every request: at most
+    // once a minute, and always often enough that a session in use never looks idle.
+    private TimeSpan TouchInterval => TimeSpan.FromTicks(Math.Min(TimeSpan.FromMinutes(1).Ticks, settings.SessionIdleTimeout.Ticks / 4));
 
     public async Task<string> CreateAsync(long accountId, CancellationToken cancellationToken)
     {
         var token = Secrets.NewToken();
         var now = clock.GetUtcNow().UtcDateTime;
+        // The account's expired sessions go when it logs in again, so the table does not grow without end.
+        var expired = now - settings.SessionIdleTimeout;
+        await db.Sessions.Where(s => s.AccountId == accountId && s.LastSeenAt < expired).ExecuteDeleteAsync(cancellationToken);
         db.Sessions.Add(new Session { AccountId = accountId, TokenHash = Secrets.LookupHash(token), CreatedAt = now, LastSeenAt = now });
         await db.SaveChangesAsync(cancellationToken);
         return token;

@@ -35,17 +35,24 @@ internal sealed class TagflowAuthentication(
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var headers = Request.Headers;
-        if (headers.ContainsKey("X-Ci") || headers.ContainsKey("X-Un"))
-            return await AuthenticatePartnerAsync(headers["X-Un"].ToString(), headers["X-Ci"].ToString());
+        var username = headers["X-Un"].ToString();
+        var xci = headers["X-Ci"].ToString();
+        if (xci.Length > 0)
+            return await AuthenticatePartnerAsync(username, xci);
 
-        var token = Request.Cookies[Sessions.CookieName];
-        if (string.IsNullOrEmpty(token)) token = headers["X-Session-Id"].ToString();
-        if (string.IsNullOrEmpty(token)) return AuthenticateResult.NoResult();
-
-        var found = await sessions.FindAsync(token, Context.RequestAborted);
-        return found is { } s
-            ? Success(s.Account, s.SessionId)
-            : AuthenticateResult.Fail("The session has expired or was ended: log in again with POST /account/login.");
+        // A stale cookie must not hide a valid X-Session-Id, nor the other way round.
+        var tokens = new[] { Request.Cookies[Sessions.CookieName], headers["X-Session-Id"].ToString() }
+            .Where(t => !string.IsNullOrEmpty(t)).Distinct().ToList();
+        foreach (var token in tokens)
+        {
+            if (await sessions.FindAsync(token!, Context.RequestAborted) is { } s)
+                return Success(s.Account, s.SessionId);
+        }
+        if (tokens.Count > 0)
+            return AuthenticateResult.Fail("The session has expired or was ended: log in again with POST /account/login.");
+        return username.Length > 0
+            ? AuthenticateResult.Fail("X-Un was sent without X-Ci: send both, or log in with POST /account/login.")
+            : AuthenticateResult.NoResult();
     }
 
     private async Task<AuthenticateResult> AuthenticatePartnerAsync(string username, string xci)

@@ -21,7 +21,7 @@ internal static class AdminCommands
         var timeZone = new Option<string>("--timezone") { Description = "IANA time zone for dates on the wire.", DefaultValueFactory = _ => "Europe/Berlin" };
 
         var add = new Command("add", "Create an account; prints its id.") { username, password, email, plan, timeZone };
-        add.SetAction((parse, ct) => RunAsync(parse, TagflowCommand.Settings(parse), async sp =>
+        add.SetAction((parse, ct) => RunAsync(parse, async sp =>
         {
             var account = await sp.GetRequiredService<AccountAdmin>().AddAccountAsync(
                 parse.GetValue(username)!, parse.GetValue(password)!, parse.GetValue(email)!,
@@ -35,7 +35,7 @@ internal static class AdminCommands
     {
         var name = new Argument<string>("NAME");
         var add = new Command("add", "Register a developer (an integration); prints its developer key.") { name };
-        add.SetAction((parse, ct) => RunAsync(parse, TagflowCommand.Settings(parse),
+        add.SetAction((parse, ct) => RunAsync(parse,
             sp => sp.GetRequiredService<AccountAdmin>().AddDeveloperAsync(parse.GetValue(name)!, ct)!, ct));
         return new Command("developers", "Manage developers.") { add };
     }
@@ -45,13 +45,13 @@ internal static class AdminCommands
         var username = new Argument<string>("USERNAME");
         var developer = new Argument<string>("DEVELOPER") { Description = "The developer's name." };
         var grant = new Command("grant", "Grant a developer API access to an account; prints the customer key.") { username, developer };
-        grant.SetAction((parse, ct) => RunAsync(parse, TagflowCommand.Settings(parse),
+        grant.SetAction((parse, ct) => RunAsync(parse,
             sp => sp.GetRequiredService<AccountAdmin>().GrantAsync(parse.GetValue(username)!, parse.GetValue(developer)!, ct)!, ct));
 
         var revokeUser = new Argument<string>("USERNAME");
         var revokeDeveloper = new Argument<string>("DEVELOPER") { Description = "The developer's name." };
         var revoke = new Command("revoke", "Revoke a developer's access; its customer key stops working at once.") { revokeUser, revokeDeveloper };
-        revoke.SetAction((parse, ct) => RunAsync(parse, TagflowCommand.Settings(parse), async sp =>
+        revoke.SetAction((parse, ct) => RunAsync(parse, async sp =>
         {
             await sp.GetRequiredService<AccountAdmin>().RevokeAsync(parse.GetValue(revokeUser)!, parse.GetValue(revokeDeveloper)!, ct);
             return null;
@@ -60,16 +60,16 @@ internal static class AdminCommands
     }
 
     /// <summary>Migrates, runs one admin action in its own scope, and prints its result or its error.</summary>
-    public static async Task<int> RunAsync(ParseResult parse, TagflowSettings settings, Func<IServiceProvider, Task<string?>> action, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(ParseResult parse, Func<IServiceProvider, Task<string?>> action, CancellationToken cancellationToken)
     {
         var output = parse.InvocationConfiguration.Output;
         var error = parse.InvocationConfiguration.Error;
         try
         {
-            var services = new ServiceCollection().AddLogging().AddTagflowCore(settings);
+            var services = new ServiceCollection().AddLogging().AddTagflowCore(TagflowCommand.Settings(parse));
             await using var provider = services.BuildServiceProvider();
             await using var scope = provider.CreateAsyncScope();
-            await DataSetup.MigrateAsync(scope.ServiceProvider.GetRequiredService<TagflowDb>(), cancellationToken);
+            await DatabasePreparation.PrepareAsync(scope.ServiceProvider, cancellationToken);
             var result = await action(scope.ServiceProvider);
             if (result is not null) await output.WriteLineAsync(result);
             return 0;

@@ -13,17 +13,29 @@ internal static class ServeCommand
         DefaultValueFactory = _ => TagflowCommand.Env("TAGFLOW_URLS") ?? TagflowSettings.DefaultUrls,
     };
 
-    private static readonly Option<int> SessionIdleMinutes = new("--session-idle-minutes")
+    private static readonly Option<int?> SessionIdleMinutes = new("--session-idle-minutes")
     {
-        Description = "Minutes after which an unused login session expires. Env: TAGFLOW_SESSION_IDLE_MINUTES.",
-        DefaultValueFactory = _ => TagflowCommand.EnvOr("TAGFLOW_SESSION_IDLE_MINUTES", 60),
+        Description = "Minutes after which an unused login session expires (default 60). Env: TAGFLOW_SESSION_IDLE_MINUTES.",
     };
 
-    private static readonly Option<long> MaxBodyBytes = new("--max-body-bytes")
+    private static readonly Option<long?> MaxBodyBytes = new("--max-body-bytes")
     {
-        Description = "Largest request body accepted. Env: TAGFLOW_MAX_BODY_BYTES.",
-        DefaultValueFactory = _ => TagflowCommand.EnvOr("TAGFLOW_MAX_BODY_BYTES", 1024L * 1024),
+        Description = "Largest request body accepted, in bytes (default 1048576). Env: TAGFLOW_MAX_BODY_BYTES.",
     };
+
+    private static TagflowSettings Settings(ParseResult parse)
+    {
+        var minutes = parse.GetValue(SessionIdleMinutes) ?? TagflowCommand.EnvNumber<int>("TAGFLOW_SESSION_IDLE_MINUTES") ?? 60;
+        var maxBody = parse.GetValue(MaxBodyBytes) ?? TagflowCommand.EnvNumber<long>("TAGFLOW_MAX_BODY_BYTES") ?? 1024L * 1024;
+        if (minutes < 1) throw new AdminException("The session idle time must be at least 1 minute.");
+        if (maxBody < 1024) throw new AdminException("The request body limit must be at least 1024 bytes.");
+        return TagflowCommand.Settings(parse) with
+        {
+            Urls = parse.GetValue(Urls)!,
+            SessionIdleTimeout = TimeSpan.FromMinutes(minutes),
+            MaxBodyBytes = maxBody,
+        };
+    }
 
     /// <summary>Adds <c>serve</c>, and makes the bare command serve too.</summary>
     public static void AddTo(RootCommand root)
@@ -42,28 +54,21 @@ internal static class ServeCommand
     private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         var error = parse.InvocationConfiguration.Error;
-        var minutes = parse.GetValue(SessionIdleMinutes);
-        var maxBody = parse.GetValue(MaxBodyBytes);
-        if (minutes < 1 || maxBody < 1024)
-        {
-            await error.WriteLineAsync("tagflow: --session-idle-minutes must be at least 1 and --max-body-bytes at least 1024.");
-            return 1;
-        }
-        var settings = TagflowCommand.Settings(parse) with
-        {
-            Urls = parse.GetValue(Urls)!,
-            SessionIdleTimeout = TimeSpan.FromMinutes(minutes),
-            MaxBodyBytes = maxBody,
-        };
-
+        TagflowSettings settings;
         WebApplication app;
         DemoAccount.Credentials? demo;
         try
         {
+            settings = Settings(parse);
             app = Server.Build(settings);
             await using var scope = app.Services.CreateAsyncScope();
-            await DataSetup.MigrateAsync(scope.ServiceProvider.GetRequiredService<TagflowDb>(), cancellationToken);
+            await DatabasePreparation.PrepareAsync(scope.ServiceProvider, cancellationToken);
             demo = await DemoAccount.CreateIfEmptyAsync(scope.ServiceProvider, cancellationToken);
+        }
+        catch (AdminException e)
+        {
+            await error.WriteLineAsync($"tagflow: {e.Message}");
+            return 1;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using System.Globalization;
+using Tagflow.Accounts;
 using Tagflow.Data;
 
 namespace Tagflow.Cli;
@@ -60,13 +61,18 @@ internal static class TagflowCommand
 
     public static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
 
-    public static T EnvOr<T>(string name, T fallback) where T : IParsable<T> =>
-        Env(name) is { } v && T.TryParse(v, CultureInfo.InvariantCulture, out var parsed) ? parsed : fallback;
+    /// <summary>A number from the environment; a value that is not one is an error, never quietly the default.</summary>
+    public static T? EnvNumber<T>(string name) where T : struct, IParsable<T> => Env(name) switch
+    {
+        null => null,
+        var v when T.TryParse(v, CultureInfo.InvariantCulture, out var parsed) => parsed,
+        var v => throw new AdminException($"{name} is '{v}', which is not a whole number."),
+    };
 
     private static Command MigrateCommand()
     {
         var command = new Command("migrate", "Create the schema or bring it up to date, then exit.");
-        command.SetAction((parse, cancellationToken) => AdminCommands.RunAsync(parse, Settings(parse), _ => Task.FromResult<string?>(null), cancellationToken));
+        command.SetAction((parse, cancellationToken) => AdminCommands.RunAsync(parse, _ => Task.FromResult<string?>(null), cancellationToken));
         return command;
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Npgsql;
+using Tagflow.Accounts;
 
 namespace Tagflow.Data;
 
@@ -13,6 +14,19 @@ internal sealed record DatabaseTarget(DatabaseProvider Provider, string Connecti
     public static DatabaseTarget Parse(string? value)
     {
         var db = string.IsNullOrWhiteSpace(value) ? DefaultSqliteFile : value.Trim();
+        try
+        {
+            return ParseOrThrow(db);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or KeyNotFoundException)
+        {
+            throw new AdminException("--db is neither an SQLite file path nor a PostgreSQL connection string "
+                + $"(Host=…;Database=…) or URL (postgres://user:pass@host:5432/db): {e.Message}");
+        }
+    }
+
+    private static DatabaseTarget ParseOrThrow(string db)
+    {
         if (db.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) ||
             db.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
             return new(DatabaseProvider.Postgres, FromUrl(db), null);

@@ -18,9 +18,15 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
     public DbSet<LoginThrottle> LoginThrottles => Set<LoginThrottle>();
     public DbSet<Tag> Tags => Set<Tag>();
     public DbSet<OptInProcess> OptInProcesses => Set<OptInProcess>();
+    public DbSet<ServerSetting> ServerSettings => Set<ServerSetting>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        modelBuilder.Entity<ServerSetting>(e =>
+        {
+            e.HasKey(s => s.Name);
+            e.Property(s => s.Name).HasMaxLength(100);
+        });
         modelBuilder.Entity<Account>(e =>
         {
             e.HasIndex(a => a.NormalizedUsername).IsUnique();

@@ -4,6 +4,12 @@ using System.Text.Json;
 namespace Tagflow.Wire;
 
 /// <summary>
+/// Marks the request type of a filter call (such as a contact search), which also reads its keys
+/// from the query string. Other calls do not, so that passwords and keys stay out of URLs and logs.
+/// </summary>
+internal interface IWireFilter;
+
+/// <summary>
 /// A request body of type <typeparamref name="T"/>, bound the same way from JSON, form and multipart
 /// bodies (and the query string). Use as a handler parameter: <c>Body&lt;TagCreate&gt; body</c>.
 /// </summary>
@@ -11,7 +17,7 @@ internal sealed record Body<T>(T Value) where T : class
 {
     public static async ValueTask<Body<T>?> BindAsync(HttpContext context, ParameterInfo parameter)
     {
-        var json = await WireBody.ReadAsync(context.Request, context.RequestAborted);
+        var json = await WireBody.ReadAsync(context.Request, readQuery: typeof(IWireFilter).IsAssignableFrom(typeof(T)), context.RequestAborted);
         try
         {
             var value = json.Deserialize<T>(WireJson.Request)
@@ -21,6 +27,10 @@ internal sealed record Body<T>(T Value) where T : class
         catch (JsonException e)
         {
             throw new WireBadRequestException(Describe(e));
+        }
+        catch (InvalidOperationException)
+        {
+            throw new WireBadRequestException("The request body is nested too deeply.");
         }
 
     }

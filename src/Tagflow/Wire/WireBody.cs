@@ -8,17 +8,20 @@ namespace Tagflow.Wire;
 
 /// <summary>
 /// Reads a request into one JSON object, whatever the encoding: JSON, form-urlencoded with PHP-style
-/// nested keys (<c>fields[fieldFirstName]=Ann</c>, <c>tagids[]=1</c>), or multipart. Query-string
-/// parameters are merged in where the body does not set the same key.
+/// nested keys (<c>fields[fieldFirstName]=Ann</c>, <c>tagids[]=1</c>), or multipart. For filter
+/// calls, query-string parameters are merged in where the body does not set the same key.
 /// </summary>
 internal static partial class WireBody
 {
-    public static async Task<JsonObject> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>Nesting deeper than this (<c>a[b][c]…</c>) is refused; no call of the wire needs more than three.</summary>
+    private const int MaxDepth = 8;
+
+    public static async Task<JsonObject> ReadAsync(HttpRequest request, bool readQuery, CancellationToken cancellationToken)
     {
         var body = request.HasFormContentType
             ? FromPairs(await ReadFormAsync(request, cancellationToken))
             : await ReadJsonAsync(request, cancellationToken);
-        foreach (var (key, values) in request.Query)
+        foreach (var (key, values) in readQuery ? request.Query : QueryCollection.Empty)
         {
             var name = KeyName(key);
             if (!body.ContainsKey(name)) Insert(body, key, values);
@@ -83,7 +86,7 @@ internal static partial class WireBody
         try
         {
             node = JsonNode.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length).Span,
-                documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false });
+                documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false, MaxDepth = MaxDepth + 1 });
         }
         catch (JsonException e)
         {
@@ -119,6 +122,8 @@ internal static partial class WireBody
         var path = match.Success
             ? [match.Groups[1].Value, .. match.Groups[2].Value[1..^1].Split("]["),]
             : new[] { key };
+        if (path.Length > MaxDepth)
+            throw new WireBadRequestException($"The key \"{path[0]}\" is nested more than {MaxDepth} levels deep.");
         foreach (var value in values)
         {
             var container = root;

@@ -31,6 +31,21 @@ public sealed class LoginLockoutTests
         await WireAssert.OkAsync(await LoginAsync(host, "anna", TagflowHost.Password));
     }
 
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task ParallelGuessesGetNoMoreTriesThanTheLimit(string provider)
+    {
+        await using var host = await TagflowHost.StartAsync(provider);
+        await host.AddAccountAsync("anna");
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 24).Select(i => LoginAsync(host, "anna", $"guess {i}")));
+
+        var checkedGuesses = answers.Count(a => a.StatusCode == HttpStatusCode.Unauthorized);
+        Assert.True(checkedGuesses <= 5, $"{checkedGuesses} guesses were checked; the limit is 5");
+        Assert.All(answers, a => Assert.Contains(a.StatusCode, new[] { HttpStatusCode.Unauthorized, (HttpStatusCode)429 }));
+        Assert.Equal((HttpStatusCode)429, (await LoginAsync(host, "anna", TagflowHost.Password)).StatusCode);
+    }
+
     private static Task<HttpResponseMessage> LoginAsync(TagflowHost host, string username, string password) =>
         host.Client.PostAsJsonAsync("/account/login", new { username, password });
 }

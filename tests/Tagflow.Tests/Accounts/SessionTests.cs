@@ -44,6 +44,14 @@ public sealed class SessionTests
         byHeader.DefaultRequestHeaders.Add("X-Session-Id", sessid);
         Assert.Equal("anna", (await WireAssert.OkAsync(await byHeader.GetAsync("/account"))).GetProperty("username").GetString());
         await WireAssert.MessageAsync(await host.Client.GetAsync("/account"), HttpStatusCode.Forbidden);
+
+        // A stale cookie does not hide a valid header, nor a stray X-Un a valid cookie.
+        using var both = host.SessionClient("stale");
+        both.DefaultRequestHeaders.Add("X-Session-Id", sessid);
+        await WireAssert.OkAsync(await both.GetAsync("/account"));
+        using var withUsername = host.SessionClient(sessid);
+        withUsername.DefaultRequestHeaders.Add("X-Un", "anna");
+        await WireAssert.OkAsync(await withUsername.GetAsync("/account"));
     }
 
     [Theory]

@@ -58,7 +58,7 @@ public sealed class TagflowHost : IAsyncDisposable
             b.Services.AddSingleton<TimeProvider>(clock);
         });
         await using (var scope = app.Services.CreateAsyncScope())
-            await DataSetup.MigrateAsync(scope.ServiceProvider.GetRequiredService<TagflowDb>(), CancellationToken.None);
+            await DatabasePreparation.PrepareAsync(scope.ServiceProvider, CancellationToken.None);
         await app.StartAsync();
         return new TagflowHost(app, database, owned ? database : null, clock, logs);
     }

@@ -4,7 +4,9 @@ using Tagflow.Wire;
 
 namespace Tagflow.Tests.Wire;
 
-public sealed record Probe(string? Email, long? ListId, List<long>? TagIds, Dictionary<string, string>? Fields, bool UseSingleOptIn);
+public sealed record Probe(string? Email, long? ListId, List<long>? TagIds, Dictionary<string, string>? Fields, bool UseSingleOptIn) : IWireFilter;
+
+public sealed record Credentials(string? Username, string? Password);
 
 /// <summary>Body&lt;T&gt; binds JSON, form and multipart bodies (and the query string) to the same values.</summary>
 public sealed class BodyBindingTests
@@ -100,6 +102,24 @@ public sealed class BodyBindingTests
         Assert.Equal(9, (await BindAsync(null, "", "?listid=9")).ListId);
     }
 
+    [Fact]
+    public async Task OnlyFilterCallsReadTheQueryString()
+    {
+        var context = NewContext("application/x-www-form-urlencoded", "username=anna"u8.ToArray(), "?password=secret");
+        var bound = await Body<Credentials>.BindAsync(context, null!);
+        Assert.Equal("anna", bound!.Value.Username);
+        Assert.Null(bound.Value.Password);
+    }
+
+    [Fact]
+    public async Task KeysNestedTooDeeplyAreRefused()
+    {
+        var key = "fields" + string.Concat(Enumerable.Repeat("[a]", 70));
+        var e = await Assert.ThrowsAsync<WireBadRequestException>(() => BindAsync("application/x-www-form-urlencoded", key + "=1"));
+        Assert.Contains("fields", e.Message, StringComparison.Ordinal);
+        Assert.Equal("Ann", (await BindAsync("application/x-www-form-urlencoded", "fields[fieldFirstName]=Ann")).Fields!["fieldFirstName"]);
+    }
+
     [Theory]
     [InlineData("application/json", """{"listid":1}""")]
     [InlineData("application/x-www-form-urlencoded", "listid=1")]
@@ -133,14 +153,19 @@ public sealed class BodyBindingTests
 
     private static async Task<Probe> BindAsync(string? contentType, byte[] body, string query = "")
     {
+        var bound = await Body<Probe>.BindAsync(NewContext(contentType, body, query), null!);
+        Assert.NotNull(bound);
+        return bound.Value;
+    }
+
+    private static DefaultHttpContext NewContext(string? contentType, byte[] body, string query)
+    {
         var context = new DefaultHttpContext();
         context.Request.Method = "POST";
         context.Request.ContentType = contentType;
         context.Request.ContentLength = body.Length;
         context.Request.Body = new MemoryStream(body);
         context.Request.QueryString = new QueryString(query.Length == 0 ? null : query);
-        var bound = await Body<Probe>.BindAsync(context, null!);
-        Assert.NotNull(bound);
-        return bound.Value;
+        return context;
     }
 }

@@ -188,6 +188,21 @@ namespace Tagflow.Data.Migrations.Postgres
                     b.ToTable("Sessions");
                 });
 
+            modelBuilder.Entity("Tagflow.Data.ServerSetting", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("ServerSettings");
+                });
+
             modelBuilder.Entity("Tagflow.OptIns.OptInProcess", b =>
                 {
                     b.Property<long>("Id")

@@ -175,6 +175,21 @@ namespace Tagflow.Data.Migrations.Sqlite
                     b.ToTable("Sessions");
                 });
 
+            modelBuilder.Entity("Tagflow.Data.ServerSetting", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("ServerSettings");
+                });
+
             modelBuilder.Entity("Tagflow.OptIns.OptInProcess", b =>
                 {
                     b.Property<long>("Id")

@@ -12,7 +12,7 @@ using Tagflow.Data;
 namespace Tagflow.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresTagflowDb))]
-    [Migration("20261127232823_Initial")]
+    [Migration("20261127235918_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -189,6 +189,21 @@ namespace Tagflow.Data.Migrations.Postgres
                         .IsUnique();
 
                     b.ToTable("Sessions");
+                });
+
+            modelBuilder.Entity("Tagflow.Data.ServerSetting", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("ServerSettings");
                 });
 
             modelBuilder.Entity("Tagflow.OptIns.OptInProcess", b =>

@@ -11,7 +11,7 @@ using Tagflow.Data;
 namespace Tagflow.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteTagflowDb))]
-    [Migration("20261127232810_Initial")]
+    [Migration("20261127235904_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -176,6 +176,21 @@ namespace Tagflow.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("Sessions");
+                });
+
+            modelBuilder.Entity("Tagflow.Data.ServerSetting", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("ServerSettings");
                 });
 
             modelBuilder.Entity("Tagflow.OptIns.OptInProcess", b =>

@@ -1,0 +1,48 @@
+using Microsoft.EntityFrameworkCore;
+using Tagflow.Accounts;
+
+namespace Tagflow.Data;
+
+/// <summary>What every command does before anything else: migrate the schema and check the key file.</summary>
+internal static class DatabasePreparation
+{
+    public static async Task PrepareAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var db = services.GetRequiredService<TagflowDb>();
+        await DataSetup.MigrateAsync(db, cancellationToken);
+        await CheckKeyFileAsync(db, services.GetRequiredService<TagflowSettings>().KeyFile, cancellationToken);
+    }
+
+    /// <summary>
+    /// Developer keys are derived from the key file, so a database must always meet the same one: a
+    /// missing or different file (another directory, another instance, a restore without it) is
+    /// refused with a message, instead of silently minting keys that no server accepts.
+    /// </summary>
+    private static async Task CheckKeyFileAsync(TagflowDb db, string keyFile, CancellationToken cancellationToken)
+    {
+        var known = await db.ServerSettings.AsNoTracking()
+            .Where(s => s.Name == ServerSetting.KeyFingerprint).Select(s => s.Value).SingleOrDefaultAsync(cancellationToken);
+        if (known is null)
+        {
+            db.ServerSettings.Add(new ServerSetting { Name = ServerSetting.KeyFingerprint, Value = KeyRing.LoadOrCreate(keyFile).Fingerprint() });
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                return;
+            }
+            catch (DbUpdateException)
+            {
+                // another process set the database up at the same moment: check against its file
+                db.ChangeTracker.Clear();
+                known = await db.ServerSettings.AsNoTracking()
+                    .Where(s => s.Name == ServerSetting.KeyFingerprint).Select(s => s.Value).SingleAsync(cancellationToken);
+            }
+        }
+        if (!File.Exists(keyFile))
+            throw new AdminException($"The key file {keyFile} is missing. This database's developer keys derive from it: "
+                + "restore it, or name it with --key-file (TAGFLOW_KEY_FILE).");
+        if (KeyRing.Load(keyFile).Fingerprint() != known)
+            throw new AdminException($"The key file {keyFile} is not the one this database was set up with, so its developer keys "
+                + "would not verify. Use the original key file with --key-file (TAGFLOW_KEY_FILE); every instance needs the same one.");
+    }
+}
