@@ -41,6 +41,7 @@ internal static class Server
 
         builder.Services.AddTagflowCore(settings);
         TagflowAuthentication.Register(builder.Services);
+        LoginRateLimit.Register(builder.Services, settings);
         builder.Services.AddHealthChecks().AddDbContextCheck<TagflowDb>("database");
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
         {
@@ -55,6 +56,7 @@ internal static class Server
         app.UseRouting(); // after UseWire, so routes see the path without its .json suffix
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
 
         app.MapAccountApi();
         app.MapTagsApi();

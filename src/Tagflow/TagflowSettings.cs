@@ -15,6 +15,8 @@ internal sealed record TagflowSettings
     public TimeSpan SessionIdleTimeout { get; init; } = TimeSpan.FromMinutes(60);
     public long MaxBodyBytes { get; init; } = 1024 * 1024;
     public int PasswordIterations { get; init; } = Secrets.DefaultPasswordIterations;
+    /// <summary>Logins accepted per client address and minute; 0 turns the limit off.</summary>
+    public int LoginsPerMinutePerAddress { get; init; } = 60;
     /// <summary>Failed logins for one username before it is locked for a while.</summary>
     public int LoginFailuresBeforeLockout { get; init; } = 5;
 

@@ -13,7 +13,7 @@ internal static class AccountApi
     public static void MapAccountApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/account").WithTags("Account").WithWireErrors();
-        group.MapPost("/login", LoginAsync).AllowAnonymous()
+        group.MapPost("/login", LoginAsync).AllowAnonymous().RequireRateLimiting(LoginRateLimit.Policy)
             .AcceptsWire<LoginRequest>().Produces<Dictionary<string, object>>()
             .Produces<string[]>(StatusCodes.Status401Unauthorized).Produces<string[]>(StatusCodes.Status429TooManyRequests)
             .WithSummary("Log in; later calls send the session cookie (or X-Session-Id).");

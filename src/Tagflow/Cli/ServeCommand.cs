@@ -18,6 +18,11 @@ internal static class ServeCommand
         Description = "Minutes after which an unused login session expires (default 60). Env: TAGFLOW_SESSION_IDLE_MINUTES.",
     };
 
+    private static readonly Option<int?> LoginRateLimit = new("--login-rate-limit")
+    {
+        Description = "Logins accepted per client address and minute (default 60; 0: no limit). Env: TAGFLOW_LOGIN_RATE_LIMIT.",
+    };
+
     private static readonly Option<long?> MaxBodyBytes = new("--max-body-bytes")
     {
         Description = "Largest request body accepted, in bytes (default 1048576). Env: TAGFLOW_MAX_BODY_BYTES.",
@@ -27,6 +32,8 @@ internal static class ServeCommand
     {
         var minutes = parse.GetValue(SessionIdleMinutes) ?? TagflowCommand.EnvNumber<int>("TAGFLOW_SESSION_IDLE_MINUTES") ?? 60;
         var maxBody = parse.GetValue(MaxBodyBytes) ?? TagflowCommand.EnvNumber<long>("TAGFLOW_MAX_BODY_BYTES") ?? 1024L * 1024;
+        var logins = parse.GetValue(LoginRateLimit) ?? TagflowCommand.EnvNumber<int>("TAGFLOW_LOGIN_RATE_LIMIT") ?? 60;
+        if (logins < 0) throw new AdminException("The login rate limit must be 0 (off) or more.");
         if (minutes < 1) throw new AdminException("The session idle time must be at least 1 minute.");
         if (maxBody < 1024) throw new AdminException("The request body limit must be at least 1024 bytes.");
         return TagflowCommand.Settings(parse) with
@@ -34,6 +41,7 @@ internal static class ServeCommand
             Urls = parse.GetValue(Urls)!,
             SessionIdleTimeout = TimeSpan.FromMinutes(minutes),
             MaxBodyBytes = maxBody,
+            LoginsPerMinutePerAddress = logins,
         };
     }
 
@@ -46,6 +54,7 @@ internal static class ServeCommand
             command.Options.Add(Urls);
             command.Options.Add(SessionIdleMinutes);
             command.Options.Add(MaxBodyBytes);
+            command.Options.Add(LoginRateLimit);
             command.SetAction(RunAsync);
         }
         root.Subcommands.Add(serve);

@@ -46,6 +46,23 @@ public sealed class LoginLockoutTests
         Assert.Equal((HttpStatusCode)429, (await LoginAsync(host, "anna", TagflowHost.Password)).StatusCode);
     }
 
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task OneAddressGetsAFixedNumberOfLoginsAMinute(string provider)
+    {
+        await using var host = await TagflowHost.StartAsync(provider, s => s with { LoginsPerMinutePerAddress = 3 });
+        await host.AddAccountAsync("anna");
+        for (var i = 0; i < 3; i++)
+            await WireAssert.OkAsync(await LoginAsync(host, "anna", TagflowHost.Password));
+
+        using var limited = await LoginAsync(host, "anna", TagflowHost.Password);
+        Assert.Contains("Too many logins", await WireAssert.MessageAsync(limited, (HttpStatusCode)429), StringComparison.Ordinal);
+        Assert.NotNull(limited.Headers.RetryAfter?.Delta);
+        // Only logins are limited: the API itself answers on.
+        using var api = await host.NewAccountClientAsync("otto");
+        await WireAssert.OkAsync(await api.GetAsync("/tag"));
+    }
+
     private static Task<HttpResponseMessage> LoginAsync(TagflowHost host, string username, string password) =>
         host.Client.PostAsJsonAsync("/account/login", new { username, password });
 }

@@ -42,15 +42,19 @@ public sealed class TagflowHost : IAsyncDisposable
 
     /// <summary>Starts a server on a new database of the provider.</summary>
     public static async Task<TagflowHost> StartAsync(string provider, long maxBodyBytes = 1024 * 1024) =>
-        await StartAsync(await TestDatabase.CreateAsync(provider), owned: true, new TestClock(), maxBodyBytes);
+        await StartAsync(await TestDatabase.CreateAsync(provider), owned: true, new TestClock(), s => s with { MaxBodyBytes = maxBodyBytes });
+
+    /// <summary>Starts a server on a new database of the provider, with settings of the test's own.</summary>
+    internal static async Task<TagflowHost> StartAsync(string provider, Func<TagflowSettings, TagflowSettings> adjust) =>
+        await StartAsync(await TestDatabase.CreateAsync(provider), owned: true, new TestClock(), adjust);
 
     /// <summary>Starts another server on an existing database (a restart, or a second instance).</summary>
     public static Task<TagflowHost> StartOnAsync(TestDatabase database, TestClock? clock = null) =>
-        StartAsync(database, owned: false, clock ?? new TestClock(), 1024 * 1024);
+        StartAsync(database, owned: false, clock ?? new TestClock(), s => s);
 
-    private static async Task<TagflowHost> StartAsync(TestDatabase database, bool owned, TestClock clock, long maxBodyBytes)
+    private static async Task<TagflowHost> StartAsync(TestDatabase database, bool owned, TestClock clock, Func<TagflowSettings, TagflowSettings> adjust)
     {
-        var settings = Settings(database) with { Urls = "http://127.0.0.1:0", MaxBodyBytes = maxBodyBytes };
+        var settings = adjust(Settings(database) with { Urls = "http://127.0.0.1:0" });
         var logs = new LogSink();
         var app = Server.Build(settings, b =>
         {
