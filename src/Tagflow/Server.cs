@@ -64,7 +64,11 @@ internal static class Server
         app.MapListsApi();
 
         app.MapOpenApi("/openapi").ExcludeFromDescription();
-        app.MapScalarApiReference("/docs", o => o.WithTitle("Tagflow API").WithOpenApiRoutePattern("/openapi.json"));
+        app.MapScalarApiReference("/docs", o =>
+        {
+            o.WithTitle("Tagflow API").WithOpenApiRoutePattern("/openapi.json");
+            o.ShowDeveloperTools = DeveloperToolsVisibility.Never; // hosted-service buttons that a self-hosted server has no use for
+        });
         app.MapHealthChecks("/healthz", new HealthCheckOptions
         {
             ResponseWriter = (context, report) => context.Response.WriteAsJsonAsync(
@@ -78,7 +82,28 @@ internal static class Server
         Request bodies may be JSON, form-urlencoded (PHP-style nested keys such as `fields[fieldFirstName]`)
         or multipart. Authenticate with a session (`POST /account/login`, then the cookie or `X-Session-Id`)
         or with a developer key and customer key (`X-Un`, `X-Ci`).
-        Errors: 400/401/403/404 answer a list of strings; 406 answers `{"error":N}` with optional `code`,
-        `field`, `name`, `field_value` and `reason`. Tagflow's own error numbers: 601 a tag of that name exists.
+        Errors: 400/401/403/404/429 answer a list of one sentence, such as `["Wrong username or password."]`.
+        406 means the request was understood but refused by a rule, and changed nothing: `{"error":N}` with
+        optional `code`, `field`, `name`, `field_value` and `reason`.
+
+        | error | meaning |
+        |---|---|
+        | 4 | The email address is unsubscribed and cannot be re-subscribed through the API. |
+        | 5 | Invalid email address. |
+        | 6 | The confirmation email could not be sent. |
+        | 7 | Email address not found. |
+        | 8 | Invalid value in a data field. |
+        | 9 | The SMS number is already assigned to another contact. |
+        | 10 | Update of contact failed (`code` may say why). |
+        | 11 | Invalid phone number. |
+        | 12 | Internal error. |
+        | 30 | The email address is blocked. |
+        | 31 | SmartTags are only assigned by the system. |
+        | 32 | Either an email address or an SMS number is required. |
+        | 401 | Contact not found. |
+        | 402 | Opt-in process not found. |
+        | 403 | Tag not found. |
+        | 507 | The email address is already assigned to another contact. |
+        | 601 | Tagflow: a tag of that name already exists in the account (names are unique regardless of case). |
         """;
 }
