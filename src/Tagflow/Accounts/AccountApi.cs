@@ -32,10 +32,8 @@ internal static class AccountApi
         switch (await logins.CheckAsync(username, password, cancellationToken))
         {
             case LoginResult.LockedOut locked:
-                var seconds = (int)Math.Ceiling(locked.RetryAfter.TotalSeconds);
-                context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-                return WireResults.Messages(StatusCodes.Status429TooManyRequests,
-                    $"Too many failed logins for this username. Try again in {seconds} seconds.");
+                await WireResults.WriteTooManyRequestsAsync(context.Response, locked.RetryAfter, "Too many failed logins for this username.");
+                return Results.Empty;
             case LoginResult.Succeeded { Account: var account }:
                 if (!account.Plan.HasApiAccess()) return WireResults.Forbidden(WireResults.ApiAccessDenied);
                 var token = await sessions.CreateAsync(account.Id, cancellationToken);

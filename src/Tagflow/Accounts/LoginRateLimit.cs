@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Tagflow.Wire;
@@ -23,15 +22,8 @@ internal static class LoginRateLimit
                 Window = TimeSpan.FromMinutes(1),
                 QueueLimit = 0,
             }));
-        o.OnRejected = (rejected, _) =>
-        {
-            var seconds = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter)
-                ? (int)Math.Ceiling(retryAfter.TotalSeconds)
-                : 60;
-            var response = rejected.HttpContext.Response;
-            response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            return new ValueTask(WireResults.WriteMessagesAsync(response, StatusCodes.Status429TooManyRequests,
-                $"Too many logins from this address. Try again in {seconds} seconds."));
-        };
+        o.OnRejected = (rejected, _) => new ValueTask(WireResults.WriteTooManyRequestsAsync(rejected.HttpContext.Response,
+            rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromMinutes(1),
+            "Too many logins from this address."));
     });
 }

@@ -20,8 +20,10 @@ internal static class DatabasePreparation
     /// </summary>
     private static async Task CheckKeyFileAsync(TagflowDb db, string keyFile, CancellationToken cancellationToken)
     {
-        var known = await db.ServerSettings.AsNoTracking()
-            .Where(s => s.Name == ServerSetting.KeyFingerprint).Select(s => s.Value).SingleOrDefaultAsync(cancellationToken);
+        Task<string?> KnownFingerprintAsync() => db.ServerSettings.AsNoTracking()
+            .Where(s => s.Name == ServerSetting.KeyFingerprint).Select(s => (string?)s.Value).SingleOrDefaultAsync(cancellationToken);
+
+        var known = await KnownFingerprintAsync();
         if (known is null)
         {
             db.ServerSettings.Add(new ServerSetting { Name = ServerSetting.KeyFingerprint, Value = KeyRing.LoadOrCreate(keyFile).Fingerprint() });
@@ -34,8 +36,7 @@ internal static class DatabasePreparation
             {
                 // another process set the database up at the same moment: check against its file
                 db.ChangeTracker.Clear();
-                known = await db.ServerSettings.AsNoTracking()
-                    .Where(s => s.Name == ServerSetting.KeyFingerprint).Select(s => s.Value).SingleAsync(cancellationToken);
+                known = await KnownFingerprintAsync();
             }
         }
         if (!File.Exists(keyFile))

@@ -35,6 +35,14 @@ internal static class WireResults
     /// <summary>400, 401, 403 and 404 carry a list of strings.</summary>
     public static IResult Messages(int status, string message) => Results.Json(new[] { message }, WireJson.Response, statusCode: status);
 
+    /// <summary>429 with <c>Retry-After</c>, the wait also said in the sentence.</summary>
+    public static Task WriteTooManyRequestsAsync(HttpResponse response, TimeSpan retryAfter, string reason)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return WriteMessagesAsync(response, StatusCodes.Status429TooManyRequests, $"{reason} Try again in {seconds} seconds.");
+    }
+
     public static Task WriteMessagesAsync(HttpResponse response, int status, string message)
     {
         response.StatusCode = status;
