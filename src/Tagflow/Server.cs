@@ -2,6 +2,9 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Features;
 using Scalar.AspNetCore;
 using Tagflow.Accounts;
+using Tagflow.Blocklist;
+using Tagflow.Contacts;
+using Tagflow.Events;
 using Tagflow.Data;
 using Tagflow.Fields;
 using Tagflow.OptIns;
@@ -62,6 +65,9 @@ internal static class Server
         app.MapTagsApi();
         app.MapFieldsApi();
         app.MapListsApi();
+        app.MapContactsApi();
+        app.MapBlocklistApi();
+        app.MapEventsApi();
 
         app.MapOpenApi("/openapi").ExcludeFromDescription();
         app.MapScalarApiReference("/docs", o =>
@@ -105,5 +111,8 @@ internal static class Server
         | 403 | Tag not found. |
         | 507 | The email address is already assigned to another contact. |
         | 601 | Tagflow: a tag of that name already exists in the account (names are unique regardless of case). |
+        | 602 | Tagflow: the standard data fields cannot be renamed or deleted. |
+        | 603 | Tagflow: a data field of that name already exists in the account (regardless of case). |
+        | 604 | Tagflow: a data field's type cannot change; create a new field instead. |
         """;
 }

@@ -16,6 +16,9 @@ internal static class TagflowServices
         services.AddScoped<AccountAdmin>();
         services.AddScoped<Sessions>();
         services.AddScoped<Logins>();
+        services.AddSingleton<SqliteWriteGate>();
+        services.AddScoped<Writes>();
+        services.AddScoped<Blocklist.BlocklistAdmin>();
         return services;
     }
 }

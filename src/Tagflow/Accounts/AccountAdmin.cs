@@ -92,11 +92,17 @@ internal sealed class AccountAdmin(TagflowDb db, KeyRing keys, TimeProvider cloc
             throw new AdminException($"'{account.Username}' has not granted access to '{developer.Name}'.");
     }
 
-    private async Task<(Account, Developer)> FindPairAsync(string username, string developerName, CancellationToken cancellationToken)
+    /// <summary>The account with this username, in any case.</summary>
+    public async Task<Account> FindAccountAsync(string username, CancellationToken cancellationToken)
     {
         var normalized = Account.Normalize(username);
-        var account = await db.Accounts.AsNoTracking().SingleOrDefaultAsync(a => a.NormalizedUsername == normalized, cancellationToken)
+        return await db.Accounts.AsNoTracking().SingleOrDefaultAsync(a => a.NormalizedUsername == normalized, cancellationToken)
             ?? throw new AdminException($"No account named '{username}'.");
+    }
+
+    private async Task<(Account, Developer)> FindPairAsync(string username, string developerName, CancellationToken cancellationToken)
+    {
+        var account = await FindAccountAsync(username, cancellationToken);
         var name = developerName.Trim();
         var developer = await db.Developers.AsNoTracking().SingleOrDefaultAsync(d => d.Name == name, cancellationToken)
             ?? throw new AdminException($"No developer named '{developerName}': add it with 'tagflow developers add'.");

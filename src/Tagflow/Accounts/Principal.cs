@@ -9,6 +9,7 @@ internal static class Principal
     public const string AccountIdClaim = "tagflow:account";
     public const string PlanClaim = "tagflow:plan";
     public const string SessionClaim = "tagflow:session";
+    public const string TimeZoneClaim = "tagflow:tz";
 
     public static ClaimsPrincipal Create(Account account, string scheme, long? sessionId)
     {
@@ -17,6 +18,7 @@ internal static class Principal
             new(AccountIdClaim, account.Id.ToString(CultureInfo.InvariantCulture)),
             new(ClaimTypes.Name, account.Username),
             new(PlanClaim, account.Plan.ToString()),
+            new(TimeZoneClaim, account.TimeZone),
         };
         if (sessionId is { } s) claims.Add(new(SessionClaim, s.ToString(CultureInfo.InvariantCulture)));
         return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme));
@@ -31,6 +33,10 @@ internal static class Principal
 
     public static long? SessionId(this ClaimsPrincipal user) =>
         long.TryParse(user.FindFirstValue(SessionClaim), CultureInfo.InvariantCulture, out var id) ? id : null;
+
+    /// <summary>The account's time zone, in which the wire shows times; UTC if the system does not know it.</summary>
+    public static TimeZoneInfo TimeZone(this ClaimsPrincipal user) =>
+        TimeZoneInfo.TryFindSystemTimeZoneById(user.FindFirstValue(TimeZoneClaim) ?? "UTC", out var zone) ? zone : TimeZoneInfo.Utc;
 
     public static bool HasApiAccess(this ClaimsPrincipal user) =>
         Enum.TryParse<Plan>(user.FindFirstValue(PlanClaim), out var plan) && plan.HasApiAccess();

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Tagflow.Accounts;
+using Tagflow.Blocklist;
 using Tagflow.Data;
 
 namespace Tagflow.Cli;
@@ -57,6 +58,40 @@ internal static class AdminCommands
             return null;
         }, ct));
         return new Command("keys", "Manage customer keys (developer access to an account).") { grant, revoke };
+    }
+
+    public static Command Blocklist()
+    {
+        var command = new Command("blocklist", "Manage an account's blocked addresses and domains.");
+        foreach (var (name, description) in new[] { ("add", "Block an address or a whole domain (with its subdomains)."), ("remove", "Unblock an address or a domain.") })
+        {
+            var username = new Argument<string>("USERNAME");
+            var value = new Argument<string>("VALUE") { Description = "An email address (anna@example.com) or a domain (example.com)." };
+            var sub = new Command(name, description) { username, value };
+            sub.SetAction((parse, ct) => RunAsync(parse, async sp =>
+            {
+                var account = await sp.GetRequiredService<AccountAdmin>().FindAccountAsync(parse.GetValue(username)!, ct);
+                var admin = sp.GetRequiredService<BlocklistAdmin>();
+                var done = name == "add"
+                    ? await admin.AddAsync(account.Id, parse.GetValue(value), ct)
+                    : await admin.RemoveAsync(account.Id, parse.GetValue(value)!, ct);
+                return done ? null
+                    : throw new AdminException(name == "add"
+                        ? $"'{parse.GetValue(value)}' is neither an email address nor a domain."
+                        : $"'{parse.GetValue(value)}' is not on the blocklist of '{account.Username}'.");
+            }, ct));
+            command.Subcommands.Add(sub);
+        }
+        var listUser = new Argument<string>("USERNAME");
+        var list = new Command("list", "Print the blocked addresses and domains, one per line.") { listUser };
+        list.SetAction((parse, ct) => RunAsync(parse, async sp =>
+        {
+            var account = await sp.GetRequiredService<AccountAdmin>().FindAccountAsync(parse.GetValue(listUser)!, ct);
+            var values = await sp.GetRequiredService<BlocklistAdmin>().ListAsync(account.Id, ct);
+            return values.Count == 0 ? null : string.Join(Environment.NewLine, values);
+        }, ct));
+        command.Subcommands.Add(list);
+        return command;
     }
 
     /// <summary>Migrates, runs one admin action in its own scope, and prints its result or its error.</summary>

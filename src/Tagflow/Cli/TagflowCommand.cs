@@ -45,6 +45,7 @@ internal static class TagflowCommand
         root.Subcommands.Add(AdminCommands.Accounts());
         root.Subcommands.Add(AdminCommands.Developers());
         root.Subcommands.Add(AdminCommands.Keys());
+        root.Subcommands.Add(AdminCommands.Blocklist());
         return root;
     }
 

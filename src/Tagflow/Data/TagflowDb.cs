@@ -1,5 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using Tagflow.Accounts;
+using Tagflow.Blocklist;
+using Tagflow.Contacts;
+using Tagflow.Events;
+using Tagflow.Fields;
 using Tagflow.OptIns;
 using Tagflow.Tags;
 
@@ -19,6 +23,12 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
     public DbSet<Tag> Tags => Set<Tag>();
     public DbSet<OptInProcess> OptInProcesses => Set<OptInProcess>();
     public DbSet<ServerSetting> ServerSettings => Set<ServerSetting>();
+    public DbSet<Contact> Contacts => Set<Contact>();
+    public DbSet<ContactField> ContactFields => Set<ContactField>();
+    public DbSet<ContactTag> ContactTags => Set<ContactTag>();
+    public DbSet<DataField> DataFields => Set<DataField>();
+    public DbSet<BlockedAddress> Blocklist => Set<BlockedAddress>();
+    public DbSet<ContactEvent> Events => Set<ContactEvent>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -72,6 +82,58 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
             e.HasIndex(p => p.AccountId);
             e.Property(p => p.Name).HasMaxLength(250);
             e.HasOne<Account>().WithMany().HasForeignKey(p => p.AccountId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<Contact>(e =>
+        {
+            // Every lookup a request makes is one of these indexes: none scans the table.
+            e.HasIndex(c => new { c.AccountId, c.NormalizedEmail }).IsUnique();
+            e.HasIndex(c => new { c.AccountId, c.SmsPhone }).IsUnique();
+            e.HasIndex(c => new { c.AccountId, c.Id });
+            e.Property(c => c.Email).HasMaxLength(254);
+            e.Property(c => c.NormalizedEmail).HasMaxLength(254);
+            e.Property(c => c.SmsPhone).HasMaxLength(32);
+            e.Property(c => c.Status).HasConversion<string>().HasMaxLength(16);
+            e.Property(c => c.Bounce).HasConversion<string>().HasMaxLength(16);
+            e.Property(c => c.SignupIp).HasMaxLength(64);
+            e.Property(c => c.SignupSource).HasMaxLength(32);
+            e.Property(c => c.OptInIp).HasMaxLength(64);
+            e.Property(c => c.UnsubscribedIp).HasMaxLength(64);
+            e.HasOne<Account>().WithMany().HasForeignKey(c => c.AccountId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<ContactField>(e =>
+        {
+            e.HasKey(f => new { f.ContactId, f.Key });
+            e.HasIndex(f => f.Key); // removing a data field removes its values
+            e.Property(f => f.Key).HasMaxLength(32);
+            e.HasOne<Contact>().WithMany().HasForeignKey(f => f.ContactId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<ContactTag>(e =>
+        {
+            e.HasKey(t => new { t.ContactId, t.TagId });
+            e.HasIndex(t => new { t.TagId, t.ContactId });
+            e.HasOne<Contact>().WithMany().HasForeignKey(t => t.ContactId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Tag>().WithMany().HasForeignKey(t => t.TagId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<DataField>(e =>
+        {
+            e.HasIndex(f => new { f.AccountId, f.NormalizedName }).IsUnique();
+            e.Property(f => f.Name).HasMaxLength(250);
+            e.Property(f => f.NormalizedName).HasMaxLength(250);
+            e.Property(f => f.Type).HasConversion<string>().HasMaxLength(16);
+            e.Ignore(f => f.Key);
+            e.HasOne<Account>().WithMany().HasForeignKey(f => f.AccountId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<BlockedAddress>(e =>
+        {
+            e.HasIndex(b => new { b.AccountId, b.Value }).IsUnique();
+            e.Property(b => b.Value).HasMaxLength(254);
+            e.HasOne<Account>().WithMany().HasForeignKey(b => b.AccountId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<ContactEvent>(e =>
+        {
+            e.HasIndex(v => new { v.AccountId, v.Id });
+            e.Property(v => v.Type).HasMaxLength(32);
+            e.HasOne<Account>().WithMany().HasForeignKey(v => v.AccountId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 }

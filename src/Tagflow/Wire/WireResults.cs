@@ -72,4 +72,13 @@ internal static class WireErrors
 
     /// <summary>Tagflow: a tag of that name already exists in the account.</summary>
     public const int TagNameTaken = 601;
+
+    /// <summary>Tagflow: the standard data fields cannot be renamed or deleted.</summary>
+    public const int StandardField = 602;
+
+    /// <summary>Tagflow: a data field of that name already exists in the account.</summary>
+    public const int FieldNameTaken = 603;
+
+    /// <summary>Tagflow: a data field's type cannot change.</summary>
+    public const int FieldTypeFixed = 604;
 }

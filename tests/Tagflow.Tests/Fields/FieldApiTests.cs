@@ -37,9 +37,10 @@ public sealed class FieldApiTests
         foreach (var path in new[] { "/field/FirstName", "/field/fieldFirstName", "/field/FirstName.json" })
         {
             var field = await WireAssert.OkAsync(await client.GetAsync(path));
-            Assert.Equal(["id", "name"], field.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+            Assert.Equal(["id", "name", "type"], field.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
             Assert.Equal("FirstName", field.GetProperty("id").GetString());
             Assert.Equal(label, field.GetProperty("name").GetString());
+            Assert.Equal("line", field.GetProperty("type").GetString());
         }
     }
 

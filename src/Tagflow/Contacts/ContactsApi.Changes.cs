@@ -1,0 +1,195 @@
+using System.Security.Claims;
+using Microsoft.EntityFrameworkCore;
+using Tagflow.Accounts;
+using Tagflow.Data;
+using Tagflow.Events;
+using Tagflow.Fields;
+using Tagflow.Blocklist;
+using Tagflow.Wire;
+
+namespace Tagflow.Contacts;
+
+internal static partial class ContactsApi
+{
+    /// <summary>The sign-up source recorded for contacts that come through the management API.</summary>
+    private const string ApiSource = "API";
+
+    private static async Task<IResult> AddOrUpdateAsync(Body<AddOrUpdateRequest> body, ClaimsPrincipal user, HttpContext http, TagflowDb db, Writes writes, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var request = body.Value;
+        var accountId = user.AccountId();
+        var emailText = NullIfBlank(request.Email);
+        var smsText = NullIfBlank(request.SmsNumber);
+        if (emailText is null && smsText is null) return WireResults.Refused(WireErrors.EmailOrSmsRequired);
+        var email = emailText is null ? null : EmailAddress.Parse(emailText);
+        if (emailText is not null && email is null) return WireResults.Refused(WireErrors.InvalidEmail);
+        var sms = smsText is null ? null : PhoneNumber.Normalize(smsText);
+        if (smsText is not null && sms is null) return WireResults.Refused(WireErrors.InvalidPhoneNumber);
+
+        long contactId;
+        await using (var write = await writes.BeginAsync(accountId, cancellationToken))
+        {
+            var (values, fieldError) = (await FieldCatalog.LoadAsync(db, accountId, cancellationToken)).Check(request.Fields);
+            if (fieldError is not null) return WireResults.Refused(fieldError);
+            var list = await db.OptInProcesses
+                .Where(p => p.AccountId == accountId && (request.ListId == null ? p.IsPredefined : p.Id == request.ListId))
+                .Select(p => new { p.Id, p.UseSingleOptIn }).FirstOrDefaultAsync(cancellationToken);
+            if (list is null) return WireResults.Refused(WireErrors.OptInProcessNotFound);
+            if (request.TagId is { } tagId && await ManualTagErrorAsync(db, accountId, [tagId], cancellationToken) is { } tagError)
+                return WireResults.Refused(tagError);
+            if (email is not null && await BlocklistRules.IsBlockedAsync(db, accountId, email, cancellationToken))
+                return WireResults.Refused(WireErrors.Blocked);
+
+            var contact = email is null ? null
+                : await db.Contacts.SingleOrDefaultAsync(c => c.AccountId == accountId && c.NormalizedEmail == email.Normalized, cancellationToken);
+            if (contact is null && sms is not null)
+                contact = await db.Contacts.SingleOrDefaultAsync(c => c.AccountId == accountId && c.SmsPhone == sms, cancellationToken);
+            if (contact?.Status == ContactStatus.Unsubscribed) return WireResults.Refused(WireErrors.Unsubscribed);
+            if (sms is not null && contact?.SmsPhone != sms && await SmsTakenAsync(db, accountId, sms, contact?.Id, cancellationToken))
+                return WireResults.Refused(WireErrors.SmsNumberTaken);
+
+            var now = clock.GetUtcNow().UtcDateTime;
+            var ip = ClientIp(http);
+            if (contact is null)
+            {
+                var single = list.UseSingleOptIn;
+                contact = new Contact
+                {
+                    AccountId = accountId,
+                    Email = email?.Address,
+                    NormalizedEmail = email?.Normalized,
+                    SmsPhone = sms,
+                    SmsSignupAt = sms is null ? null : now,
+                    ListId = list.Id,
+                    // A single opt-in subscribes at once, its sign-up being the consent; a double opt-in waits for the contact's click.
+                    Status = single ? ContactStatus.Subscribed : ContactStatus.Pending,
+                    SignupAt = now,
+                    SignupIp = ip,
+                    SignupSource = ApiSource,
+                    OptInAt = single ? now : null,
+                    OptInIp = single ? ip : "",
+                    CreatedAt = now,
+                    UpdatedAt = now,
+                };
+                db.Contacts.Add(contact);
+                await db.SaveChangesAsync(cancellationToken); // for the id
+                await ApplyFieldsAsync(db, contact.Id, values, cancellationToken);
+                EventLog.Add(db, accountId, EventTypes.ContactCreated, contact.Id, now);
+            }
+            else
+            {
+                var changed = new List<string>();
+                if (email is not null && contact.NormalizedEmail != email.Normalized)
+                {
+                    (contact.Email, contact.NormalizedEmail) = (email.Address, email.Normalized);
+                    changed.Add("email");
+                }
+                if (sms is not null && contact.SmsPhone != sms)
+                {
+                    contact.SmsPhone = sms;
+                    contact.SmsSignupAt = now;
+                    changed.Add("smsnumber");
+                }
+                changed.AddRange(await ApplyFieldsAsync(db, contact.Id, values, cancellationToken));
+                if (changed.Count > 0)
+                {
+                    contact.UpdatedAt = now;
+                    EventLog.Add(db, accountId, EventTypes.ContactUpdated, contact.Id, now, fields: changed);
+                }
+            }
+            if (request.TagId is { } tag) await AddTagsAsync(db, accountId, contact.Id, [tag], now, cancellationToken);
+            await write.CommitAsync(cancellationToken);
+            contactId = contact.Id;
+        }
+        return WireResults.Ok((await ContactWire.LoadAsync(db, accountId, contactId, user.TimeZone(), cancellationToken))!);
+    }
+
+    private static async Task<IResult> UpdateAsync(long id, Body<UpdateRequest> body, ClaimsPrincipal user, TagflowDb db, Writes writes, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var request = body.Value;
+        var accountId = user.AccountId();
+        var emailText = NullIfBlank(request.NewEmail);
+        var email = emailText is null ? null : EmailAddress.Parse(emailText);
+        if (emailText is not null && email is null) return WireResults.Refused(WireErrors.InvalidEmail);
+        var smsText = NullIfBlank(request.NewSmsNumber);
+        var sms = smsText is null ? null : PhoneNumber.Normalize(smsText);
+        if (smsText is not null && sms is null) return WireResults.Refused(WireErrors.InvalidPhoneNumber);
+
+        await using var write = await writes.BeginAsync(accountId, cancellationToken);
+        var contact = await db.Contacts.SingleOrDefaultAsync(c => c.Id == id && c.AccountId == accountId, cancellationToken);
+        if (contact is null) return WireResults.Refused(WireErrors.ContactNotFound);
+        var (values, fieldError) = (await FieldCatalog.LoadAsync(db, accountId, cancellationToken)).Check(request.Fields);
+        if (fieldError is not null) return WireResults.Refused(fieldError);
+        if (email is not null && contact.NormalizedEmail != email.Normalized)
+        {
+            if (await BlocklistRules.IsBlockedAsync(db, accountId, email, cancellationToken)) return WireResults.Refused(WireErrors.Blocked);
+            if (await db.Contacts.AnyAsync(c => c.AccountId == accountId && c.NormalizedEmail == email.Normalized && c.Id != id, cancellationToken))
+                return WireResults.Refused(WireErrors.EmailTaken);
+        }
+        if (sms is not null && contact.SmsPhone != sms && await SmsTakenAsync(db, accountId, sms, id, cancellationToken))
+            return WireResults.Refused(WireErrors.SmsNumberTaken);
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var changed = new List<string>();
+        if (email is not null && contact.Email != email.Address)
+        {
+            (contact.Email, contact.NormalizedEmail) = (email.Address, email.Normalized);
+            changed.Add("email");
+        }
+        if (sms is not null && contact.SmsPhone != sms)
+        {
+            contact.SmsPhone = sms;
+            contact.SmsSignupAt = now;
+            changed.Add("smsnumber");
+        }
+        changed.AddRange(await ApplyFieldsAsync(db, id, values, cancellationToken));
+        if (changed.Count > 0)
+        {
+            contact.UpdatedAt = now;
+            EventLog.Add(db, accountId, EventTypes.ContactUpdated, id, now, fields: changed);
+        }
+        await write.CommitAsync(cancellationToken);
+        return WireResults.True();
+    }
+
+    private static async Task<IResult> DeleteAsync(long id, ClaimsPrincipal user, TagflowDb db, Writes writes, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var accountId = user.AccountId();
+        await using var write = await writes.BeginAsync(accountId, cancellationToken);
+        // Field values and taggings go with the contact (cascade); its events hold no personal data.
+        if (await db.Contacts.Where(c => c.Id == id && c.AccountId == accountId).ExecuteDeleteAsync(cancellationToken) == 0)
+            return WireResults.Refused(WireErrors.ContactNotFound);
+        EventLog.Add(db, accountId, EventTypes.ContactDeleted, id, clock.GetUtcNow().UtcDateTime);
+        await write.CommitAsync(cancellationToken);
+        return WireResults.True();
+    }
+
+    /// <summary>Stores checked field values (an empty one clears); answers the keys whose value changed.</summary>
+    private static async Task<List<string>> ApplyFieldsAsync(TagflowDb db, long contactId, Dictionary<string, string> values, CancellationToken cancellationToken)
+    {
+        var changed = new List<string>();
+        if (values.Count == 0) return changed;
+        var keys = values.Keys.ToList();
+        var existing = await db.ContactFields.Where(f => f.ContactId == contactId && keys.Contains(f.Key)).ToDictionaryAsync(f => f.Key, cancellationToken);
+        foreach (var (key, value) in values)
+        {
+            var row = existing.GetValueOrDefault(key);
+            if (row is null && value.Length > 0) db.ContactFields.Add(new ContactField { ContactId = contactId, Key = key, Value = value });
+            else if (row is not null && value.Length == 0) db.ContactFields.Remove(row);
+            else if (row is not null && row.Value != value) row.Value = value;
+            else continue;
+            changed.Add(key);
+        }
+        return changed;
+    }
+
+    private static Task<bool> SmsTakenAsync(TagflowDb db, long accountId, string sms, long? exceptId, CancellationToken cancellationToken) =>
+        db.Contacts.AnyAsync(c => c.AccountId == accountId && c.SmsPhone == sms && c.Id != exceptId, cancellationToken);
+
+    private static string? NullIfBlank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
+
+    /// <summary>The caller's address as the sign-up proof records it (IPv4 as dotted quad).</summary>
+    private static string ClientIp(HttpContext http) => http.Connection.RemoteIpAddress is { } ip
+        ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString()
+        : "";
+}

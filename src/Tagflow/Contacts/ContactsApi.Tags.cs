@@ -1,0 +1,83 @@
+using System.Security.Claims;
+using Microsoft.EntityFrameworkCore;
+using Tagflow.Accounts;
+using Tagflow.Data;
+using Tagflow.Events;
+using Tagflow.Tags;
+using Tagflow.Wire;
+
+namespace Tagflow.Contacts;
+
+internal static partial class ContactsApi
+{
+    private static async Task<IResult> TagAsync(Body<TagRequest> body, ClaimsPrincipal user, TagflowDb db, Writes writes, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var (email, tagIds) = body.Value;
+        if (string.IsNullOrWhiteSpace(email)) return WireResults.BadRequest("The key \"email\" is required: the address of the contact to tag.");
+        if (tagIds is not { Count: > 0 }) return WireResults.BadRequest("The key \"tagids\" is required: one tag id or a list of them.");
+        var accountId = user.AccountId();
+        await using var write = await writes.BeginAsync(accountId, cancellationToken);
+        if (await FindIdAsync(db, accountId, email, cancellationToken) is not { } contactId) return WireResults.Refused(WireErrors.EmailNotFound);
+        if (await ManualTagErrorAsync(db, accountId, tagIds, cancellationToken) is { } error) return WireResults.Refused(error);
+        await AddTagsAsync(db, accountId, contactId, tagIds, clock.GetUtcNow().UtcDateTime, cancellationToken);
+        await write.CommitAsync(cancellationToken);
+        return WireResults.True();
+    }
+
+    private static async Task<IResult> UntagAsync(Body<UntagRequest> body, ClaimsPrincipal user, TagflowDb db, Writes writes, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var (email, tagId) = body.Value;
+        if (string.IsNullOrWhiteSpace(email)) return WireResults.BadRequest("The key \"email\" is required: the address of the contact to untag.");
+        if (tagId is not { } id) return WireResults.BadRequest("The key \"tagid\" is required: the tag to remove.");
+        var accountId = user.AccountId();
+        await using var write = await writes.BeginAsync(accountId, cancellationToken);
+        if (await FindIdAsync(db, accountId, email, cancellationToken) is not { } contactId) return WireResults.Refused(WireErrors.EmailNotFound);
+        if (await ManualTagErrorAsync(db, accountId, [id], cancellationToken) is { } error) return WireResults.Refused(error);
+        if (await db.ContactTags.Where(t => t.ContactId == contactId && t.TagId == id).ExecuteDeleteAsync(cancellationToken) > 0)
+            EventLog.Add(db, accountId, EventTypes.TagRemoved, contactId, clock.GetUtcNow().UtcDateTime, tagId: id);
+        await write.CommitAsync(cancellationToken);
+        return WireResults.True();
+    }
+
+    private static async Task<IResult> UnsubscribeAsync(Body<EmailRequest> body, ClaimsPrincipal user, HttpContext http, TagflowDb db, Writes writes, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(body.Value.Email)) return WireResults.BadRequest("The key \"email\" is required: the address to unsubscribe.");
+        var accountId = user.AccountId();
+        await using var write = await writes.BeginAsync(accountId, cancellationToken);
+        if (await FindIdAsync(db, accountId, body.Value.Email, cancellationToken) is not { } contactId) return WireResults.Refused(WireErrors.EmailNotFound);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var ip = ClientIp(http);
+        // Unsubscribing twice keeps the first time and address.
+        var changed = await db.Contacts
+            .Where(c => c.Id == contactId && c.Status != ContactStatus.Unsubscribed)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(c => c.Status, ContactStatus.Unsubscribed)
+                .SetProperty(c => c.UnsubscribedAt, now)
+                .SetProperty(c => c.UnsubscribedIp, ip)
+                .SetProperty(c => c.UpdatedAt, now), cancellationToken);
+        if (changed > 0) EventLog.Add(db, accountId, EventTypes.ContactUnsubscribed, contactId, now);
+        await write.CommitAsync(cancellationToken);
+        return WireResults.True();
+    }
+
+    /// <summary>Error 403 if a tag is not the account's, 31 if it is a SmartTag; null if all are manual tags of the account.</summary>
+    private static async Task<int?> ManualTagErrorAsync(TagflowDb db, long accountId, List<long> tagIds, CancellationToken cancellationToken)
+    {
+        var ids = tagIds.Distinct().ToList();
+        var kinds = await db.Tags.Where(t => t.AccountId == accountId && ids.Contains(t.Id)).Select(t => t.Kind).ToListAsync(cancellationToken);
+        if (kinds.Count != ids.Count) return WireErrors.TagNotFound;
+        return kinds.Any(k => k != TagKind.Manual) ? WireErrors.SmartTag : null;
+    }
+
+    /// <summary>Tags a contact; a tag it already has keeps its first tagging time and writes no event.</summary>
+    private static async Task AddTagsAsync(TagflowDb db, long accountId, long contactId, List<long> tagIds, DateTime now, CancellationToken cancellationToken)
+    {
+        var ids = tagIds.Distinct().ToList();
+        var present = await db.ContactTags.Where(t => t.ContactId == contactId && ids.Contains(t.TagId)).Select(t => t.TagId).ToListAsync(cancellationToken);
+        foreach (var tagId in ids.Except(present))
+        {
+            db.ContactTags.Add(new ContactTag { ContactId = contactId, TagId = tagId, TaggedAt = now });
+            EventLog.Add(db, accountId, EventTypes.TagAdded, contactId, now, tagId: tagId);
+        }
+    }
+}

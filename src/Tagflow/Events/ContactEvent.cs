@@ -1,0 +1,27 @@
+namespace Tagflow.Events;
+
+/// <summary>
+/// One change to a contact, written in the same transaction as the change. It carries ids and field
+/// keys only, never values, so it keeps no personal data once the contact is erased.
+/// </summary>
+internal sealed class ContactEvent
+{
+    public long Id { get; set; }
+    public long AccountId { get; set; }
+    public required string Type { get; set; }
+    public long ContactId { get; set; }
+    public long? TagId { get; set; }
+    /// <summary>For <c>contact.updated</c>: the changed keys, comma-separated.</summary>
+    public string? Fields { get; set; }
+    public DateTime OccurredAt { get; set; }
+}
+
+internal static class EventTypes
+{
+    public const string ContactCreated = "contact.created";
+    public const string ContactUpdated = "contact.updated";
+    public const string ContactUnsubscribed = "contact.unsubscribed";
+    public const string ContactDeleted = "contact.deleted";
+    public const string TagAdded = "tag.added";
+    public const string TagRemoved = "tag.removed";
+}
