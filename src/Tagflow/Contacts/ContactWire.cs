@@ -17,7 +17,8 @@ internal static class ContactWire
     ];
 
     /// <summary>Reads a contact of the account as the wire shows it; null if the account has no such contact.</summary>
-    public static async Task<Dictionary<string, object>?> LoadAsync(TagflowDb db, long accountId, long contactId, TimeZoneInfo zone, CancellationToken cancellationToken)
+    public static async Task<Dictionary<string, object>?> LoadAsync(
+        TagflowDb db, long accountId, long contactId, TimeZoneInfo zone, CancellationToken cancellationToken, FieldCatalog? catalog = null)
     {
         var contact = await db.Contacts.AsNoTracking().SingleOrDefaultAsync(c => c.Id == contactId && c.AccountId == accountId, cancellationToken);
         if (contact is null) return null;
@@ -30,7 +31,7 @@ internal static class ContactWire
             where ct.ContactId == contactId
             orderby ct.TagId
             select new { ct.TagId, ct.TaggedAt, t.Kind }).AsNoTracking().ToListAsync(cancellationToken);
-        var catalog = await FieldCatalog.LoadAsync(db, accountId, cancellationToken);
+        catalog ??= await FieldCatalog.LoadAsync(db, accountId, cancellationToken);
 
         var sms = contact.SmsPhone is not null;
         var o = new Dictionary<string, object>

@@ -26,20 +26,23 @@ internal static partial class ContactsApi
         var sms = smsText is null ? null : PhoneNumber.Normalize(smsText);
         if (smsText is not null && sms is null) return WireResults.Refused(WireErrors.InvalidPhoneNumber);
 
+        // What the request refers to is checked before the account's writer is taken, to keep its turn short;
+        // a tag or field removed in between is caught by the database (a tag's foreign key) or left unseen.
+        var catalog = await FieldCatalog.LoadAsync(db, accountId, cancellationToken);
+        var (values, fieldError) = catalog.Check(request.Fields);
+        if (fieldError is not null) return WireResults.Refused(fieldError);
+        var list = await db.OptInProcesses
+            .Where(p => p.AccountId == accountId && (request.ListId == null ? p.IsPredefined : p.Id == request.ListId))
+            .Select(p => new { p.Id, p.UseSingleOptIn }).FirstOrDefaultAsync(cancellationToken);
+        if (list is null) return WireResults.Refused(WireErrors.OptInProcessNotFound);
+        if (request.TagId is { } tagId && await ManualTagErrorAsync(db, accountId, [tagId], cancellationToken) is { } tagError)
+            return WireResults.Refused(tagError);
+        if (email is not null && await BlocklistRules.IsBlockedAsync(db, accountId, email, cancellationToken))
+            return WireResults.Refused(WireErrors.Blocked);
+
         long contactId;
         await using (var write = await writes.BeginAsync(accountId, cancellationToken))
         {
-            var (values, fieldError) = (await FieldCatalog.LoadAsync(db, accountId, cancellationToken)).Check(request.Fields);
-            if (fieldError is not null) return WireResults.Refused(fieldError);
-            var list = await db.OptInProcesses
-                .Where(p => p.AccountId == accountId && (request.ListId == null ? p.IsPredefined : p.Id == request.ListId))
-                .Select(p => new { p.Id, p.UseSingleOptIn }).FirstOrDefaultAsync(cancellationToken);
-            if (list is null) return WireResults.Refused(WireErrors.OptInProcessNotFound);
-            if (request.TagId is { } tagId && await ManualTagErrorAsync(db, accountId, [tagId], cancellationToken) is { } tagError)
-                return WireResults.Refused(tagError);
-            if (email is not null && await BlocklistRules.IsBlockedAsync(db, accountId, email, cancellationToken))
-                return WireResults.Refused(WireErrors.Blocked);
-
             var contact = email is null ? null
                 : await db.Contacts.SingleOrDefaultAsync(c => c.AccountId == accountId && c.NormalizedEmail == email.Normalized, cancellationToken);
             if (contact is null && sms is not null)
@@ -73,7 +76,7 @@ internal static partial class ContactsApi
                 };
                 db.Contacts.Add(contact);
                 await db.SaveChangesAsync(cancellationToken); // for the id
-                await ApplyFieldsAsync(db, contact.Id, values, cancellationToken);
+                await ApplyFieldsAsync(db, contact.Id, values, cancellationToken, isNew: true);
                 EventLog.Add(db, accountId, EventTypes.ContactCreated, contact.Id, now);
             }
             else
@@ -101,7 +104,7 @@ internal static partial class ContactsApi
             await write.CommitAsync(cancellationToken);
             contactId = contact.Id;
         }
-        return WireResults.Ok((await ContactWire.LoadAsync(db, accountId, contactId, user.TimeZone(), cancellationToken))!);
+        return WireResults.Ok((await ContactWire.LoadAsync(db, accountId, contactId, user.TimeZone(), cancellationToken, catalog))!);
     }
 
     private static async Task<IResult> UpdateAsync(long id, Body<UpdateRequest> body, ClaimsPrincipal user, TagflowDb db, Writes writes, TimeProvider clock, CancellationToken cancellationToken)
@@ -165,12 +168,12 @@ internal static partial class ContactsApi
     }
 
     /// <summary>Stores checked field values (an empty one clears); answers the keys whose value changed.</summary>
-    private static async Task<List<string>> ApplyFieldsAsync(TagflowDb db, long contactId, Dictionary<string, string> values, CancellationToken cancellationToken)
+    private static async Task<List<string>> ApplyFieldsAsync(TagflowDb db, long contactId, Dictionary<string, string> values, CancellationToken cancellationToken, bool isNew = false)
     {
         var changed = new List<string>();
         if (values.Count == 0) return changed;
         var keys = values.Keys.ToList();
-        var existing = await db.ContactFields.Where(f => f.ContactId == contactId && keys.Contains(f.Key)).ToDictionaryAsync(f => f.Key, cancellationToken);
+        var existing = isNew ? [] : await db.ContactFields.Where(f => f.ContactId == contactId && keys.Contains(f.Key)).ToDictionaryAsync(f => f.Key, cancellationToken);
         foreach (var (key, value) in values)
         {
             var row = existing.GetValueOrDefault(key);
