@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Tagflow.Accounts;
 using Tagflow.Data;
+using Tagflow.Events;
 using Tagflow.Wire;
 
 namespace Tagflow.Fields;
@@ -70,13 +71,15 @@ internal static class FieldsApi
         return WireResults.True();
     }
 
-    private static async Task<IResult> DeleteAsync(string id, ClaimsPrincipal user, TagflowDb db, Writes writes, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteAsync(string id, ClaimsPrincipal user, TagflowDb db, Writes writes, TimeProvider clock, CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
         await using var write = await writes.BeginAsync(accountId, cancellationToken);
         var found = await FindAsync(db, accountId, id, cancellationToken);
         if (found.Result is { } refusal) return refusal;
         var key = found.Field!.Key;
+        // The contacts that had a value change: each gets its contact.updated event.
+        await EventLog.AddFieldClearedForAllAsync(db, accountId, key, clock.GetUtcNow().UtcDateTime, cancellationToken);
         await db.ContactFields.Where(f => f.Key == key).ExecuteDeleteAsync(cancellationToken);
         db.DataFields.Remove(found.Field);
         await write.CommitAsync(cancellationToken);

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Tagflow.Accounts;
 using Tagflow.Data;
+using Tagflow.Events;
 using Tagflow.Wire;
 
 namespace Tagflow.Tags;
@@ -94,13 +95,17 @@ internal static class TagsApi
         return WireResults.True();
     }
 
-    private static async Task<IResult> DeleteAsync(long id, ClaimsPrincipal user, TagflowDb db, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteAsync(long id, ClaimsPrincipal user, TagflowDb db, Writes writes, TimeProvider clock, CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
+        await using var write = await writes.BeginAsync(accountId, cancellationToken);
         var kind = await db.Tags.Where(t => t.Id == id && t.AccountId == accountId).Select(t => (TagKind?)t.Kind).SingleOrDefaultAsync(cancellationToken);
         if (kind is null) return WireResults.NotFound();
         if (kind != TagKind.Manual) return WireResults.Refused(WireErrors.SmartTag);
+        // Deleting a tag untags its contacts (a cascade); each of them gets its tag.removed event.
+        await EventLog.AddTagRemovedForAllAsync(db, accountId, id, clock.GetUtcNow().UtcDateTime, cancellationToken);
         await db.Tags.Where(t => t.Id == id && t.AccountId == accountId).ExecuteDeleteAsync(cancellationToken);
+        await write.CommitAsync(cancellationToken);
         return WireResults.True();
     }
 
