@@ -1,4 +1,6 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Npgsql;
@@ -14,12 +16,12 @@ internal static class DataSetup
         if (target.Provider == DatabaseProvider.Postgres)
         {
             services.AddSingleton(_ => PostgresDataSource(target.ConnectionString));
-            services.AddDbContext<TagflowDb, PostgresTagflowDb>((sp, o) =>
+            services.AddDbContextPool<TagflowDb, PostgresTagflowDb>((sp, o) =>
                 ConfigurePostgres(o, sp.GetRequiredService<NpgsqlDataSource>()));
         }
         else
         {
-            services.AddDbContext<TagflowDb, SqliteTagflowDb>(o => ConfigureSqlite(o, target.ConnectionString));
+            services.AddDbContextPool<TagflowDb, SqliteTagflowDb>(o => ConfigureSqlite(o, target.ConnectionString));
         }
         return services;
     }
@@ -53,25 +55,37 @@ internal static class DataSetup
 
     /// <summary>
     /// Every SQLite connection runs with synchronous=FULL, so a committed write is on disk before
-    /// Tagflow answers, and with foreign keys enforced.
+    /// Tagflow answers, and with foreign keys enforced. The settings belong to the native connection,
+    /// which Microsoft.Data.Sqlite pools: they are set once per native connection, not at every open.
     /// </summary>
     private sealed class SqlitePragmas : DbConnectionInterceptor
     {
         public static readonly SqlitePragmas Instance = new();
         private const string Pragmas = "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;";
+        private readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> _configured = new();
 
         public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
         {
+            if (!NeedsPragmas(connection, out var handle)) return;
             using var cmd = connection.CreateCommand();
             cmd.CommandText = Pragmas;
             cmd.ExecuteNonQuery();
+            if (handle is not null) _configured.AddOrUpdate(handle, this);
         }
 
         public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
         {
+            if (!NeedsPragmas(connection, out var handle)) return;
             await using var cmd = connection.CreateCommand();
             cmd.CommandText = Pragmas;
             await cmd.ExecuteNonQueryAsync(cancellationToken);
+            if (handle is not null) _configured.AddOrUpdate(handle, this);
+        }
+
+        private bool NeedsPragmas(DbConnection connection, out SQLitePCL.sqlite3? handle)
+        {
+            handle = (connection as SqliteConnection)?.Handle;
+            return handle is null || !_configured.TryGetValue(handle, out _);
         }
     }
 }
