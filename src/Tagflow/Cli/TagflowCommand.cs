@@ -29,7 +29,8 @@ internal static class TagflowCommand
     /// <summary>Parses and runs a command line; a usage error prints its message on stderr and no help on stdout.</summary>
     public static Task<int> RunAsync(string[] args, InvocationConfiguration? configuration = null)
     {
-        var parse = Root.Value.Parse(args);
+        // No response files: a value beginning with @ ("@example.com", a password) is a value, not a file to read.
+        var parse = Root.Value.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         // stdout carries only what a command creates, so scripts can capture it; help is one --help away.
         if (parse.Action is ParseErrorAction error) error.ShowHelp = false;
         return parse.InvokeAsync(configuration);

@@ -1,10 +1,11 @@
 using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Tagflow.Accounts;
+using Tagflow.Blocklist;
 using Tagflow.Data;
 using Tagflow.Events;
 using Tagflow.Fields;
-using Tagflow.Blocklist;
+using Tagflow.Tags;
 using Tagflow.Wire;
 
 namespace Tagflow.Contacts;
@@ -40,7 +41,7 @@ internal static partial class ContactsApi
         if (email is not null && await BlocklistRules.IsBlockedAsync(db, accountId, email, cancellationToken))
             return WireResults.Refused(WireErrors.Blocked);
 
-        long contactId;
+        Dictionary<string, object> answer;
         await using (var write = await writes.BeginAsync(accountId, cancellationToken))
         {
             var contact = email is null ? null
@@ -53,6 +54,8 @@ internal static partial class ContactsApi
 
             var now = clock.GetUtcNow().UtcDateTime;
             var ip = ClientIp(http);
+            Dictionary<string, ContactField> stored;
+            List<TagOnContact> tags;
             if (contact is null)
             {
                 var single = list.UseSingleOptIn;
@@ -76,11 +79,14 @@ internal static partial class ContactsApi
                 };
                 db.Contacts.Add(contact);
                 await db.SaveChangesAsync(cancellationToken); // for the id
-                await ApplyFieldsAsync(db, contact.Id, values, cancellationToken, isNew: true);
+                (stored, tags) = ([], []);
+                ApplyFields(db, contact.Id, values, stored);
                 EventLog.Add(db, accountId, EventTypes.ContactCreated, contact.Id, now);
             }
             else
             {
+                stored = await db.ContactFields.Where(f => f.ContactId == contact.Id).ToDictionaryAsync(f => f.Key, cancellationToken);
+                tags = await ContactWire.LoadTagsAsync(db, contact.Id, cancellationToken);
                 var changed = new List<string>();
                 if (email is not null && contact.NormalizedEmail != email.Normalized)
                 {
@@ -93,18 +99,21 @@ internal static partial class ContactsApi
                     contact.SmsSignupAt = now;
                     changed.Add("smsnumber");
                 }
-                changed.AddRange(await ApplyFieldsAsync(db, contact.Id, values, cancellationToken));
+                changed.AddRange(ApplyFields(db, contact.Id, values, stored));
                 if (changed.Count > 0)
                 {
                     contact.UpdatedAt = now;
                     EventLog.Add(db, accountId, EventTypes.ContactUpdated, contact.Id, now, fields: changed);
                 }
             }
-            if (request.TagId is { } tag) await AddTagsAsync(db, accountId, contact.Id, [tag], now, cancellationToken);
+            if (request.TagId is { } tag)
+                tags.AddRange(AddTags(db, accountId, contact.Id, [tag], [.. tags.Select(t => t.TagId)], now)
+                    .Select(id => new TagOnContact(id, now, TagKind.Manual)));
             await write.CommitAsync(cancellationToken);
-            contactId = contact.Id;
+            // The answer is built from what was just written, not read back.
+            answer = ContactWire.Build(contact, stored.ToDictionary(f => f.Key, f => f.Value.Value), tags, catalog, user.TimeZone());
         }
-        return WireResults.Ok((await ContactWire.LoadAsync(db, accountId, contactId, user.TimeZone(), cancellationToken, catalog))!);
+        return WireResults.Ok(answer);
     }
 
     private static async Task<IResult> UpdateAsync(long id, Body<UpdateRequest> body, ClaimsPrincipal user, TagflowDb db, Writes writes, TimeProvider clock, CancellationToken cancellationToken)
@@ -145,7 +154,8 @@ internal static partial class ContactsApi
             contact.SmsSignupAt = now;
             changed.Add("smsnumber");
         }
-        changed.AddRange(await ApplyFieldsAsync(db, id, values, cancellationToken));
+        var stored = await db.ContactFields.Where(f => f.ContactId == id).ToDictionaryAsync(f => f.Key, cancellationToken);
+        changed.AddRange(ApplyFields(db, id, values, stored));
         if (changed.Count > 0)
         {
             contact.UpdatedAt = now;
@@ -167,18 +177,27 @@ internal static partial class ContactsApi
         return WireResults.True();
     }
 
-    /// <summary>Stores checked field values (an empty one clears); answers the keys whose value changed.</summary>
-    private static async Task<List<string>> ApplyFieldsAsync(TagflowDb db, long contactId, Dictionary<string, string> values, CancellationToken cancellationToken, bool isNew = false)
+    /// <summary>
+    /// Stores checked field values (an empty one clears) over the contact's stored ones, keeping
+    /// <paramref name="stored"/> up to date; answers the keys whose value changed.
+    /// </summary>
+    private static List<string> ApplyFields(TagflowDb db, long contactId, Dictionary<string, string> values, Dictionary<string, ContactField> stored)
     {
         var changed = new List<string>();
-        if (values.Count == 0) return changed;
-        var keys = values.Keys.ToList();
-        var existing = isNew ? [] : await db.ContactFields.Where(f => f.ContactId == contactId && keys.Contains(f.Key)).ToDictionaryAsync(f => f.Key, cancellationToken);
         foreach (var (key, value) in values)
         {
-            var row = existing.GetValueOrDefault(key);
-            if (row is null && value.Length > 0) db.ContactFields.Add(new ContactField { ContactId = contactId, Key = key, Value = value });
-            else if (row is not null && value.Length == 0) db.ContactFields.Remove(row);
+            var row = stored.GetValueOrDefault(key);
+            if (row is null && value.Length > 0)
+            {
+                row = new ContactField { ContactId = contactId, Key = key, Value = value };
+                db.ContactFields.Add(row);
+                stored[key] = row;
+            }
+            else if (row is not null && value.Length == 0)
+            {
+                db.ContactFields.Remove(row);
+                stored.Remove(key);
+            }
             else if (row is not null && row.Value != value) row.Value = value;
             else continue;
             changed.Add(key);

@@ -19,7 +19,8 @@ internal static partial class ContactsApi
         await using var write = await writes.BeginAsync(accountId, cancellationToken);
         if (await FindIdAsync(db, accountId, email, cancellationToken) is not { } contactId) return WireResults.Refused(WireErrors.EmailNotFound);
         if (await ManualTagErrorAsync(db, accountId, tagIds, cancellationToken) is { } error) return WireResults.Refused(error);
-        await AddTagsAsync(db, accountId, contactId, tagIds, clock.GetUtcNow().UtcDateTime, cancellationToken);
+        var present = await db.ContactTags.Where(t => t.ContactId == contactId && tagIds.Contains(t.TagId)).Select(t => t.TagId).ToListAsync(cancellationToken);
+        AddTags(db, accountId, contactId, tagIds, present, clock.GetUtcNow().UtcDateTime);
         await write.CommitAsync(cancellationToken);
         return WireResults.True();
     }
@@ -69,15 +70,15 @@ internal static partial class ContactsApi
         return kinds.Any(k => k != TagKind.Manual) ? WireErrors.SmartTag : null;
     }
 
-    /// <summary>Tags a contact; a tag it already has keeps its first tagging time and writes no event.</summary>
-    private static async Task AddTagsAsync(TagflowDb db, long accountId, long contactId, List<long> tagIds, DateTime now, CancellationToken cancellationToken)
+    /// <summary>Tags a contact; a tag it already has keeps its first tagging time and writes no event. Answers the tags added.</summary>
+    private static List<long> AddTags(TagflowDb db, long accountId, long contactId, List<long> tagIds, IReadOnlyCollection<long> present, DateTime now)
     {
-        var ids = tagIds.Distinct().ToList();
-        var present = await db.ContactTags.Where(t => t.ContactId == contactId && ids.Contains(t.TagId)).Select(t => t.TagId).ToListAsync(cancellationToken);
-        foreach (var tagId in ids.Except(present))
+        var added = tagIds.Distinct().Except(present).ToList();
+        foreach (var tagId in added)
         {
             db.ContactTags.Add(new ContactTag { ContactId = contactId, TagId = tagId, TaggedAt = now });
             EventLog.Add(db, accountId, EventTypes.TagAdded, contactId, now, tagId: tagId);
         }
+        return added;
     }
 }

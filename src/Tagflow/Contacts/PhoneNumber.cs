@@ -11,7 +11,9 @@ internal static class PhoneNumber
     public static string? Normalize(string? text)
     {
         var number = text?.Trim();
-        if (string.IsNullOrEmpty(number) || number.Length > 40) return null;
+        // Digits and the usual separators only: libphonenumber would read letters as a keypad's digits.
+        if (string.IsNullOrEmpty(number) || number.Length > 40 || !number.All(c => char.IsAsciiDigit(c) || c is '+' or ' ' or '-' or '(' or ')' or '/' or '.'))
+            return null;
         if (number.StartsWith("00", StringComparison.Ordinal)) number = "+" + number[2..];
         if (!number.StartsWith('+')) return null;
         try

@@ -34,7 +34,8 @@ internal sealed class FieldCatalog
 
     /// <summary>
     /// Checks the values a request sends, all of them before any is stored. Answers the values to
-    /// store by key (an empty string clears a field), or the 406 error 8 naming the first that does not fit.
+    /// store by key in the catalog's order (an empty string clears a field), or the 406 error 8 naming
+    /// the first that does not fit.
     /// </summary>
     public (Dictionary<string, string> Values, WireError? Error) Check(IReadOnlyDictionary<string, string?>? fields)
     {
@@ -60,6 +61,6 @@ internal sealed class FieldCatalog
                 return (values, new WireError(WireErrors.InvalidFieldValue, Field: field.Label, Name: field.Key, FieldValue: value, Reason: reason));
             values[field.Key] = check.Stored!;
         }
-        return (values, null);
+        return (All.Where(f => values.ContainsKey(f.Key)).ToDictionary(f => f.Key, f => values[f.Key], StringComparer.Ordinal), null);
     }
 }

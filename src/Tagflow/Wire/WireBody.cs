@@ -21,10 +21,12 @@ internal static partial class WireBody
         var body = request.HasFormContentType
             ? FromPairs(await ReadFormAsync(request, cancellationToken))
             : await ReadJsonAsync(request, cancellationToken);
+        // The body wins over the query string key by key; a query key spread over several parameters
+        // (status[0]=a&status[1]=b) is merged whole.
+        var bodyKeys = body.Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
         foreach (var (key, values) in readQuery ? request.Query : QueryCollection.Empty)
         {
-            var name = KeyName(key);
-            if (!body.ContainsKey(name)) Insert(body, key, values);
+            if (!bodyKeys.Contains(KeyName(key))) Insert(body, key, values);
         }
         RefuseUnstorableText(body, "");
         return (JsonObject)Normalize(body)!;
