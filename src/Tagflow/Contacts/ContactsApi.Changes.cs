@@ -47,7 +47,11 @@ internal static partial class ContactsApi
             var contact = email is null ? null
                 : await db.Contacts.SingleOrDefaultAsync(c => c.AccountId == accountId && c.NormalizedEmail == email.Normalized, cancellationToken);
             if (contact is null && sms is not null)
+            {
                 contact = await db.Contacts.SingleOrDefaultAsync(c => c.AccountId == accountId && c.SmsPhone == sms, cancellationToken);
+                // The number belongs to a contact with another address: that is another person, not a change of address.
+                if (email is not null && contact?.NormalizedEmail is not null) return WireResults.Refused(WireErrors.SmsNumberTaken);
+            }
             if (contact?.Status == ContactStatus.Unsubscribed) return WireResults.Refused(WireErrors.Unsubscribed);
             if (sms is not null && contact?.SmsPhone != sms && await SmsTakenAsync(db, accountId, sms, contact?.Id, cancellationToken))
                 return WireResults.Refused(WireErrors.SmsNumberTaken);

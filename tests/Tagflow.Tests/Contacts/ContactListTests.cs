@@ -1,0 +1,127 @@
+using System.Globalization;
+using System.Net;
+using Tagflow.Contacts;
+using Tagflow.Tests.Infrastructure;
+using static Tagflow.Tests.Contacts.ContactCalls;
+
+namespace Tagflow.Tests.Contacts;
+
+/// <summary>GET /subscriber: id strings in id order, status and bounce filters, Tagflow's limit/after paging.</summary>
+public sealed class ContactListTests
+{
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task TheListIsAnArrayOfIdStringsInIdOrder(string provider)
+    {
+        await using var host = await TagflowHost.StartAsync(provider);
+        using var client = await host.NewAccountClientAsync("anna");
+        Assert.Empty(await ListAsync(client));
+        var ids = new List<string>();
+        foreach (var name in new[] { "zoe", "anna", "mia", "bert" })
+            ids.Add(await AddIdAsync(client, $"{name}@example.com"));
+
+        Assert.Equal(ids.OrderBy(id => long.Parse(id, CultureInfo.InvariantCulture)), await ListAsync(client));
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task TheStatusFilterTakesCommaListsAndRepeatedKeys(string provider)
+    {
+        await using var host = await TagflowHost.StartAsync(provider);
+        using var client = await host.NewAccountClientAsync("anna");
+        var single = await DatabaseSetup.AddSingleOptInProcessAsync(host, "anna");
+        var pending = await AddIdAsync(client, "pending@example.com");
+        var subscribed = Text(await AddAsync(client, new { email = "subscribed@example.com", listid = single }), "id");
+        var unsubscribed = await AddIdAsync(client, "unsubscribed@example.com");
+        await UnsubscribeAsync(client, "unsubscribed@example.com");
+
+        Assert.Equal([subscribed], await ListAsync(client, "?status=subscribed"));
+        Assert.Equal([pending], await ListAsync(client, "?status=pending"));
+        Assert.Equal([unsubscribed], await ListAsync(client, "?status=unsubscribed"));
+        Assert.Equal([pending, subscribed], await ListAsync(client, "?status=subscribed,pending"));
+        Assert.Equal([pending, subscribed], await ListAsync(client, "?status[]=subscribed&status[]=pending"));
+        Assert.Equal([pending, unsubscribed], await ListAsync(client, "?status[0]=unsubscribed&status[1]=pending"));
+        Assert.Equal([pending, subscribed, unsubscribed], await ListAsync(client, "?status=pending,subscribed,unsubscribed"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task TheBounceFilterSelectsByBounceStatus(string provider)
+    {
+        await using var host = await TagflowHost.StartAsync(provider);
+        using var client = await host.NewAccountClientAsync("anna");
+        var clean = await AddIdAsync(client, "clean@example.com");
+        var hard = await AddIdAsync(client, "hard@example.com");
+        var soft = await AddIdAsync(client, "soft@example.com");
+        await DatabaseSetup.SetBounceAsync(host, hard, BounceStatus.Hard);
+        await DatabaseSetup.SetBounceAsync(host, soft, BounceStatus.Soft);
+
+        Assert.Equal("Hard Bounce", Text(await GetAsync(client, hard), "bounce"));
+        Assert.Equal([hard], await ListAsync(client, "?bounceStatus=hardbounce"));
+        Assert.Equal([clean], await ListAsync(client, "?bounceStatus=nobounce"));
+        Assert.Equal([hard, soft], await ListAsync(client, "?bounceStatus=softbounce,hardbounce"));
+        Assert.Equal([hard], await ListAsync(client, "?bounceStatus[]=hardbounce&status=pending"));
+        Assert.Empty(await ListAsync(client, "?bounceStatus=spambounce"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task AFilterWithoutMatchesAnswersAnEmptyArray(string provider)
+    {
+        await using var host = await TagflowHost.StartAsync(provider);
+        using var client = await host.NewAccountClientAsync("anna");
+        await AddIdAsync(client, "anna@example.com");
+
+        Assert.Empty(await ListAsync(client, "?status=subscribed"));
+        Assert.Empty(await ListAsync(client, "?status=unsubscribed,subscribed"));
+        Assert.Equal("[]", await client.GetStringAsync("/subscriber?status=subscribed"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task AnUnknownFilterValueIsRefusedWith400(string provider)
+    {
+        await using var host = await TagflowHost.StartAsync(provider);
+        using var client = await host.NewAccountClientAsync("anna");
+        await AddIdAsync(client, "anna@example.com");
+
+        foreach (var query in new[] { "?status=gone", "?status=subscribed,gone", "?status[]=gone", "?bounceStatus=bounced", "?limit=0", "?limit=-1", "?after=-1" })
+            await WireAssert.MessageAsync(await client.GetAsync("/subscriber" + query), HttpStatusCode.BadRequest);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task PagingWithLimitAndAfterWalksEveryContactExactlyOnce(string provider)
+    {
+        await using var host = await TagflowHost.StartAsync(provider);
+        using var client = await host.NewAccountClientAsync("anna");
+        var ids = new List<string>();
+        for (var i = 0; i < 7; i++)
+            ids.Add(await AddIdAsync(client, $"contact{i}@example.com"));
+        await UnsubscribeAsync(client, "contact3@example.com");
+
+        Assert.Equal(ids.Take(3), await ListAsync(client, "?limit=3"));
+        Assert.Equal(ids.Skip(2).Take(2), await ListAsync(client, $"?after={ids[1]}&limit=2"));
+        Assert.Equal(ids.Skip(5), await ListAsync(client, $"?after={ids[4]}"));
+        Assert.Empty(await ListAsync(client, $"?after={ids[^1]}&limit=3"));
+
+        Assert.Equal(ids, await WalkAsync(client, 3, ""));
+        Assert.Equal(ids, await WalkAsync(client, 1, ""));
+        Assert.Equal(ids.Where((_, i) => i != 3), await WalkAsync(client, 2, "&status=pending"));
+    }
+
+    /// <summary>Reads every page of <paramref name="size"/> ids, each after the last id of the one before.</summary>
+    private static async Task<List<string>> WalkAsync(HttpClient client, int size, string filter)
+    {
+        var all = new List<string>();
+        var after = "0";
+        while (true)
+        {
+            var page = await ListAsync(client, $"?limit={size}&after={after}{filter}");
+            Assert.True(page.Length <= size);
+            if (page.Length == 0) return all;
+            all.AddRange(page);
+            after = page[^1];
+        }
+    }
+}

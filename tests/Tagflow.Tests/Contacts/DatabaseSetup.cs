@@ -1,0 +1,66 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Tagflow.Accounts;
+using Tagflow.Contacts;
+using Tagflow.Data;
+using Tagflow.OptIns;
+using Tagflow.Tags;
+using Tagflow.Tests.Infrastructure;
+
+namespace Tagflow.Tests.Contacts;
+
+/// <summary>
+/// Setup the API offers no call for (SmartTags are assigned by the system; single opt-in processes and
+/// bounces arrive with later features), written straight to the database. Only setup does this:
+/// tests read every result back through the API.
+/// </summary>
+internal static class DatabaseSetup
+{
+    public static Task<long> AddSingleOptInProcessAsync(TagflowHost host, string username) => host.WithServicesAsync(async sp =>
+    {
+        var db = sp.GetRequiredService<TagflowDb>();
+        var process = new OptInProcess { AccountId = await AccountIdAsync(db, username), Name = "Single", UseSingleOptIn = true, CreatedAt = DateTime.UtcNow };
+        db.OptInProcesses.Add(process);
+        await db.SaveChangesAsync();
+        return process.Id;
+    });
+
+    public static Task<long> AddSmartTagAsync(TagflowHost host, string username, string name) => host.WithServicesAsync(async sp =>
+    {
+        var db = sp.GetRequiredService<TagflowDb>();
+        var tag = new Tag { AccountId = await AccountIdAsync(db, username), Name = name, NormalizedName = Tag.Normalize(name), Kind = TagKind.Smart, CreatedAt = DateTime.UtcNow };
+        db.Tags.Add(tag);
+        await db.SaveChangesAsync();
+        return tag.Id;
+    });
+
+    /// <summary>Gives a contact a SmartTag, as the system would, at the test clock's time.</summary>
+    public static Task AssignSmartTagAsync(TagflowHost host, string contactId, long tagId) => host.WithServicesAsync(async sp =>
+    {
+        var db = sp.GetRequiredService<TagflowDb>();
+        db.ContactTags.Add(new ContactTag { ContactId = long.Parse(contactId, System.Globalization.CultureInfo.InvariantCulture), TagId = tagId, TaggedAt = host.Clock.GetUtcNow().UtcDateTime });
+        return await db.SaveChangesAsync();
+    });
+
+    public static Task SetBounceAsync(TagflowHost host, string contactId, BounceStatus bounce) => host.WithServicesAsync(async sp =>
+    {
+        var id = long.Parse(contactId, System.Globalization.CultureInfo.InvariantCulture);
+        return await sp.GetRequiredService<TagflowDb>().Contacts.Where(c => c.Id == id).ExecuteUpdateAsync(s => s.SetProperty(c => c.Bounce, bounce));
+    });
+
+    /// <summary>A Premium account in another time zone than TagflowHost's accounts, and a client for it (developer + customer key).</summary>
+    public static async Task<HttpClient> NewAccountClientInZoneAsync(TagflowHost host, string username, string timeZone)
+    {
+        var developer = "dev-" + username;
+        var (developerKey, customerKey) = await host.WithServicesAsync(async sp =>
+        {
+            var admin = sp.GetRequiredService<AccountAdmin>();
+            await admin.AddAccountAsync(username, TagflowHost.Password, $"{username}@example.com", Plan.Premium, timeZone, CancellationToken.None);
+            return (await admin.AddDeveloperAsync(developer, CancellationToken.None), await admin.GrantAsync(username, developer, CancellationToken.None));
+        });
+        return host.PartnerClient(username, developerKey, customerKey);
+    }
+
+    private static Task<long> AccountIdAsync(TagflowDb db, string username) =>
+        db.Accounts.Where(a => a.Username == username).Select(a => a.Id).SingleAsync();
+}
