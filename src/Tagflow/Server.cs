@@ -18,7 +18,9 @@ internal static class Server
 {
     public static WebApplication Build(TagflowSettings settings, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+        // No configuration files are watched: Tagflow is configured by its options, and a watcher on the
+        // content root (where the SQLite file and its WAL usually are) would wake on every write.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.WebHost.UseUrls(settings.Urls);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = settings.MaxBodyBytes);
         builder.Services.Configure<FormOptions>(o =>
