@@ -29,8 +29,9 @@ internal static class BlocklistApi
             ? WireResults.True()
             : WireResults.BadRequest(ValueHelp);
 
+    // Routing leaves %2F encoded in a route value ("a%2Fb@example.com"), so the value is decoded here.
     private static async Task<IResult> RemoveAsync(string value, ClaimsPrincipal user, BlocklistAdmin admin, CancellationToken cancellationToken) =>
-        await admin.RemoveAsync(user.AccountId(), value, cancellationToken) ? WireResults.True() : WireResults.NotFound();
+        await admin.RemoveAsync(user.AccountId(), Uri.UnescapeDataString(value), cancellationToken) ? WireResults.True() : WireResults.NotFound();
 }
 
 /// <summary>Blocklist changes, shared by the API and <c>tagflow blocklist</c>.</summary>

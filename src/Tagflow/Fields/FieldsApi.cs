@@ -57,8 +57,11 @@ internal static class FieldsApi
         var found = await FindAsync(db, accountId, id, cancellationToken);
         if (found.Result is { } refusal) return refusal;
         var field = found.Field!;
-        if (body.Value.Type is { Length: > 0 } typeText && ParseType(typeText) != field.Type)
-            return WireResults.Refused(WireErrors.FieldTypeFixed);
+        if (body.Value.Type is { Length: > 0 } typeText)
+        {
+            if (ParseType(typeText) is not { } type) return WireResults.BadRequest($"The key \"type\" must be one of: {TypeNames}.");
+            if (type != field.Type) return WireResults.Refused(WireErrors.FieldTypeFixed);
+        }
         if (body.Value.Name is { } newName)
         {
             var name = newName.Trim();

@@ -1,0 +1,30 @@
+namespace Tagflow.Bench;
+
+internal sealed record BenchSettings(
+    string ServerPath,
+    string DataDirectory,
+    string? Readme,
+    string Command,
+    string Revision,
+    int Clients,
+    TimeSpan AddOrUpdate,
+    TimeSpan Search,
+    TimeSpan Baseline,
+    int Contacts)
+{
+    /// <summary>The settings of the issue's figures (issue 3, "Speed"); only they may replace the README's.</summary>
+    public static readonly BenchSettings Documented = new(
+        ServerPath: "", DataDirectory: "", Readme: null, Command: "", Revision: "",
+        Clients: 32,
+        AddOrUpdate: TimeSpan.FromSeconds(20),
+        Search: TimeSpan.FromSeconds(15),
+        Baseline: TimeSpan.FromSeconds(5),
+        Contacts: 100_000);
+
+    /// <summary>Filling the account stops with an error after this long rather than run for ever.</summary>
+    public static readonly TimeSpan FillLimit = TimeSpan.FromMinutes(30);
+
+    public bool IsDocumented =>
+        Clients == Documented.Clients && AddOrUpdate == Documented.AddOrUpdate && Search == Documented.Search &&
+        Baseline == Documented.Baseline && Contacts == Documented.Contacts;
+}

@@ -1,0 +1,34 @@
+using System.CommandLine;
+using System.Globalization;
+using Tagflow.Bench;
+
+// Figures read the same whatever the machine's locale: 1,234.5 in the README and on the terminal.
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+
+var server = new Option<string>("--server") { Description = "The published tagflow executable.", Required = true };
+var data = new Option<string>("--data") { Description = "An empty directory for the databases and the server log (on a real disk, not tmpfs).", Required = true };
+var readme = new Option<string?>("--readme") { Description = "README whose results block to replace; only a run with the documented settings writes it." };
+var command = new Option<string>("--command") { Description = "The command line to print in the results.", DefaultValueFactory = _ => "bench/run" };
+var revision = new Option<string>("--revision") { Description = "The source revision measured.", DefaultValueFactory = _ => "unknown" };
+var clients = new Option<int>("--clients") { Description = "Concurrent keep-alive HTTP clients.", DefaultValueFactory = _ => BenchSettings.Documented.Clients };
+var seconds = new Option<int>("--seconds") { Description = "Measured seconds of add-or-update.", DefaultValueFactory = _ => (int)BenchSettings.Documented.AddOrUpdate.TotalSeconds };
+var searchSeconds = new Option<int>("--search-seconds") { Description = "Measured seconds of search.", DefaultValueFactory = _ => (int)BenchSettings.Documented.Search.TotalSeconds };
+var baselineSeconds = new Option<int>("--baseline-seconds") { Description = "Measured seconds of SQLite upserts.", DefaultValueFactory = _ => (int)BenchSettings.Documented.Baseline.TotalSeconds };
+var contacts = new Option<int>("--contacts") { Description = "Contacts in the account for search, GET /subscriber and the memory figure.", DefaultValueFactory = _ => BenchSettings.Documented.Contacts };
+
+var root = new RootCommand("Measures Tagflow against a raw SQLite baseline and writes the figures to bench/README.md. Run it through bench/run.")
+{
+    server, data, readme, command, revision, clients, seconds, searchSeconds, baselineSeconds, contacts,
+};
+root.SetAction((parse, cancellationToken) => Benchmark.RunAsync(new BenchSettings(
+    ServerPath: parse.GetValue(server)!,
+    DataDirectory: parse.GetValue(data)!,
+    Readme: parse.GetValue(readme),
+    Command: parse.GetValue(command)!,
+    Revision: parse.GetValue(revision)!,
+    Clients: parse.GetValue(clients),
+    AddOrUpdate: TimeSpan.FromSeconds(parse.GetValue(seconds)),
+    Search: TimeSpan.FromSeconds(parse.GetValue(searchSeconds)),
+    Baseline: TimeSpan.FromSeconds(parse.GetValue(baselineSeconds)),
+    Contacts: parse.GetValue(contacts)), cancellationToken));
+return await root.Parse(args).InvokeAsync();
