@@ -1,6 +1,5 @@
-using System.Net.Http.Json;
 using System.Text.Json;
-using Tagflow.Tests.Infrastructure;
+using Tagflow.Tests.Contacts;
 
 namespace Tagflow.Tests.Fields;
 
@@ -8,12 +7,10 @@ namespace Tagflow.Tests.Fields;
 internal static class Subscriber
 {
     /// <summary>POST /subscriber (add or update); asserts 200 and answers the contact.</summary>
-    public static async Task<JsonElement> AddAsync(HttpClient client, object body) =>
-        await WireAssert.OkAsync(await client.PostAsJsonAsync("/subscriber", body));
+    public static Task<JsonElement> AddAsync(HttpClient client, object body) => ContactCalls.AddAsync(client, body);
 
     /// <summary>GET /subscriber/{id}; asserts 200 and answers the contact.</summary>
-    public static async Task<JsonElement> GetAsync(HttpClient client, string id) =>
-        await WireAssert.OkAsync(await client.GetAsync($"/subscriber/{id}"));
+    public static Task<JsonElement> GetAsync(HttpClient client, string id) => ContactCalls.GetAsync(client, id);
 
     public static string Id(JsonElement contact) => contact.GetProperty("id").GetString()!;
 

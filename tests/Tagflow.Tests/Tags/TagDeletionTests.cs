@@ -1,5 +1,5 @@
 using System.Net.Http.Json;
-using System.Text.Json;
+using Tagflow.Tests.Events;
 using Tagflow.Tests.Infrastructure;
 
 namespace Tagflow.Tests.Tags;
@@ -19,7 +19,7 @@ public sealed class TagDeletionTests
         foreach (var email in new[] { "a@example.com", "b@example.com" })
             ids.Add((await WireAssert.OkAsync(await client.PostAsJsonAsync("/subscriber", new { email, tagid = tag }))).GetProperty("id").GetString()!);
         await WireAssert.OkAsync(await client.PostAsJsonAsync("/subscriber", new { email = "c@example.com", tagid = kept }));
-        var cursor = await CursorAsync(client);
+        var cursor = await EventFeed.CursorAsync(client);
 
         await WireAssert.OkAsync(await client.DeleteAsync($"/tag/{tag}"));
 
@@ -45,7 +45,7 @@ public sealed class TagDeletionTests
         var withValue = (await WireAssert.OkAsync(await client.PostAsJsonAsync("/subscriber",
             new { email = "a@example.com", fields = new Dictionary<string, string> { [key] = "42" } }))).GetProperty("id").GetString();
         await WireAssert.OkAsync(await client.PostAsJsonAsync("/subscriber", new { email = "b@example.com" }));
-        var cursor = await CursorAsync(client);
+        var cursor = await EventFeed.CursorAsync(client);
 
         await WireAssert.OkAsync(await client.DeleteAsync($"/field/{key}"));
 
@@ -54,18 +54,5 @@ public sealed class TagDeletionTests
         Assert.Equal("contact.updated", only.GetProperty("type").GetString());
         Assert.Equal(withValue, only.GetProperty("contactid").GetString());
         Assert.Equal([key], only.GetProperty("fields").EnumerateArray().Select(f => f.GetString()));
-    }
-
-    private static async Task<string> CursorAsync(HttpClient client)
-    {
-        JsonElement page;
-        var cursor = "0";
-        do
-        {
-            page = await WireAssert.OkAsync(await client.GetAsync($"/events?after={cursor}&limit=1000"));
-            cursor = page.GetProperty("cursor").GetString()!;
-        }
-        while (page.GetProperty("events").GetArrayLength() > 0);
-        return cursor;
     }
 }
