@@ -19,13 +19,10 @@ internal static partial class ContactsApi
     {
         var request = body.Value;
         var accountId = user.AccountId();
-        var emailText = NullIfBlank(request.Email);
-        var smsText = NullIfBlank(request.SmsNumber);
-        if (emailText is null && smsText is null) return WireResults.Refused(WireErrors.EmailOrSmsRequired);
-        var email = emailText is null ? null : EmailAddress.Parse(emailText);
-        if (emailText is not null && email is null) return WireResults.Refused(WireErrors.InvalidEmail);
-        var sms = smsText is null ? null : PhoneNumber.Normalize(smsText);
-        if (smsText is not null && sms is null) return WireResults.Refused(WireErrors.InvalidPhoneNumber);
+        if (string.IsNullOrWhiteSpace(request.Email) && string.IsNullOrWhiteSpace(request.SmsNumber))
+            return WireResults.Refused(WireErrors.EmailOrSmsRequired);
+        var (email, sms, keyError) = ParseKeys(request.Email, request.SmsNumber);
+        if (keyError is { } error) return WireResults.Refused(error);
 
         // What the request refers to is checked before the account's writer is taken, to keep its turn short;
         // a tag or field removed in between is caught by the database (a tag's foreign key) or left unseen.
@@ -91,24 +88,9 @@ internal static partial class ContactsApi
             {
                 stored = await db.ContactFields.Where(f => f.ContactId == contact.Id).ToDictionaryAsync(f => f.Key, cancellationToken);
                 tags = await ContactWire.LoadTagsAsync(db, contact.Id, cancellationToken);
-                var changed = new List<string>();
-                if (email is not null && contact.NormalizedEmail != email.Normalized)
-                {
-                    (contact.Email, contact.NormalizedEmail) = (email.Address, email.Normalized);
-                    changed.Add("email");
-                }
-                if (sms is not null && contact.SmsPhone != sms)
-                {
-                    contact.SmsPhone = sms;
-                    contact.SmsSignupAt = now;
-                    changed.Add("smsnumber");
-                }
-                changed.AddRange(ApplyFields(db, contact.Id, values, stored));
-                if (changed.Count > 0)
-                {
-                    contact.UpdatedAt = now;
-                    EventLog.Add(db, accountId, EventTypes.ContactUpdated, contact.Id, now, fields: changed);
-                }
+                // The address is the lookup key: only a contact found by its SMS number gets a new one.
+                var newEmail = email is not null && contact.NormalizedEmail != email.Normalized ? email : null;
+                ApplyChanges(db, contact, newEmail, sms, values, stored, now);
             }
             if (request.TagId is { } tag)
                 tags.AddRange(AddTags(db, accountId, contact.Id, [tag], [.. tags.Select(t => t.TagId)], now)
@@ -124,12 +106,8 @@ internal static partial class ContactsApi
     {
         var request = body.Value;
         var accountId = user.AccountId();
-        var emailText = NullIfBlank(request.NewEmail);
-        var email = emailText is null ? null : EmailAddress.Parse(emailText);
-        if (emailText is not null && email is null) return WireResults.Refused(WireErrors.InvalidEmail);
-        var smsText = NullIfBlank(request.NewSmsNumber);
-        var sms = smsText is null ? null : PhoneNumber.Normalize(smsText);
-        if (smsText is not null && sms is null) return WireResults.Refused(WireErrors.InvalidPhoneNumber);
+        var (email, sms, keyError) = ParseKeys(request.NewEmail, request.NewSmsNumber);
+        if (keyError is { } error) return WireResults.Refused(error);
 
         await using var write = await writes.BeginAsync(accountId, cancellationToken);
         var contact = await db.Contacts.SingleOrDefaultAsync(c => c.Id == id && c.AccountId == accountId, cancellationToken);
@@ -146,25 +124,8 @@ internal static partial class ContactsApi
             return WireResults.Refused(WireErrors.SmsNumberTaken);
 
         var now = clock.GetUtcNow().UtcDateTime;
-        var changed = new List<string>();
-        if (email is not null && contact.Email != email.Address)
-        {
-            (contact.Email, contact.NormalizedEmail) = (email.Address, email.Normalized);
-            changed.Add("email");
-        }
-        if (sms is not null && contact.SmsPhone != sms)
-        {
-            contact.SmsPhone = sms;
-            contact.SmsSignupAt = now;
-            changed.Add("smsnumber");
-        }
         var stored = await db.ContactFields.Where(f => f.ContactId == id).ToDictionaryAsync(f => f.Key, cancellationToken);
-        changed.AddRange(ApplyFields(db, id, values, stored));
-        if (changed.Count > 0)
-        {
-            contact.UpdatedAt = now;
-            EventLog.Add(db, accountId, EventTypes.ContactUpdated, id, now, fields: changed);
-        }
+        ApplyChanges(db, contact, email, sms, values, stored, now);
         await write.CommitAsync(cancellationToken);
         return WireResults.True();
     }
@@ -179,6 +140,31 @@ internal static partial class ContactsApi
         EventLog.Add(db, accountId, EventTypes.ContactDeleted, id, clock.GetUtcNow().UtcDateTime);
         await write.CommitAsync(cancellationToken);
         return WireResults.True();
+    }
+
+    /// <summary>
+    /// Changes an existing contact's address, SMS number and field values where they differ, and
+    /// writes one <c>contact.updated</c> event naming what changed (none when nothing did).
+    /// </summary>
+    private static void ApplyChanges(TagflowDb db, Contact contact, EmailAddress? email, string? sms,
+        Dictionary<string, string> values, Dictionary<string, ContactField> stored, DateTime now)
+    {
+        var changed = new List<string>();
+        if (email is not null && contact.Email != email.Address)
+        {
+            (contact.Email, contact.NormalizedEmail) = (email.Address, email.Normalized);
+            changed.Add("email");
+        }
+        if (sms is not null && contact.SmsPhone != sms)
+        {
+            contact.SmsPhone = sms;
+            contact.SmsSignupAt = now;
+            changed.Add("smsnumber");
+        }
+        changed.AddRange(ApplyFields(db, contact.Id, values, stored));
+        if (changed.Count == 0) return;
+        contact.UpdatedAt = now;
+        EventLog.Add(db, contact.AccountId, EventTypes.ContactUpdated, contact.Id, now, fields: changed);
     }
 
     /// <summary>
@@ -212,7 +198,15 @@ internal static partial class ContactsApi
     private static Task<bool> SmsTakenAsync(TagflowDb db, long accountId, string sms, long? exceptId, CancellationToken cancellationToken) =>
         db.Contacts.AnyAsync(c => c.AccountId == accountId && c.SmsPhone == sms && c.Id != exceptId, cancellationToken);
 
-    private static string? NullIfBlank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text;
+    /// <summary>The address and SMS number a request gives (blank is not given), or error 5 or 11 for one that is neither.</summary>
+    private static (EmailAddress? Email, string? Sms, int? Error) ParseKeys(string? emailText, string? smsText)
+    {
+        EmailAddress? email = null;
+        string? sms = null;
+        if (!string.IsNullOrWhiteSpace(emailText) && (email = EmailAddress.Parse(emailText)) is null) return (null, null, WireErrors.InvalidEmail);
+        if (!string.IsNullOrWhiteSpace(smsText) && (sms = PhoneNumber.Normalize(smsText)) is null) return (null, null, WireErrors.InvalidPhoneNumber);
+        return (email, sms, null);
+    }
 
     /// <summary>The caller's address as the sign-up proof records it (IPv4 as dotted quad).</summary>
     private static string ClientIp(HttpContext http) => http.Connection.RemoteIpAddress is { } ip
