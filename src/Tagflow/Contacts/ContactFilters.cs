@@ -10,37 +10,37 @@ internal sealed record ContactFilters(List<ContactStatus> Statuses, List<BounceS
     /// <summary>Null when a value is not one of the accepted ones.</summary>
     public static ContactFilters? Parse(List<string>? status, List<string>? bounce, long? limit, long? after)
     {
-        var statuses = new List<ContactStatus>();
-        foreach (var word in Words(status))
+        var statuses = Values(status, word => word switch
         {
-            ContactStatus? s = word switch
-            {
-                "pending" or "optinpending" => ContactStatus.Pending,
-                "subscribed" => ContactStatus.Subscribed,
-                "unsubscribed" => ContactStatus.Unsubscribed,
-                _ => null,
-            };
-            if (s is null) return null;
-            statuses.Add(s.Value);
-        }
-        var bounces = new List<BounceStatus>();
-        foreach (var word in Words(bounce))
+            "pending" or "optinpending" => ContactStatus.Pending,
+            "subscribed" => ContactStatus.Subscribed,
+            "unsubscribed" => ContactStatus.Unsubscribed,
+            _ => (ContactStatus?)null,
+        });
+        var bounces = Values(bounce, word => word switch
         {
-            BounceStatus? b = word switch
-            {
-                "nobounce" or "notbounced" => BounceStatus.None,
-                "softbounce" => BounceStatus.Soft,
-                "hardbounce" => BounceStatus.Hard,
-                "spambounce" => BounceStatus.Spam,
-                _ => null,
-            };
-            if (b is null) return null;
-            bounces.Add(b.Value);
-        }
-        if (limit is < 1 || after is < 0) return null;
+            "nobounce" or "notbounced" => BounceStatus.None,
+            "softbounce" => BounceStatus.Soft,
+            "hardbounce" => BounceStatus.Hard,
+            "spambounce" => BounceStatus.Spam,
+            _ => (BounceStatus?)null,
+        });
+        if (statuses is null || bounces is null || limit is < 1 || after is < 0) return null;
         // A limit beyond what any account holds is no limit.
         int? take = limit is { } l && l < int.MaxValue ? (int)l : null;
         return new ContactFilters(statuses, bounces, take, after ?? 0);
+    }
+
+    /// <summary>The values of a filter; null if one of its words is unknown.</summary>
+    private static List<T>? Values<T>(List<string>? words, Func<string, T?> map) where T : struct
+    {
+        var values = new List<T>();
+        foreach (var word in Words(words))
+        {
+            if (map(word) is not { } value) return null;
+            values.Add(value);
+        }
+        return values;
     }
 
     /// <summary>Each value of a list or comma list, lower case, letters only ("Opt-In Pending" → "optinpending").</summary>
