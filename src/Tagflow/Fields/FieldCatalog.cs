@@ -29,8 +29,10 @@ internal sealed class FieldCatalog
     }
 
     /// <summary>Finds a field by its key (<c>fieldFirstName</c>, <c>field12</c>) or its path id (<c>FirstName</c>, <c>12</c>), in any case.</summary>
-    public FieldDefinition? Find(string id) =>
-        _byKey.GetValueOrDefault(id.StartsWith("field", StringComparison.OrdinalIgnoreCase) ? id : "field" + id);
+    public FieldDefinition? Find(string id) => _byKey.GetValueOrDefault(KeyOf(id));
+
+    /// <summary>The field key a path id names: <c>FirstName</c> and <c>fieldFirstName</c> both name <c>fieldFirstName</c>.</summary>
+    public static string KeyOf(string id) => id.StartsWith("field", StringComparison.OrdinalIgnoreCase) ? id : "field" + id;
 
     /// <summary>
     /// Checks the values a request sends, all of them before any is stored. Answers the values to

@@ -92,10 +92,10 @@ internal static class FieldsApi
     /// <summary>A custom field of the account (tracked), or the answer: 404 if there is none, 406 error 602 for a standard field.</summary>
     private static async Task<(DataField? Field, IResult? Result)> FindAsync(TagflowDb db, long accountId, string id, CancellationToken cancellationToken)
     {
-        var key = id.StartsWith("field", StringComparison.OrdinalIgnoreCase) ? id["field".Length..] : id;
-        if (StandardFields.All.Any(f => string.Equals(f.Key, "field" + key, StringComparison.OrdinalIgnoreCase)))
+        var key = FieldCatalog.KeyOf(id);
+        if (StandardFields.All.Any(f => string.Equals(f.Key, key, StringComparison.OrdinalIgnoreCase)))
             return (null, WireResults.Refused(WireErrors.StandardField));
-        var field = long.TryParse(key, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var fieldId)
+        var field = long.TryParse(key["field".Length..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var fieldId)
             ? await db.DataFields.SingleOrDefaultAsync(f => f.Id == fieldId && f.AccountId == accountId, cancellationToken)
             : null;
         return field is null ? (null, WireResults.NotFound()) : (field, null);
