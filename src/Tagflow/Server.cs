@@ -7,6 +7,7 @@ using Tagflow.Contacts;
 using Tagflow.Events;
 using Tagflow.Data;
 using Tagflow.Fields;
+using Tagflow.Logging;
 using Tagflow.OptIns;
 using Tagflow.Tags;
 using Tagflow.Wire;
@@ -28,14 +29,10 @@ internal static class Server
             o.MultipartBodyLengthLimit = settings.MaxBodyBytes;
             o.ValueLengthLimit = (int)Math.Min(settings.MaxBodyBytes, int.MaxValue);
         });
-        builder.Logging.ClearProviders().AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-            o.UseUtcTimestamp = true;
-        });
         // The log goes to stderr; stdout carries only what Tagflow tells its operator (the demo keys).
-        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        // Registered as a type, so the host disposes it at shutdown and it writes out what is queued.
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<ILoggerProvider, StderrLoggerProvider>();
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
         // A failing command is logged where it surfaces (a 500 answer, or a race Tagflow resolves itself).
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.Critical);

@@ -17,6 +17,8 @@ internal static class TagflowServices
         services.AddScoped<Sessions>();
         services.AddScoped<Logins>();
         services.AddSingleton<SqliteWriteGate>();
+        services.AddSingleton<SqliteGroupCommit>();
+        services.AddSingleton<ReferenceCache>();
         services.AddScoped<Writes>();
         services.AddScoped<Blocklist.BlocklistAdmin>();
         return services;

@@ -16,6 +16,12 @@ internal sealed class Account
     public string FirstName { get; set; } = "";
     public string LastName { get; set; } = "";
     public DateTime CreatedAt { get; set; }
+    /// <summary>
+    /// Raised by database triggers whenever the account's data fields, opt-in processes, tags or
+    /// blocklist change, by any path; an instance's cached copy of them is good while it matches
+    /// (see <see cref="ReferenceData"/>).
+    /// </summary>
+    public long ReferenceVersion { get; set; }
 
     public static string Normalize(string username) => username.Trim().ToLowerInvariant();
 }

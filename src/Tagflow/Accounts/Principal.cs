@@ -10,6 +10,7 @@ internal static class Principal
     public const string PlanClaim = "tagflow:plan";
     public const string SessionClaim = "tagflow:session";
     public const string TimeZoneClaim = "tagflow:tz";
+    public const string ReferenceVersionClaim = "tagflow:refv";
 
     public static ClaimsPrincipal Create(Account account, string scheme, long? sessionId)
     {
@@ -19,6 +20,7 @@ internal static class Principal
             new(ClaimTypes.Name, account.Username),
             new(PlanClaim, account.Plan.ToString()),
             new(TimeZoneClaim, account.TimeZone),
+            new(ReferenceVersionClaim, account.ReferenceVersion.ToString(CultureInfo.InvariantCulture)),
         };
         if (sessionId is { } s) claims.Add(new(SessionClaim, s.ToString(CultureInfo.InvariantCulture)));
         return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme));
@@ -30,6 +32,10 @@ internal static class Principal
 
     public static long? FindAccountId(this ClaimsPrincipal user) =>
         long.TryParse(user.FindFirstValue(AccountIdClaim), CultureInfo.InvariantCulture, out var id) ? id : null;
+
+    /// <summary>The account's reference version as authentication read it (see <see cref="Account.ReferenceVersion"/>).</summary>
+    public static long ReferenceVersion(this ClaimsPrincipal user) =>
+        long.TryParse(user.FindFirstValue(ReferenceVersionClaim), CultureInfo.InvariantCulture, out var version) ? version : -1;
 
     public static long? SessionId(this ClaimsPrincipal user) =>
         long.TryParse(user.FindFirstValue(SessionClaim), CultureInfo.InvariantCulture, out var id) ? id : null;

@@ -26,14 +26,19 @@ internal sealed class Sessions(TagflowDb db, TimeProvider clock, TagflowSettings
     }
 
     /// <summary>The live session for a token, with its account; an idle-expired session is removed.</summary>
-    public async Task<(Account Account, long SessionId)?> FindAsync(string token, CancellationToken cancellationToken)
-    {
-        var hash = Secrets.LookupHash(token);
-        var found = await (
+    /// <summary>A session with its account by token hash; compiled once, as every request with a session asks it.</summary>
+    private static readonly CompiledQuery<Func<TagflowDb, string, CancellationToken, Task<SessionFound?>>> FindByHash = new(() => EF.CompileAsyncQuery(
+        (TagflowDb db, string hash, CancellationToken cancellationToken) => (
             from s in db.Sessions
             join a in db.Accounts on s.AccountId equals a.Id
             where s.TokenHash == hash
-            select new { Session = s, Account = a }).AsNoTracking().SingleOrDefaultAsync(cancellationToken);
+            select new SessionFound(s, a)).AsNoTracking().SingleOrDefault()));
+
+    private sealed record SessionFound(Session Session, Account Account);
+
+    public async Task<(Account Account, long SessionId)?> FindAsync(string token, CancellationToken cancellationToken)
+    {
+        var found = await FindByHash.For(db)(db, Secrets.LookupHash(token), cancellationToken);
         if (found is null) return null;
 
         var now = clock.GetUtcNow().UtcDateTime;

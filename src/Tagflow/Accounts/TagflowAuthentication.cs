@@ -32,6 +32,17 @@ internal sealed class TagflowAuthentication(
             .RequireAssertion(c => c.User.HasApiAccess()));
     }
 
+    /// <summary>The grant with this customer key hash: its account and its developer's key salt. Compiled once: every API request asks it.</summary>
+    private static readonly CompiledQuery<Func<TagflowDb, string, CancellationToken, Task<GrantFound?>>> FindGrant = new(() => EF.CompileAsyncQuery(
+        (TagflowDb db, string hash, CancellationToken cancellationToken) => (
+            from g in db.ApiGrants
+            join d in db.Developers on g.DeveloperId equals d.Id
+            join a in db.Accounts on g.AccountId equals a.Id
+            where g.CustomerKeyHash == hash
+            select new GrantFound(a, d.KeySalt)).AsNoTracking().SingleOrDefault()));
+
+    private sealed record GrantFound(Account Account, byte[] KeySalt);
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var headers = Request.Headers;
@@ -61,13 +72,7 @@ internal sealed class TagflowAuthentication(
         if (username.Length == 0 || xci.Length == 0 || KeyRing.SplitXCi(xci) is not { } parts)
             return AuthenticateResult.Fail(invalid);
 
-        var hash = Secrets.LookupHash(parts.CustomerKey);
-        var grant = await (
-            from g in db.ApiGrants
-            join d in db.Developers on g.DeveloperId equals d.Id
-            join a in db.Accounts on g.AccountId equals a.Id
-            where g.CustomerKeyHash == hash
-            select new { Account = a, d.KeySalt }).AsNoTracking().SingleOrDefaultAsync(Context.RequestAborted);
+        var grant = await FindGrant.For(db)(db, Secrets.LookupHash(parts.CustomerKey), Context.RequestAborted);
         if (grant is null || !keys.MacMatches(parts.Mac, grant.KeySalt, parts.CustomerKey) ||
             grant.Account.NormalizedUsername != Account.Normalize(username))
             return AuthenticateResult.Fail(invalid);

@@ -18,9 +18,16 @@ internal static class BlocklistRules
     /// <summary>True if the address, its domain or a parent domain (<c>example.com</c> blocks <c>mail.example.com</c>) is on the list.</summary>
     public static Task<bool> IsBlockedAsync(TagflowDb db, long accountId, EmailAddress address, CancellationToken cancellationToken)
     {
+        var candidates = Candidates(address);
+        return db.Blocklist.AnyAsync(b => b.AccountId == accountId && candidates.Contains(b.Value), cancellationToken);
+    }
+
+    /// <summary>The entries that block an address: the address itself, its domain and each parent domain but the top-level one.</summary>
+    public static List<string> Candidates(EmailAddress address)
+    {
         var candidates = new List<string> { address.Normalized };
         var labels = address.Domain.Split('.');
         for (var i = 0; i < labels.Length - 1; i++) candidates.Add(string.Join('.', labels[i..]));
-        return db.Blocklist.AnyAsync(b => b.AccountId == accountId && candidates.Contains(b.Value), cancellationToken);
+        return candidates;
     }
 }

@@ -19,7 +19,7 @@ internal static class ContactWire
     ];
 
     /// <summary>Reads a contact of the account as the wire shows it; null if the account has no such contact.</summary>
-    public static async Task<Dictionary<string, object>?> LoadAsync(TagflowDb db, long accountId, long contactId, TimeZoneInfo zone, CancellationToken cancellationToken)
+    public static async Task<Dictionary<string, object>?> LoadAsync(TagflowDb db, long accountId, long contactId, FieldCatalog catalog, TimeZoneInfo zone, CancellationToken cancellationToken)
     {
         var contact = await db.Contacts.AsNoTracking().SingleOrDefaultAsync(c => c.Id == contactId && c.AccountId == accountId, cancellationToken);
         if (contact is null) return null;
@@ -27,16 +27,12 @@ internal static class ContactWire
             .Where(f => f.ContactId == contactId)
             .ToDictionaryAsync(f => f.Key, f => f.Value, cancellationToken);
         var tags = await LoadTagsAsync(db, contactId, cancellationToken);
-        var catalog = await FieldCatalog.LoadAsync(db, accountId, cancellationToken);
         return Build(contact, values, tags, catalog, zone);
     }
 
     /// <summary>The contact's tags, manual and smart, with their tagging times.</summary>
-    public static Task<List<TagOnContact>> LoadTagsAsync(TagflowDb db, long contactId, CancellationToken cancellationToken) => (
-        from ct in db.ContactTags
-        join t in db.Tags on ct.TagId equals t.Id
-        where ct.ContactId == contactId
-        select new TagOnContact(ct.TagId, ct.TaggedAt, t.Kind)).AsNoTracking().ToListAsync(cancellationToken);
+    public static ValueTask<List<TagOnContact>> LoadTagsAsync(TagflowDb db, long contactId, CancellationToken cancellationToken) =>
+        ContactQueries.Tags(db, contactId).ToListAsync(cancellationToken);
 
     /// <summary>The contact object from a contact, its field values by key, and its tags.</summary>
     public static Dictionary<string, object> Build(Contact contact, IReadOnlyDictionary<string, string> values, IEnumerable<TagOnContact> tagsOnContact, FieldCatalog catalog, TimeZoneInfo zone)

@@ -15,7 +15,7 @@ internal static partial class ContactsApi
     /// <summary>The sign-up source recorded for contacts that come through the management API.</summary>
     private const string ApiSource = "API";
 
-    private static async Task<IResult> AddOrUpdateAsync(Body<AddOrUpdateRequest> body, ClaimsPrincipal user, HttpContext http, TagflowDb db, Writes writes, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> AddOrUpdateAsync(Body<AddOrUpdateRequest> body, ClaimsPrincipal user, HttpContext http, TagflowDb db, Writes writes, ReferenceCache references, TimeProvider clock, CancellationToken cancellationToken)
     {
         var request = body.Value;
         var accountId = user.AccountId();
@@ -26,35 +26,32 @@ internal static partial class ContactsApi
 
         // What the request refers to is checked before the account's writer is taken, to keep its turn short;
         // a tag or field removed in between is caught by the database (a tag's foreign key) or left unseen.
-        var catalog = await FieldCatalog.LoadAsync(db, accountId, cancellationToken);
+        var refs = await references.GetAsync(db, user, cancellationToken);
+        var catalog = refs.Fields;
         var (values, fieldError) = catalog.Check(request.Fields);
         if (fieldError is not null) return WireResults.Refused(fieldError);
-        var list = await db.OptInProcesses
-            .Where(p => p.AccountId == accountId && (request.ListId == null ? p.IsPredefined : p.Id == request.ListId))
-            .Select(p => new { p.Id, p.UseSingleOptIn }).FirstOrDefaultAsync(cancellationToken);
-        if (list is null) return WireResults.Refused(WireErrors.OptInProcessNotFound);
-        if (request.TagId is { } tagId && await ManualTagErrorAsync(db, accountId, [tagId], cancellationToken) is { } tagError)
+        if (refs.Process(request.ListId) is not { } list) return WireResults.Refused(WireErrors.OptInProcessNotFound);
+        if (request.TagId is { } tagId && refs.ManualTagError([tagId]) is { } tagError)
             return WireResults.Refused(tagError);
-        if (email is not null && await BlocklistRules.IsBlockedAsync(db, accountId, email, cancellationToken))
+        if (email is not null && await refs.IsBlockedAsync(db, email, cancellationToken))
             return WireResults.Refused(WireErrors.Blocked);
 
-        Dictionary<string, object> answer;
-        await using (var write = await writes.BeginAsync(accountId, cancellationToken))
+        var ip = ClientIp(http);
+        var zone = user.TimeZone();
+        return await writes.RunAsync(accountId, async (db, cancellationToken) =>
         {
-            var contact = email is null ? null
-                : await db.Contacts.SingleOrDefaultAsync(c => c.AccountId == accountId && c.NormalizedEmail == email.Normalized, cancellationToken);
+            var contact = email is null ? null : await ContactQueries.ByEmail(db, accountId, email.Normalized, cancellationToken);
             if (contact is null && sms is not null)
             {
                 contact = await db.Contacts.SingleOrDefaultAsync(c => c.AccountId == accountId && c.SmsPhone == sms, cancellationToken);
                 // The number belongs to a contact with another address: that is another person, not a change of address.
-                if (email is not null && contact?.NormalizedEmail is not null) return WireResults.Refused(WireErrors.SmsNumberTaken);
+                if (email is not null && contact?.NormalizedEmail is not null) return Refused(WireErrors.SmsNumberTaken);
             }
-            if (contact?.Status == ContactStatus.Unsubscribed) return WireResults.Refused(WireErrors.Unsubscribed);
+            if (contact?.Status == ContactStatus.Unsubscribed) return Refused(WireErrors.Unsubscribed);
             if (sms is not null && contact?.SmsPhone != sms && await SmsTakenAsync(db, accountId, sms, contact?.Id, cancellationToken))
-                return WireResults.Refused(WireErrors.SmsNumberTaken);
+                return Refused(WireErrors.SmsNumberTaken);
 
             var now = clock.GetUtcNow().UtcDateTime;
-            var ip = ClientIp(http);
             Dictionary<string, ContactField> stored;
             List<TagOnContact> tags;
             if (contact is null)
@@ -86,7 +83,7 @@ internal static partial class ContactsApi
             }
             else
             {
-                stored = await db.ContactFields.Where(f => f.ContactId == contact.Id).ToDictionaryAsync(f => f.Key, cancellationToken);
+                stored = await ContactQueries.Fields(db, contact.Id).ToDictionaryAsync(f => f.Key, cancellationToken: cancellationToken);
                 tags = await ContactWire.LoadTagsAsync(db, contact.Id, cancellationToken);
                 // The address is the lookup key: only a contact found by its SMS number gets a new one.
                 var newEmail = email is not null && contact.NormalizedEmail != email.Normalized ? email : null;
@@ -95,14 +92,15 @@ internal static partial class ContactsApi
             if (request.TagId is { } tag)
                 tags.AddRange(AddTags(db, accountId, contact.Id, [tag], [.. tags.Select(t => t.TagId)], now)
                     .Select(id => new TagOnContact(id, now, TagKind.Manual)));
-            await write.CommitAsync(cancellationToken);
-            // The answer is built from what was just written, not read back.
-            answer = ContactWire.Build(contact, stored.ToDictionary(f => f.Key, f => f.Value.Value), tags, catalog, user.TimeZone());
-        }
-        return WireResults.Ok(answer);
+            // The answer is built from what is written, not read back.
+            var answer = ContactWire.Build(contact, stored.ToDictionary(f => f.Key, f => f.Value.Value), tags, catalog, zone);
+            return WriteOutcome<IResult>.Kept(WireResults.Ok(answer));
+        }, cancellationToken);
+
+        static WriteOutcome<IResult> Refused(int code) => WriteOutcome<IResult>.Refused(WireResults.Refused(code));
     }
 
-    private static async Task<IResult> UpdateAsync(long id, Body<UpdateRequest> body, ClaimsPrincipal user, TagflowDb db, Writes writes, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> UpdateAsync(long id, Body<UpdateRequest> body, ClaimsPrincipal user, TagflowDb db, Writes writes, ReferenceCache references, TimeProvider clock, CancellationToken cancellationToken)
     {
         var request = body.Value;
         var accountId = user.AccountId();
@@ -112,11 +110,12 @@ internal static partial class ContactsApi
         await using var write = await writes.BeginAsync(accountId, cancellationToken);
         var contact = await db.Contacts.SingleOrDefaultAsync(c => c.Id == id && c.AccountId == accountId, cancellationToken);
         if (contact is null) return WireResults.Refused(WireErrors.ContactNotFound);
-        var (values, fieldError) = (await FieldCatalog.LoadAsync(db, accountId, cancellationToken)).Check(request.Fields);
+        var refs = await references.GetAsync(db, user, cancellationToken);
+        var (values, fieldError) = refs.Fields.Check(request.Fields);
         if (fieldError is not null) return WireResults.Refused(fieldError);
         if (email is not null && contact.NormalizedEmail != email.Normalized)
         {
-            if (await BlocklistRules.IsBlockedAsync(db, accountId, email, cancellationToken)) return WireResults.Refused(WireErrors.Blocked);
+            if (await refs.IsBlockedAsync(db, email, cancellationToken)) return WireResults.Refused(WireErrors.Blocked);
             if (await db.Contacts.AnyAsync(c => c.AccountId == accountId && c.NormalizedEmail == email.Normalized && c.Id != id, cancellationToken))
                 return WireResults.Refused(WireErrors.EmailTaken);
         }

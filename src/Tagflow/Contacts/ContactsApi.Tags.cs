@@ -10,7 +10,7 @@ namespace Tagflow.Contacts;
 
 internal static partial class ContactsApi
 {
-    private static async Task<IResult> TagAsync(Body<TagRequest> body, ClaimsPrincipal user, TagflowDb db, Writes writes, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> TagAsync(Body<TagRequest> body, ClaimsPrincipal user, TagflowDb db, Writes writes, ReferenceCache references, TimeProvider clock, CancellationToken cancellationToken)
     {
         var (email, tagIds) = body.Value;
         if (string.IsNullOrWhiteSpace(email)) return WireResults.BadRequest("The key \"email\" is required: the address of the contact to tag.");
@@ -18,14 +18,14 @@ internal static partial class ContactsApi
         var accountId = user.AccountId();
         await using var write = await writes.BeginAsync(accountId, cancellationToken);
         if (await FindIdAsync(db, accountId, email, cancellationToken) is not { } contactId) return WireResults.Refused(WireErrors.EmailNotFound);
-        if (await ManualTagErrorAsync(db, accountId, tagIds, cancellationToken) is { } error) return WireResults.Refused(error);
+        if ((await references.GetAsync(db, user, cancellationToken)).ManualTagError(tagIds) is { } error) return WireResults.Refused(error);
         var present = await db.ContactTags.Where(t => t.ContactId == contactId && tagIds.Contains(t.TagId)).Select(t => t.TagId).ToListAsync(cancellationToken);
         AddTags(db, accountId, contactId, tagIds, present, clock.GetUtcNow().UtcDateTime);
         await write.CommitAsync(cancellationToken);
         return WireResults.True();
     }
 
-    private static async Task<IResult> UntagAsync(Body<UntagRequest> body, ClaimsPrincipal user, TagflowDb db, Writes writes, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> UntagAsync(Body<UntagRequest> body, ClaimsPrincipal user, TagflowDb db, Writes writes, ReferenceCache references, TimeProvider clock, CancellationToken cancellationToken)
     {
         var (email, tagId) = body.Value;
         if (string.IsNullOrWhiteSpace(email)) return WireResults.BadRequest("The key \"email\" is required: the address of the contact to untag.");
@@ -33,7 +33,7 @@ internal static partial class ContactsApi
         var accountId = user.AccountId();
         await using var write = await writes.BeginAsync(accountId, cancellationToken);
         if (await FindIdAsync(db, accountId, email, cancellationToken) is not { } contactId) return WireResults.Refused(WireErrors.EmailNotFound);
-        if (await ManualTagErrorAsync(db, accountId, [id], cancellationToken) is { } error) return WireResults.Refused(error);
+        if ((await references.GetAsync(db, user, cancellationToken)).ManualTagError([id]) is { } error) return WireResults.Refused(error);
         if (await db.ContactTags.Where(t => t.ContactId == contactId && t.TagId == id).ExecuteDeleteAsync(cancellationToken) > 0)
             EventLog.Add(db, accountId, EventTypes.TagRemoved, contactId, clock.GetUtcNow().UtcDateTime, tagId: id);
         await write.CommitAsync(cancellationToken);
@@ -59,15 +59,6 @@ internal static partial class ContactsApi
         if (changed > 0) EventLog.Add(db, accountId, EventTypes.ContactUnsubscribed, contactId, now);
         await write.CommitAsync(cancellationToken);
         return WireResults.True();
-    }
-
-    /// <summary>Error 403 if a tag is not the account's, 31 if it is a SmartTag; null if all are manual tags of the account.</summary>
-    private static async Task<int?> ManualTagErrorAsync(TagflowDb db, long accountId, List<long> tagIds, CancellationToken cancellationToken)
-    {
-        var ids = tagIds.Distinct().ToList();
-        var kinds = await db.Tags.Where(t => t.AccountId == accountId && ids.Contains(t.Id)).Select(t => t.Kind).ToListAsync(cancellationToken);
-        if (kinds.Count != ids.Count) return WireErrors.TagNotFound;
-        return kinds.Any(k => k != TagKind.Manual) ? WireErrors.SmartTag : null;
     }
 
     /// <summary>Tags a contact; a tag it already has keeps its first tagging time and writes no event. Answers the tags added.</summary>

@@ -29,8 +29,8 @@ internal static partial class ContactsApi
         group.MapPost("/unsubscribe", UnsubscribeAsync).AcceptsWire<EmailRequest>().Produces<bool[]>().WithSummary("Unsubscribe the contact with this email address.");
     }
 
-    private static async Task<IResult> GetAsync(long id, ClaimsPrincipal user, TagflowDb db, CancellationToken cancellationToken) =>
-        await ContactWire.LoadAsync(db, user.AccountId(), id, user.TimeZone(), cancellationToken) is { } contact
+    private static async Task<IResult> GetAsync(long id, ClaimsPrincipal user, TagflowDb db, ReferenceCache references, CancellationToken cancellationToken) =>
+        await ContactWire.LoadAsync(db, user.AccountId(), id, (await references.GetAsync(db, user, cancellationToken)).Fields, user.TimeZone(), cancellationToken) is { } contact
             ? WireResults.Ok(contact)
             : WireResults.NotFound();
 
@@ -87,7 +87,6 @@ internal static partial class ContactsApi
     private static async Task<long?> FindIdAsync(TagflowDb db, long accountId, string? email, CancellationToken cancellationToken)
     {
         if (EmailAddress.Parse(email) is not { } address) return null;
-        return await db.Contacts.Where(c => c.AccountId == accountId && c.NormalizedEmail == address.Normalized)
-            .Select(c => (long?)c.Id).SingleOrDefaultAsync(cancellationToken);
+        return await ContactQueries.IdByEmail(db, accountId, address.Normalized, cancellationToken);
     }
 }

@@ -1,7 +1,18 @@
+using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Tagflow.Data;
+
+/// <summary>
+/// What a change made inside <see cref="Writes.RunAsync"/> answers: its result, and whether what it
+/// changed is kept (a refusal found inside the change keeps nothing).
+/// </summary>
+internal readonly record struct WriteOutcome<T>(T Result, bool Keep)
+{
+    public static WriteOutcome<T> Kept(T result) => new(result, true);
+    public static WriteOutcome<T> Refused(T result) => new(result, false);
+}
 
 /// <summary>
 /// Opens the transaction of a change to an account's contacts. Inside it, the account's changes are
@@ -11,7 +22,7 @@ namespace Tagflow.Data;
 /// find-then-insert safe against a concurrent request for the same address, and makes event ids
 /// commit in order, so a reader of the event feed never skips an event that commits late.
 /// </summary>
-internal sealed class Writes(TagflowDb db, SqliteWriteGate gate)
+internal sealed class Writes(TagflowDb db, SqliteWriteGate gate, SqliteGroupCommit groupCommit)
 {
     /// <summary>Tagflow's class id for its advisory locks ("tf").</summary>
     private const int AdvisoryLockClass = 0x7466;
@@ -22,6 +33,8 @@ internal sealed class Writes(TagflowDb db, SqliteWriteGate gate)
         if (sqlite) await gate.Semaphore.WaitAsync(cancellationToken);
         try
         {
+            // The whole transaction stands or falls together: a savepoint around each save is work for nothing.
+            db.Database.AutoSavepointsEnabled = false;
             var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             if (!sqlite)
                 await db.Database.ExecuteSqlAsync(
@@ -33,6 +46,22 @@ internal sealed class Writes(TagflowDb db, SqliteWriteGate gate)
             if (sqlite) gate.Semaphore.Release();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Runs one change to an account's contacts and commits it before answering, like
+    /// <see cref="BeginAsync"/>; <paramref name="change"/> makes its changes on the context it is
+    /// given, which need not be the request's, and must not touch the request. On SQLite the changes
+    /// of the requests that arrive together share one transaction and one commit, each under its
+    /// own savepoint (<see cref="SqliteGroupCommit"/>): one flush to disk serves many requests.
+    /// </summary>
+    public async Task<T> RunAsync<T>(long accountId, Func<TagflowDb, CancellationToken, Task<WriteOutcome<T>>> change, CancellationToken cancellationToken)
+    {
+        if (db is SqliteTagflowDb) return await groupCommit.RunAsync(change, cancellationToken);
+        await using var write = await BeginAsync(accountId, cancellationToken);
+        var outcome = await change(db, cancellationToken);
+        if (outcome.Keep) await write.CommitAsync(cancellationToken);
+        return outcome.Result;
     }
 }
 
@@ -56,4 +85,150 @@ internal sealed class WriteScope(TagflowDb db, IDbContextTransaction transaction
 internal sealed class SqliteWriteGate
 {
     public SemaphoreSlim Semaphore { get; } = new(1, 1);
+}
+
+/// <summary>
+/// Group commit on SQLite. Changes queue up; one writer takes the gate, opens a transaction, runs
+/// every queued change under its own savepoint (a change that fails or refuses rolls back to it,
+/// and only it), commits once, and only then answers each. While it commits, the next changes
+/// queue: the busier the server, the more changes share each flush to disk. Nobody gets an answer
+/// before the commit, so a 2xx still means the change is on disk.
+/// </summary>
+internal sealed class SqliteGroupCommit(IServiceScopeFactory scopes, SqliteWriteGate gate) : IAsyncDisposable
+{
+    /// <summary>At most this many changes share a transaction, so that no answer waits long behind the others.</summary>
+    private const int MaxBatch = 64;
+    private const string Savepoint = "change";
+
+    private readonly Channel<IQueued> _queue = Channel.CreateUnbounded<IQueued>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _startLock = new();
+    private Task? _writer;
+
+    public Task<T> RunAsync<T>(Func<TagflowDb, CancellationToken, Task<WriteOutcome<T>>> change, CancellationToken cancellationToken)
+    {
+        EnsureStarted();
+        var queued = new Queued<T>(change, cancellationToken);
+        if (!_queue.Writer.TryWrite(queued)) throw new OperationCanceledException("Tagflow is shutting down.");
+        return queued.Answer.Task;
+    }
+
+    private void EnsureStarted()
+    {
+        if (_writer is not null) return;
+        lock (_startLock) _writer ??= Task.Run(WriteAsync);
+    }
+
+    private async Task WriteAsync()
+    {
+        var reader = _queue.Reader;
+        var batch = new List<(IQueued Change, Action Answer)>(MaxBatch);
+        while (await reader.WaitToReadAsync(_stopping.Token))
+        {
+            await gate.Semaphore.WaitAsync(_stopping.Token);
+            IQueued? running = null;
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<TagflowDb>();
+                db.Database.AutoSavepointsEnabled = false;
+                await using var transaction = await db.Database.BeginTransactionAsync(_stopping.Token);
+                while (batch.Count < MaxBatch && reader.TryRead(out var change))
+                {
+                    if (change.CancellationToken.IsCancellationRequested)
+                    {
+                        change.Cancel();
+                        continue;
+                    }
+                    running = change;
+                    await transaction.CreateSavepointAsync(Savepoint, _stopping.Token);
+                    try
+                    {
+                        var (keep, answer) = await change.RunAsync(db, _stopping.Token);
+                        if (keep)
+                        {
+                            await db.SaveChangesAsync(_stopping.Token);
+                            await transaction.ReleaseSavepointAsync(Savepoint, _stopping.Token);
+                        }
+                        else
+                        {
+                            await transaction.RollbackToSavepointAsync(Savepoint, _stopping.Token);
+                        }
+                        batch.Add((change, answer));
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException || !_stopping.IsCancellationRequested)
+                    {
+                        // Only this change is undone; the batch goes on. Should the rollback itself fail, the whole batch fails below.
+                        await transaction.RollbackToSavepointAsync(Savepoint, _stopping.Token);
+                        change.Fail(e);
+                    }
+                    finally
+                    {
+                        db.ChangeTracker.Clear();
+                    }
+                    running = null;
+                }
+                await transaction.CommitAsync(_stopping.Token);
+                foreach (var (_, answer) in batch) answer();
+            }
+            catch (Exception e)
+            {
+                running?.Fail(e);
+                foreach (var (change, _) in batch) change.Fail(e);
+                if (_stopping.IsCancellationRequested) break;
+            }
+            finally
+            {
+                batch.Clear();
+                gate.Semaphore.Release();
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _stopping.CancelAsync();
+        if (_writer is not null)
+        {
+            try
+            {
+                await _writer;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+        while (_queue.Reader.TryRead(out var change)) change.Fail(new OperationCanceledException("Tagflow is shutting down."));
+        _stopping.Dispose();
+    }
+
+    private interface IQueued
+    {
+        CancellationToken CancellationToken { get; }
+
+        /// <summary>Runs the change; answers whether to keep it, and how to answer its request once committed.</summary>
+        Task<(bool Keep, Action Answer)> RunAsync(TagflowDb db, CancellationToken cancellationToken);
+
+        void Fail(Exception e);
+
+        void Cancel();
+    }
+
+    private sealed class Queued<T>(Func<TagflowDb, CancellationToken, Task<WriteOutcome<T>>> change, CancellationToken cancellationToken) : IQueued
+    {
+        public TaskCompletionSource<T> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public CancellationToken CancellationToken => cancellationToken;
+
+        public async Task<(bool Keep, Action Answer)> RunAsync(TagflowDb db, CancellationToken stopping)
+        {
+            var outcome = await change(db, stopping);
+            return (outcome.Keep, () => Answer.TrySetResult(outcome.Result));
+        }
+
+        public void Fail(Exception e) => Answer.TrySetException(e);
+
+        public void Cancel() => Answer.TrySetCanceled(cancellationToken);
+    }
 }

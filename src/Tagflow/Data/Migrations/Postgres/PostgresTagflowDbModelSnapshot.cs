@@ -60,6 +60,9 @@ namespace Tagflow.Data.Migrations.Postgres
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
 
+                    b.Property<long>("ReferenceVersion")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("TimeZone")
                         .IsRequired()
                         .HasMaxLength(64)

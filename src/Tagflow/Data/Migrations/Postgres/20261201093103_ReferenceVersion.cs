@@ -1,0 +1,33 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Tagflow.Data.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class ReferenceVersion : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<long>(
+                name: "ReferenceVersion",
+                table: "Accounts",
+                type: "bigint",
+                nullable: false,
+                defaultValue: 0L);
+
+            foreach (var sql in ReferenceVersionTriggers.CreatePostgres()) migrationBuilder.Sql(sql);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            foreach (var sql in ReferenceVersionTriggers.DropPostgres()) migrationBuilder.Sql(sql);
+
+            migrationBuilder.DropColumn(
+                name: "ReferenceVersion",
+                table: "Accounts");
+        }
+    }
+}
