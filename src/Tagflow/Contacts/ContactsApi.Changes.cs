@@ -45,11 +45,11 @@ internal static partial class ContactsApi
             {
                 contact = await db.Contacts.SingleOrDefaultAsync(c => c.AccountId == accountId && c.SmsPhone == sms, cancellationToken);
                 // The number belongs to a contact with another address: that is another person, not a change of address.
-                if (email is not null && contact?.NormalizedEmail is not null) return Refused(WireErrors.SmsNumberTaken);
+                if (email is not null && contact?.NormalizedEmail is not null) return RefusedChange(WireErrors.SmsNumberTaken);
             }
-            if (contact?.Status == ContactStatus.Unsubscribed) return Refused(WireErrors.Unsubscribed);
+            if (contact?.Status == ContactStatus.Unsubscribed) return RefusedChange(WireErrors.Unsubscribed);
             if (sms is not null && contact?.SmsPhone != sms && await SmsTakenAsync(db, accountId, sms, contact?.Id, cancellationToken))
-                return Refused(WireErrors.SmsNumberTaken);
+                return RefusedChange(WireErrors.SmsNumberTaken);
 
             var now = clock.GetUtcNow().UtcDateTime;
             Dictionary<string, ContactField> stored;
@@ -94,10 +94,9 @@ internal static partial class ContactsApi
                     .Select(id => new TagOnContact(id, now, TagKind.Manual)));
             // The answer is built from what is written, not read back.
             var answer = ContactWire.Build(contact, stored.ToDictionary(f => f.Key, f => f.Value.Value), tags, catalog, zone);
-            return WriteOutcome<IResult>.Kept(WireResults.Ok(answer));
+            return KeptChange(WireResults.Ok(answer));
         }, cancellationToken);
 
-        static WriteOutcome<IResult> Refused(int code) => WriteOutcome<IResult>.Refused(WireResults.Refused(code));
     }
 
     private static async Task<IResult> UpdateAsync(long id, Body<UpdateRequest> body, ClaimsPrincipal user, TagflowDb db, Writes writes, ReferenceCache references, TimeProvider clock, CancellationToken cancellationToken)
@@ -106,40 +105,49 @@ internal static partial class ContactsApi
         var accountId = user.AccountId();
         var (email, sms, keyError) = ParseKeys(request.NewEmail, request.NewSmsNumber);
         if (keyError is { } error) return WireResults.Refused(error);
-
-        await using var write = await writes.BeginAsync(accountId, cancellationToken);
-        var contact = await db.Contacts.SingleOrDefaultAsync(c => c.Id == id && c.AccountId == accountId, cancellationToken);
-        if (contact is null) return WireResults.Refused(WireErrors.ContactNotFound);
         var refs = await references.GetAsync(db, user, cancellationToken);
-        var (values, fieldError) = refs.Fields.Check(request.Fields);
-        if (fieldError is not null) return WireResults.Refused(fieldError);
-        if (email is not null && contact.NormalizedEmail != email.Normalized)
-        {
-            if (await refs.IsBlockedAsync(db, email, cancellationToken)) return WireResults.Refused(WireErrors.Blocked);
-            if (await db.Contacts.AnyAsync(c => c.AccountId == accountId && c.NormalizedEmail == email.Normalized && c.Id != id, cancellationToken))
-                return WireResults.Refused(WireErrors.EmailTaken);
-        }
-        if (sms is not null && contact.SmsPhone != sms && await SmsTakenAsync(db, accountId, sms, id, cancellationToken))
-            return WireResults.Refused(WireErrors.SmsNumberTaken);
 
-        var now = clock.GetUtcNow().UtcDateTime;
-        var stored = await db.ContactFields.Where(f => f.ContactId == id).ToDictionaryAsync(f => f.Key, cancellationToken);
-        ApplyChanges(db, contact, email, sms, values, stored, now);
-        await write.CommitAsync(cancellationToken);
-        return WireResults.True();
+        return await writes.RunAsync(accountId, async (db, cancellationToken) =>
+        {
+            var contact = await db.Contacts.SingleOrDefaultAsync(c => c.Id == id && c.AccountId == accountId, cancellationToken);
+            if (contact is null) return RefusedChange(WireErrors.ContactNotFound);
+            var (values, fieldError) = refs.Fields.Check(request.Fields);
+            if (fieldError is not null) return RefusedChange(fieldError);
+            if (email is not null && contact.NormalizedEmail != email.Normalized)
+            {
+                if (await refs.IsBlockedAsync(db, email, cancellationToken)) return RefusedChange(WireErrors.Blocked);
+                if (await db.Contacts.AnyAsync(c => c.AccountId == accountId && c.NormalizedEmail == email.Normalized && c.Id != id, cancellationToken))
+                    return RefusedChange(WireErrors.EmailTaken);
+            }
+            if (sms is not null && contact.SmsPhone != sms && await SmsTakenAsync(db, accountId, sms, id, cancellationToken))
+                return RefusedChange(WireErrors.SmsNumberTaken);
+
+            var stored = await ContactQueries.Fields(db, id).ToDictionaryAsync(f => f.Key, cancellationToken: cancellationToken);
+            ApplyChanges(db, contact, email, sms, values, stored, clock.GetUtcNow().UtcDateTime);
+            return KeptChange(WireResults.True());
+        }, cancellationToken);
     }
 
-    private static async Task<IResult> DeleteAsync(long id, ClaimsPrincipal user, TagflowDb db, Writes writes, TimeProvider clock, CancellationToken cancellationToken)
+    private static Task<IResult> DeleteAsync(long id, ClaimsPrincipal user, Writes writes, TimeProvider clock, CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
-        await using var write = await writes.BeginAsync(accountId, cancellationToken);
-        // Field values and taggings go with the contact (cascade); its events hold no personal data.
-        if (await db.Contacts.Where(c => c.Id == id && c.AccountId == accountId).ExecuteDeleteAsync(cancellationToken) == 0)
-            return WireResults.Refused(WireErrors.ContactNotFound);
-        EventLog.Add(db, accountId, EventTypes.ContactDeleted, id, clock.GetUtcNow().UtcDateTime);
-        await write.CommitAsync(cancellationToken);
-        return WireResults.True();
+        return writes.RunAsync(accountId, async (db, cancellationToken) =>
+        {
+            // Field values and taggings go with the contact (cascade); its events hold no personal data.
+            if (await db.Contacts.Where(c => c.Id == id && c.AccountId == accountId).ExecuteDeleteAsync(cancellationToken) == 0)
+                return RefusedChange(WireErrors.ContactNotFound);
+            EventLog.Add(db, accountId, EventTypes.ContactDeleted, id, clock.GetUtcNow().UtcDateTime);
+            return KeptChange(WireResults.True());
+        }, cancellationToken);
     }
+
+    /// <summary>A change that answers and keeps what it did.</summary>
+    private static WriteOutcome<IResult> KeptChange(IResult result) => WriteOutcome<IResult>.Kept(result);
+
+    /// <summary>A change refused with a 406 error: nothing it did is kept.</summary>
+    private static WriteOutcome<IResult> RefusedChange(int code) => WriteOutcome<IResult>.Refused(WireResults.Refused(code));
+
+    private static WriteOutcome<IResult> RefusedChange(WireError error) => WriteOutcome<IResult>.Refused(WireResults.Refused(error));
 
     /// <summary>
     /// Changes an existing contact's address, SMS number and field values where they differ, and

@@ -16,13 +16,15 @@ internal static partial class ContactsApi
         if (string.IsNullOrWhiteSpace(email)) return WireResults.BadRequest("The key \"email\" is required: the address of the contact to tag.");
         if (tagIds is not { Count: > 0 }) return WireResults.BadRequest("The key \"tagids\" is required: one tag id or a list of them.");
         var accountId = user.AccountId();
-        await using var write = await writes.BeginAsync(accountId, cancellationToken);
-        if (await FindIdAsync(db, accountId, email, cancellationToken) is not { } contactId) return WireResults.Refused(WireErrors.EmailNotFound);
-        if ((await references.GetAsync(db, user, cancellationToken)).ManualTagError(tagIds) is { } error) return WireResults.Refused(error);
-        var present = await db.ContactTags.Where(t => t.ContactId == contactId && tagIds.Contains(t.TagId)).Select(t => t.TagId).ToListAsync(cancellationToken);
-        AddTags(db, accountId, contactId, tagIds, present, clock.GetUtcNow().UtcDateTime);
-        await write.CommitAsync(cancellationToken);
-        return WireResults.True();
+        var refs = await references.GetAsync(db, user, cancellationToken);
+        return await writes.RunAsync(accountId, async (db, cancellationToken) =>
+        {
+            if (await FindIdAsync(db, accountId, email, cancellationToken) is not { } contactId) return RefusedChange(WireErrors.EmailNotFound);
+            if (refs.ManualTagError(tagIds) is { } error) return RefusedChange(error);
+            var present = await db.ContactTags.Where(t => t.ContactId == contactId && tagIds.Contains(t.TagId)).Select(t => t.TagId).ToListAsync(cancellationToken);
+            AddTags(db, accountId, contactId, tagIds, present, clock.GetUtcNow().UtcDateTime);
+            return KeptChange(WireResults.True());
+        }, cancellationToken);
     }
 
     private static async Task<IResult> UntagAsync(Body<UntagRequest> body, ClaimsPrincipal user, TagflowDb db, Writes writes, ReferenceCache references, TimeProvider clock, CancellationToken cancellationToken)
@@ -31,34 +33,38 @@ internal static partial class ContactsApi
         if (string.IsNullOrWhiteSpace(email)) return WireResults.BadRequest("The key \"email\" is required: the address of the contact to untag.");
         if (tagId is not { } id) return WireResults.BadRequest("The key \"tagid\" is required: the tag to remove.");
         var accountId = user.AccountId();
-        await using var write = await writes.BeginAsync(accountId, cancellationToken);
-        if (await FindIdAsync(db, accountId, email, cancellationToken) is not { } contactId) return WireResults.Refused(WireErrors.EmailNotFound);
-        if ((await references.GetAsync(db, user, cancellationToken)).ManualTagError([id]) is { } error) return WireResults.Refused(error);
-        if (await db.ContactTags.Where(t => t.ContactId == contactId && t.TagId == id).ExecuteDeleteAsync(cancellationToken) > 0)
-            EventLog.Add(db, accountId, EventTypes.TagRemoved, contactId, clock.GetUtcNow().UtcDateTime, tagId: id);
-        await write.CommitAsync(cancellationToken);
-        return WireResults.True();
+        var refs = await references.GetAsync(db, user, cancellationToken);
+        return await writes.RunAsync(accountId, async (db, cancellationToken) =>
+        {
+            if (await FindIdAsync(db, accountId, email, cancellationToken) is not { } contactId) return RefusedChange(WireErrors.EmailNotFound);
+            if (refs.ManualTagError([id]) is { } error) return RefusedChange(error);
+            if (await db.ContactTags.Where(t => t.ContactId == contactId && t.TagId == id).ExecuteDeleteAsync(cancellationToken) > 0)
+                EventLog.Add(db, accountId, EventTypes.TagRemoved, contactId, clock.GetUtcNow().UtcDateTime, tagId: id);
+            return KeptChange(WireResults.True());
+        }, cancellationToken);
     }
 
-    private static async Task<IResult> UnsubscribeAsync(Body<EmailRequest> body, ClaimsPrincipal user, HttpContext http, TagflowDb db, Writes writes, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> UnsubscribeAsync(Body<EmailRequest> body, ClaimsPrincipal user, HttpContext http, Writes writes, TimeProvider clock, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(body.Value.Email)) return WireResults.BadRequest("The key \"email\" is required: the address to unsubscribe.");
+        var email = body.Value.Email;
+        if (string.IsNullOrWhiteSpace(email)) return WireResults.BadRequest("The key \"email\" is required: the address to unsubscribe.");
         var accountId = user.AccountId();
-        await using var write = await writes.BeginAsync(accountId, cancellationToken);
-        if (await FindIdAsync(db, accountId, body.Value.Email, cancellationToken) is not { } contactId) return WireResults.Refused(WireErrors.EmailNotFound);
-        var now = clock.GetUtcNow().UtcDateTime;
         var ip = ClientIp(http);
-        // Unsubscribing twice keeps the first time and address.
-        var changed = await db.Contacts
-            .Where(c => c.Id == contactId && c.Status != ContactStatus.Unsubscribed)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(c => c.Status, ContactStatus.Unsubscribed)
-                .SetProperty(c => c.UnsubscribedAt, now)
-                .SetProperty(c => c.UnsubscribedIp, ip)
-                .SetProperty(c => c.UpdatedAt, now), cancellationToken);
-        if (changed > 0) EventLog.Add(db, accountId, EventTypes.ContactUnsubscribed, contactId, now);
-        await write.CommitAsync(cancellationToken);
-        return WireResults.True();
+        return await writes.RunAsync(accountId, async (db, cancellationToken) =>
+        {
+            if (await FindIdAsync(db, accountId, email, cancellationToken) is not { } contactId) return RefusedChange(WireErrors.EmailNotFound);
+            var now = clock.GetUtcNow().UtcDateTime;
+            // Unsubscribing twice keeps the first time and address.
+            var changed = await db.Contacts
+                .Where(c => c.Id == contactId && c.Status != ContactStatus.Unsubscribed)
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(c => c.Status, ContactStatus.Unsubscribed)
+                    .SetProperty(c => c.UnsubscribedAt, now)
+                    .SetProperty(c => c.UnsubscribedIp, ip)
+                    .SetProperty(c => c.UpdatedAt, now), cancellationToken);
+            if (changed > 0) EventLog.Add(db, accountId, EventTypes.ContactUnsubscribed, contactId, now);
+            return KeptChange(WireResults.True());
+        }, cancellationToken);
     }
 
     /// <summary>Tags a contact; a tag it already has keeps its first tagging time and writes no event. Answers the tags added.</summary>

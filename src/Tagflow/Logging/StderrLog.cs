@@ -20,7 +20,7 @@ internal sealed class StderrLoggerProvider : ILoggerProvider
     private readonly Channel<string> _entries = Channel.CreateBounded<string>(
         new BoundedChannelOptions(QueueLimit) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly TextWriter _output;
-    private readonly Task _writer;
+    private readonly Thread _writer;
 
     public StderrLoggerProvider() : this(new StreamWriter(Console.OpenStandardError(), new UTF8Encoding(false), 1 << 16))
     {
@@ -29,7 +29,10 @@ internal sealed class StderrLoggerProvider : ILoggerProvider
     internal StderrLoggerProvider(TextWriter output)
     {
         _output = output;
-        _writer = Task.Run(WriteAsync);
+        // A thread of its own, not the thread pool's: a logging thread that waits on a full queue
+        // must never keep the writer that empties it from running.
+        _writer = new Thread(Write) { IsBackground = true, Name = "Tagflow log writer" };
+        _writer.Start();
     }
 
     public ILogger CreateLogger(string categoryName) => new StderrLogger(this, categoryName);
@@ -37,7 +40,7 @@ internal sealed class StderrLoggerProvider : ILoggerProvider
     public void Dispose()
     {
         _entries.Writer.TryComplete();
-        _writer.Wait(TimeSpan.FromSeconds(5));
+        _writer.Join(TimeSpan.FromSeconds(5));
     }
 
     private void Enqueue(string entry)
@@ -53,10 +56,10 @@ internal sealed class StderrLoggerProvider : ILoggerProvider
         }
     }
 
-    private async Task WriteAsync()
+    private void Write()
     {
         var reader = _entries.Reader;
-        while (await reader.WaitToReadAsync())
+        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
             try
             {
