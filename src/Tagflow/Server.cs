@@ -56,6 +56,7 @@ internal static class Server
         var app = builder.Build();
         app.UseWire();
         app.UseRouting(); // after UseWire, so routes see the path without its .json suffix
+        app.UseOneSqliteConnectionPerRequest();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

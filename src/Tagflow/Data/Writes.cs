@@ -57,7 +57,12 @@ internal sealed class Writes(TagflowDb db, SqliteWriteGate gate, SqliteGroupComm
     /// </summary>
     public async Task<T> RunAsync<T>(long accountId, Func<TagflowDb, CancellationToken, Task<WriteOutcome<T>>> change, CancellationToken cancellationToken)
     {
-        if (db is SqliteTagflowDb) return await groupCommit.RunAsync(change, cancellationToken);
+        if (db is SqliteTagflowDb)
+        {
+            // The change runs on the group commit's connection; this request's is not needed while it waits.
+            await db.Database.CloseConnectionAsync();
+            return await groupCommit.RunAsync(change, cancellationToken);
+        }
         await using var write = await BeginAsync(accountId, cancellationToken);
         var outcome = await change(db, cancellationToken);
         if (outcome.Keep) await write.CommitAsync(cancellationToken);

@@ -1,0 +1,31 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Tagflow.Data;
+
+/// <summary>
+/// On SQLite, a request's database work runs on one connection, opened once: checking the
+/// credentials, loading reference data and answering share it. Opening a pooled SQLite connection
+/// is not free (Microsoft.Data.Sqlite registers EF Core's SQL functions on it each time), and a
+/// request used to open and close it once per query. PostgreSQL keeps EF Core's default, so that a
+/// request holds a server connection only while it queries.
+/// </summary>
+internal static class RequestConnection
+{
+    public static IApplicationBuilder UseOneSqliteConnectionPerRequest(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        if (context.GetEndpoint() is null || context.RequestServices.GetRequiredService<TagflowDb>() is not SqliteTagflowDb db)
+        {
+            await next(context);
+            return;
+        }
+        await db.Database.OpenConnectionAsync(context.RequestAborted);
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    });
+}
