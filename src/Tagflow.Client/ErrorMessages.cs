@@ -40,6 +40,8 @@ internal static class ErrorMessages
         602 => "Standard data fields cannot be changed.",
         603 => "A data field with this name already exists.",
         604 => "The type of a data field cannot be changed.",
+        605 => "An opt-in process with this name already exists.",
+        606 => "The predefined opt-in process cannot be renamed, made single opt-in or deleted.",
         _ => null,
     };
 

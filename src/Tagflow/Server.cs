@@ -65,6 +65,7 @@ internal static class Server
         app.MapTagsApi();
         app.MapFieldsApi();
         app.MapListsApi();
+        app.MapOptInPages();
         app.MapContactsApi();
         app.MapBlocklistApi();
         app.MapEventsApi();
@@ -114,5 +115,7 @@ internal static class Server
         | 602 | Tagflow: the standard data fields cannot be renamed or deleted. |
         | 603 | Tagflow: a data field of that name already exists in the account (regardless of case). |
         | 604 | Tagflow: a data field's type cannot change; create a new field instead. |
+        | 605 | Tagflow: an opt-in process of that name already exists in the account (regardless of case). |
+        | 606 | Tagflow: the predefined opt-in process cannot be renamed, made single opt-in or deleted. |
         """;
 }

@@ -21,6 +21,7 @@ internal static class TagflowServices
         services.AddSingleton<ReferenceCache>();
         services.AddScoped<Writes>();
         services.AddScoped<Blocklist.BlocklistAdmin>();
+        services.AddScoped<OptIns.OptInProcessAdmin>();
         return services;
     }
 }

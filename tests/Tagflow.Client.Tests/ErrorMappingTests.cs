@@ -28,6 +28,8 @@ public sealed class ErrorMappingTests
         { 602, "Standard data fields cannot be changed." },
         { 603, "A data field with this name already exists." },
         { 604, "The type of a data field cannot be changed." },
+        { 605, "An opt-in process with this name already exists." },
+        { 606, "The predefined opt-in process cannot be renamed, made single opt-in or deleted." },
         { 13, "Something went wrong. Please try again later. Error: 13" },
         { 999, "Something went wrong. Please try again later. Error: 999" },
     };

@@ -2,7 +2,7 @@ using Tagflow.Client.Tests.Infrastructure;
 
 namespace Tagflow.Client.Tests;
 
-/// <summary>kt.OptInProcesses: list and read against Tagflow; the redirect against a scripted server (Tagflow has no /list/redirect yet).</summary>
+/// <summary>kt.OptInProcesses: list, read, redirect and Tagflow's management against a Tagflow server; flag parsing against a scripted one.</summary>
 public sealed class OptInProcessTests
 {
     [Fact]
@@ -42,6 +42,71 @@ public sealed class OptInProcessTests
         var process = await kt.OptInProcesses.GetAsync(45, CancellationToken.None);
 
         Assert.Equal(new OptInProcess(45, "Webinar", "https://example.com/pending", "", true, true, false), process);
+    }
+
+    [Fact]
+    public async Task AProcessIsCreatedReadChangedAndDeletedWithItsConfirmationEmail()
+    {
+        await using var server = await TagflowServer.StartAsync();
+        using var kt = await server.NewClientAsync("anna");
+
+        var id = await kt.OptInProcesses.CreateAsync(new OptInProcessSettings
+        {
+            Name = "Newsletter",
+            ThankYouUrl = "https://example.com/thanks",
+            ResendsConfirmationEmail = true,
+            SenderName = "Anna",
+            SenderAddress = "news@example.com",
+            Subject = "Bitte bestätigen",
+            Text = "Hallo {{fieldFirstName}}: {{confirm_url}}",
+            Html = "",
+        }, CancellationToken.None);
+
+        Assert.Equal(new OptInProcess(id, "Newsletter", "", "https://example.com/thanks", false, true, false),
+            await kt.OptInProcesses.GetAsync(id, CancellationToken.None));
+        Assert.Equal(new OptInEmail("Anna", "news@example.com", "Bitte bestätigen", "Hallo {{fieldFirstName}}: {{confirm_url}}", ""),
+            await kt.OptInProcesses.GetEmailAsync(id, CancellationToken.None));
+
+        await kt.OptInProcesses.UpdateAsync(id, new OptInProcessSettings { Name = "Weekly", UsesSingleOptIn = true }, CancellationToken.None);
+        var changed = await kt.OptInProcesses.GetAsync(id, CancellationToken.None);
+        Assert.Equal(("Weekly", true, "https://example.com/thanks"), (changed.Name, changed.UsesSingleOptIn, changed.ThankYouUrl));
+
+        await kt.OptInProcesses.DeleteAsync(id, CancellationToken.None);
+        var gone = await Assert.ThrowsAsync<KlickTippException>(() => kt.OptInProcesses.GetAsync(id, CancellationToken.None));
+        Assert.Equal(KlickTippErrorKind.NotFound, gone.Kind);
+    }
+
+    [Fact]
+    public async Task ThePredefinedProcessCannotBeDeletedAndANameIsTakenOnlyOnce()
+    {
+        await using var server = await TagflowServer.StartAsync();
+        using var kt = await server.NewClientAsync("anna");
+        var (predefined, _) = Assert.Single(await kt.OptInProcesses.ListAsync(CancellationToken.None));
+        await kt.OptInProcesses.CreateAsync(new OptInProcessSettings { Name = "Newsletter" }, CancellationToken.None);
+
+        var undeletable = await Assert.ThrowsAsync<KlickTippException>(() => kt.OptInProcesses.DeleteAsync(predefined, CancellationToken.None));
+        var taken = await Assert.ThrowsAsync<KlickTippException>(() => kt.OptInProcesses.CreateAsync(new OptInProcessSettings { Name = "newsletter" }, CancellationToken.None));
+
+        Assert.Equal(606, undeletable.ErrorCode);
+        Assert.Equal(605, taken.ErrorCode);
+        Assert.Equal("An opt-in process with this name already exists.", taken.UserMessage);
+    }
+
+    [Fact]
+    public async Task TheRedirectIsThePendingPageUntilTheContactIsSubscribed()
+    {
+        await using var server = await TagflowServer.StartAsync();
+        using var kt = await server.NewClientAsync("anna");
+        var pages = new OptInProcessSettings { PendingUrl = "https://example.com/pending", ThankYouUrl = "https://example.com/thanks" };
+        var doubleOptIn = await kt.OptInProcesses.CreateAsync(pages with { Name = "Double" }, CancellationToken.None);
+        var singleOptIn = await kt.OptInProcesses.CreateAsync(pages with { Name = "Single", UsesSingleOptIn = true, Text = "Danke!" }, CancellationToken.None);
+        await kt.Contacts.AddOrUpdateAsync(new ContactAddOrUpdateOptions { Email = "pending@example.com", OptInProcessId = doubleOptIn }, CancellationToken.None);
+        await kt.Contacts.AddOrUpdateAsync(new ContactAddOrUpdateOptions { Email = "subscribed@example.com", OptInProcessId = singleOptIn }, CancellationToken.None);
+
+        Assert.Equal(new Uri("https://example.com/pending"), await kt.OptInProcesses.RedirectAsync(doubleOptIn, "pending@example.com", CancellationToken.None));
+        Assert.Equal(new Uri("https://example.com/thanks"), await kt.OptInProcesses.RedirectAsync(singleOptIn, "subscribed@example.com", CancellationToken.None));
+        var unknown = await Assert.ThrowsAsync<KlickTippException>(() => kt.OptInProcesses.RedirectAsync(doubleOptIn, "nobody@example.com", CancellationToken.None));
+        Assert.Equal(7, unknown.ErrorCode);
     }
 
     [Fact]

@@ -1,8 +1,10 @@
 using System.CommandLine;
+using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Tagflow.Accounts;
 using Tagflow.Blocklist;
 using Tagflow.Data;
+using Tagflow.OptIns;
 
 namespace Tagflow.Cli;
 
@@ -92,6 +94,97 @@ internal static class AdminCommands
         }, ct));
         command.Subcommands.Add(list);
         return command;
+    }
+
+    public static Command Lists()
+    {
+        var command = new Command("lists", "Manage an account's opt-in processes and their confirmation emails.");
+
+        var addUser = new Argument<string>("USERNAME");
+        var addName = new Argument<string>("NAME") { Description = "The process's name, unique in the account." };
+        var addOptions = new ProcessOptions();
+        var add = new Command("add", "Create an opt-in process (double opt-in unless --single-optin); prints its id.") { addUser, addName };
+        addOptions.AddTo(add);
+        add.SetAction((parse, ct) => RunAsync(parse, async sp =>
+        {
+            var account = await sp.GetRequiredService<AccountAdmin>().FindAccountAsync(parse.GetValue(addUser)!, ct);
+            var settings = await addOptions.ReadAsync(parse, ct) with { Name = parse.GetValue(addName) };
+            var (id, refusal) = await sp.GetRequiredService<OptInProcessAdmin>().AddAsync(account.Id, settings, ct);
+            return refusal is null ? id.ToString(CultureInfo.InvariantCulture) : throw new AdminException(refusal.Message);
+        }, ct));
+        command.Subcommands.Add(add);
+
+        var updateUser = new Argument<string>("USERNAME");
+        var updateId = new Argument<long>("ID") { Description = "The process's id (GET /list lists them)." };
+        var updateName = new Option<string>("--name") { Description = "A new name." };
+        var updateOptions = new ProcessOptions();
+        var update = new Command("update", "Change an opt-in process; options not given stay as they are.") { updateUser, updateId, updateName };
+        updateOptions.AddTo(update);
+        update.SetAction((parse, ct) => RunAsync(parse, async sp =>
+        {
+            var account = await sp.GetRequiredService<AccountAdmin>().FindAccountAsync(parse.GetValue(updateUser)!, ct);
+            var settings = await updateOptions.ReadAsync(parse, ct) with { Name = parse.GetValue(updateName) };
+            var refusal = await sp.GetRequiredService<OptInProcessAdmin>().UpdateAsync(account.Id, parse.GetValue(updateId), settings, ct);
+            return refusal is null ? null : throw new AdminException(refusal.Message);
+        }, ct));
+        command.Subcommands.Add(update);
+
+        var removeUser = new Argument<string>("USERNAME");
+        var removeId = new Argument<long>("ID");
+        var remove = new Command("remove", "Delete an opt-in process (never the predefined one); its contacts keep it as their sign-up record.") { removeUser, removeId };
+        remove.SetAction((parse, ct) => RunAsync(parse, async sp =>
+        {
+            var account = await sp.GetRequiredService<AccountAdmin>().FindAccountAsync(parse.GetValue(removeUser)!, ct);
+            var refusal = await sp.GetRequiredService<OptInProcessAdmin>().RemoveAsync(account.Id, parse.GetValue(removeId), ct);
+            return refusal is null ? null : throw new AdminException(refusal.Message);
+        }, ct));
+        command.Subcommands.Add(remove);
+        return command;
+    }
+
+    /// <summary>The options of <c>lists add</c> and <c>lists update</c>; each one not given leaves its setting alone.</summary>
+    private sealed class ProcessOptions
+    {
+        private readonly Option<bool?> _single = new("--single-optin") { Description = "Subscribe at once, without a confirmation email (true or false)." };
+        private readonly Option<string> _pending = new("--pending-url") { Description = "The page while a contact waits to confirm; empty for Tagflow's own." };
+        private readonly Option<string> _thanks = new("--thank-you-url") { Description = "The page once a contact has confirmed; empty for Tagflow's own." };
+        private readonly Option<bool?> _resend = new("--resend-confirmation") { Description = "Send the confirmation again when a still pending contact is added again (true or false)." };
+        private readonly Option<bool?> _changeEmail = new("--change-email") { Description = "A new address takes effect only once confirmed (true or false)." };
+        private readonly Option<string> _senderName = new("--sender-name") { Description = "The confirmation email's sender name." };
+        private readonly Option<string> _senderAddress = new("--sender-address") { Description = "The confirmation email's sender address; empty for the account's own." };
+        private readonly Option<string> _subject = new("--subject") { Description = "The confirmation email's subject." };
+        private readonly Option<FileInfo> _text = new("--text-file") { Description = "A file with the confirmation email's text; it must contain {{confirm_url}}." };
+        private readonly Option<FileInfo> _html = new("--html-file") { Description = "A file with the confirmation email's HTML; it must contain {{confirm_url}}." };
+
+        public void AddTo(Command command)
+        {
+            foreach (var option in (Option[])[_single, _pending, _thanks, _resend, _changeEmail, _senderName, _senderAddress, _subject, _text, _html])
+                command.Options.Add(option);
+        }
+
+        public async Task<ProcessSettings> ReadAsync(ParseResult parse, CancellationToken cancellationToken) => new(
+            UseSingleOptIn: parse.GetValue(_single),
+            PendingUrl: parse.GetValue(_pending),
+            ThankYouUrl: parse.GetValue(_thanks),
+            ResendConfirmationEmail: parse.GetValue(_resend),
+            UseChangeEmail: parse.GetValue(_changeEmail),
+            SenderName: parse.GetValue(_senderName),
+            SenderAddress: parse.GetValue(_senderAddress),
+            Subject: parse.GetValue(_subject),
+            Text: parse.GetValue(_text) is { } text ? await ReadFileAsync(text, cancellationToken) : null,
+            Html: parse.GetValue(_html) is { } html ? await ReadFileAsync(html, cancellationToken) : null);
+
+        private static async Task<string> ReadFileAsync(FileInfo file, CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await File.ReadAllTextAsync(file.FullName, cancellationToken);
+            }
+            catch (IOException e)
+            {
+                throw new AdminException($"Cannot read {file.FullName}: {e.Message}");
+            }
+        }
     }
 
     /// <summary>Migrates, runs one admin action in its own scope, and prints its result or its error.</summary>

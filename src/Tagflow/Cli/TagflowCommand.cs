@@ -47,6 +47,7 @@ internal static class TagflowCommand
         root.Subcommands.Add(AdminCommands.Developers());
         root.Subcommands.Add(AdminCommands.Keys());
         root.Subcommands.Add(AdminCommands.Blocklist());
+        root.Subcommands.Add(AdminCommands.Lists());
         return root;
     }
 

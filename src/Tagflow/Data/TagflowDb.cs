@@ -79,8 +79,14 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
         });
         modelBuilder.Entity<OptInProcess>(e =>
         {
-            e.HasIndex(p => p.AccountId);
+            e.HasIndex(p => new { p.AccountId, p.NormalizedName }).IsUnique();
             e.Property(p => p.Name).HasMaxLength(250);
+            e.Property(p => p.NormalizedName).HasMaxLength(250);
+            e.Property(p => p.PendingUrl).HasMaxLength(2000);
+            e.Property(p => p.ThankYouUrl).HasMaxLength(2000);
+            e.Property(p => p.SenderName).HasMaxLength(100);
+            e.Property(p => p.SenderAddress).HasMaxLength(254);
+            e.Property(p => p.Subject).HasMaxLength(250);
             e.HasOne<Account>().WithMany().HasForeignKey(p => p.AccountId).OnDelete(DeleteBehavior.Cascade);
         });
         modelBuilder.Entity<Contact>(e =>

@@ -81,4 +81,10 @@ internal static class WireErrors
 
     /// <summary>Tagflow: a data field's type cannot change.</summary>
     public const int FieldTypeFixed = 604;
+
+    /// <summary>Tagflow: an opt-in process of that name already exists in the account.</summary>
+    public const int ProcessNameTaken = 605;
+
+    /// <summary>Tagflow: the predefined opt-in process cannot be renamed, made single opt-in or deleted.</summary>
+    public const int PredefinedProcess = 606;
 }

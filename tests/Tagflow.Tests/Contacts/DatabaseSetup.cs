@@ -19,7 +19,7 @@ internal static class DatabaseSetup
     public static Task<long> AddSingleOptInProcessAsync(TagflowHost host, string username) => host.WithServicesAsync(async sp =>
     {
         var db = sp.GetRequiredService<TagflowDb>();
-        var process = new OptInProcess { AccountId = await AccountIdAsync(db, username), Name = "Single", UseSingleOptIn = true, CreatedAt = DateTime.UtcNow };
+        var process = new OptInProcess { AccountId = await AccountIdAsync(db, username), Name = "Single", NormalizedName = "single", UseSingleOptIn = true, CreatedAt = DateTime.UtcNow };
         db.OptInProcesses.Add(process);
         await db.SaveChangesAsync();
         return process.Id;

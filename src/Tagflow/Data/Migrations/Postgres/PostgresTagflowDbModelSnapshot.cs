@@ -444,6 +444,10 @@ namespace Tagflow.Data.Migrations.Postgres
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("HtmlTemplate")
+                        .IsRequired()
+                        .HasColumnType("text");
+
                     b.Property<bool>("IsPredefined")
                         .HasColumnType("boolean");
 
@@ -452,16 +456,42 @@ namespace Tagflow.Data.Migrations.Postgres
                         .HasMaxLength(250)
                         .HasColumnType("character varying(250)");
 
+                    b.Property<string>("NormalizedName")
+                        .IsRequired()
+                        .HasMaxLength(250)
+                        .HasColumnType("character varying(250)");
+
                     b.Property<string>("PendingUrl")
                         .IsRequired()
-                        .HasColumnType("text");
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
 
                     b.Property<bool>("ResendConfirmationEmail")
                         .HasColumnType("boolean");
 
-                    b.Property<string>("ThankYouUrl")
+                    b.Property<string>("SenderAddress")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)");
+
+                    b.Property<string>("SenderName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(250)
+                        .HasColumnType("character varying(250)");
+
+                    b.Property<string>("TextTemplate")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<string>("ThankYouUrl")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
 
                     b.Property<bool>("UseChangeEmail")
                         .HasColumnType("boolean");
@@ -471,7 +501,8 @@ namespace Tagflow.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("AccountId");
+                    b.HasIndex("AccountId", "NormalizedName")
+                        .IsUnique();
 
                     b.ToTable("OptInProcesses");
                 });

@@ -201,6 +201,8 @@ namespace Tagflow.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("Blocklist");
+
+                    b.HasAnnotation("Sqlite:UseSqlReturningClause", false);
                 });
 
             modelBuilder.Entity("Tagflow.Contacts.Contact", b =>
@@ -407,6 +409,8 @@ namespace Tagflow.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("DataFields");
+
+                    b.HasAnnotation("Sqlite:UseSqlReturningClause", false);
                 });
 
             modelBuilder.Entity("Tagflow.OptIns.OptInProcess", b =>
@@ -421,6 +425,10 @@ namespace Tagflow.Data.Migrations.Sqlite
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("HtmlTemplate")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<bool>("IsPredefined")
                         .HasColumnType("INTEGER");
 
@@ -429,15 +437,41 @@ namespace Tagflow.Data.Migrations.Sqlite
                         .HasMaxLength(250)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("NormalizedName")
+                        .IsRequired()
+                        .HasMaxLength(250)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("PendingUrl")
                         .IsRequired()
+                        .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
                     b.Property<bool>("ResendConfirmationEmail")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("SenderAddress")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SenderName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(250)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TextTemplate")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ThankYouUrl")
                         .IsRequired()
+                        .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
                     b.Property<bool>("UseChangeEmail")
@@ -448,9 +482,12 @@ namespace Tagflow.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("AccountId");
+                    b.HasIndex("AccountId", "NormalizedName")
+                        .IsUnique();
 
                     b.ToTable("OptInProcesses");
+
+                    b.HasAnnotation("Sqlite:UseSqlReturningClause", false);
                 });
 
             modelBuilder.Entity("Tagflow.Tags.Tag", b =>
@@ -490,6 +527,8 @@ namespace Tagflow.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("Tags");
+
+                    b.HasAnnotation("Sqlite:UseSqlReturningClause", false);
                 });
 
             modelBuilder.Entity("Tagflow.Accounts.ApiGrant", b =>

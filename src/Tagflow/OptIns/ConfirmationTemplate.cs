@@ -1,0 +1,52 @@
+using System.Text.RegularExpressions;
+using Tagflow.Fields;
+
+namespace Tagflow.OptIns;
+
+/// <summary>
+/// The templates of an opt-in process's confirmation email. Placeholders are written
+/// <c>{{confirm_url}}</c> (the link the contact opens to confirm), <c>{{email}}</c> and any data
+/// field's key, e.g. <c>{{fieldFirstName}}</c> or <c>{{field12}}</c>.
+/// </summary>
+internal static partial class ConfirmationTemplate
+{
+    public const string ConfirmUrl = "confirm_url";
+
+    public const string DefaultSubject = "Please confirm your subscription";
+
+    public const string DefaultText =
+        "Hello,\n\nplease confirm your subscription by opening this link:\n\n{{confirm_url}}\n\n" +
+        "If you did not ask for this, ignore this email: without your click nothing happens.\n";
+
+    public const string DefaultHtml =
+        "<p>Hello,</p>\n<p>please confirm your subscription:</p>\n<p><a href=\"{{confirm_url}}\">Yes, subscribe me</a></p>\n" +
+        "<p>If you did not ask for this, ignore this email: without your click nothing happens.</p>\n";
+
+    /// <summary>Gives the processes made before templates existed their normalised names and the default email (a migration runs it).</summary>
+    public static string BackfillSql =>
+        $"UPDATE \"OptInProcesses\" SET \"NormalizedName\" = lower(trim(\"Name\")), \"Subject\" = {Literal(DefaultSubject)}, " +
+        $"\"TextTemplate\" = {Literal(DefaultText)}, \"HtmlTemplate\" = {Literal(DefaultHtml)}";
+
+    private static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
+
+    /// <summary>The placeholders a template uses, in order of first use.</summary>
+    public static IEnumerable<string> Placeholders(string template) =>
+        Placeholder().Matches(template).Select(m => m.Groups[1].Value).Distinct(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Null if a template is usable for the account's fields, or a sentence saying what is wrong:
+    /// an unknown placeholder, or (for a double opt-in) no confirmation link.
+    /// </summary>
+    public static string? Problem(string key, string template, FieldCatalog fields, bool needsLink)
+    {
+        foreach (var name in Placeholders(template))
+            if (name != ConfirmUrl && name != "email" && (fields.Find(name) is null || !name.StartsWith("field", StringComparison.Ordinal)))
+                return $"The key \"{key}\" uses the placeholder {{{{{name}}}}}, which is neither {{{{confirm_url}}}}, {{{{email}}}} nor a data field's key (GET /field lists them).";
+        return needsLink && !Placeholders(template).Contains(ConfirmUrl)
+            ? $"The key \"{key}\" must contain {{{{confirm_url}}}}: the link with which the contact confirms."
+            : null;
+    }
+
+    [GeneratedRegex(@"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")]
+    private static partial Regex Placeholder();
+}

@@ -1,0 +1,35 @@
+using System.Net;
+
+namespace Tagflow.OptIns;
+
+/// <summary>
+/// Tagflow's own plain pages for an opt-in process without pending or thank-you URL of its own:
+/// "check your inbox" while a contact waits to confirm, and "thank you" once it has.
+/// </summary>
+internal static class OptInPages
+{
+    public const string PendingPath = "/optin/pending";
+    public const string ThanksPath = "/optin/thanks";
+
+    public static void MapOptInPages(this IEndpointRouteBuilder app)
+    {
+        app.MapGet(PendingPath, () => Page("Please confirm your subscription",
+            "We have sent you an email. Open the link in it to confirm your subscription; until then, you will receive nothing else from us."))
+            .ExcludeFromDescription();
+        app.MapGet(ThanksPath, () => Page("Thank you", "Your subscription is confirmed."))
+            .ExcludeFromDescription();
+    }
+
+    /// <summary>The absolute URL of one of these pages, as the caller reached this server.</summary>
+    public static string Url(HttpContext http, string path) =>
+        $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}{path}";
+
+    public static IResult Page(string title, string text) => Results.Content(
+        $"""
+        <!doctype html>
+        <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>{WebUtility.HtmlEncode(title)}</title>
+        <style>body{"{"}font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;line-height:1.5{"}"}</style></head>
+        <body><h1>{WebUtility.HtmlEncode(title)}</h1><p>{WebUtility.HtmlEncode(text)}</p></body></html>
+        """, "text/html; charset=utf-8");
+}

@@ -1,0 +1,152 @@
+using Microsoft.EntityFrameworkCore;
+using Tagflow.Contacts;
+using Tagflow.Data;
+using Tagflow.Fields;
+using Tagflow.Wire;
+
+namespace Tagflow.OptIns;
+
+/// <summary>An opt-in process's settings as a request or a command gives them; null leaves one as it is.</summary>
+internal sealed record ProcessSettings(
+    string? Name = null,
+    bool? UseSingleOptIn = null,
+    string? PendingUrl = null,
+    string? ThankYouUrl = null,
+    bool? ResendConfirmationEmail = null,
+    bool? UseChangeEmail = null,
+    string? SenderName = null,
+    string? SenderAddress = null,
+    string? Subject = null,
+    string? Text = null,
+    string? Html = null);
+
+/// <summary>Why a change to an opt-in process was refused: a 406 error, no such process (404), or a malformed value (400).</summary>
+internal sealed record ProcessRefusal(string Message, int? Error = null, bool NotFound = false)
+{
+    public IResult ToResult() =>
+        NotFound ? WireResults.NotFound() : Error is { } code ? WireResults.Refused(code) : WireResults.BadRequest(Message);
+}
+
+/// <summary>Opt-in process management, shared by the API (<c>/list</c>) and <c>tagflow lists</c>.</summary>
+internal sealed class OptInProcessAdmin(TagflowDb db, TimeProvider clock)
+{
+    private const int MaxNameLength = 250;
+    private const int MaxSenderNameLength = 100;
+    private const int MaxSubjectLength = 250;
+
+    public async Task<(long Id, ProcessRefusal? Refusal)> AddAsync(long accountId, ProcessSettings settings, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(settings.Name))
+            return (0, new ProcessRefusal("The key \"name\" is required: the name of the new opt-in process."));
+        var process = new OptInProcess { AccountId = accountId, CreatedAt = clock.GetUtcNow().UtcDateTime };
+        if (await ApplyAsync(process, settings, cancellationToken) is { } refusal) return (0, refusal);
+        db.OptInProcesses.Add(process);
+        await db.SaveChangesAsync(cancellationToken);
+        return (process.Id, null);
+    }
+
+    public async Task<ProcessRefusal?> UpdateAsync(long accountId, long id, ProcessSettings settings, CancellationToken cancellationToken)
+    {
+        var process = await db.OptInProcesses.SingleOrDefaultAsync(p => p.Id == id && p.AccountId == accountId, cancellationToken);
+        if (process is null) return NoSuchProcess(id);
+        if (process.IsPredefined && (settings.Name is { } name && name.Trim().Length > 0 || settings.UseSingleOptIn == true))
+            return Predefined();
+        if (await ApplyAsync(process, settings, cancellationToken) is { } refusal) return refusal;
+        await db.SaveChangesAsync(cancellationToken);
+        return null;
+    }
+
+    /// <summary>
+    /// Removes a process. Its contacts keep it as the process they signed up through (their proof of
+    /// consent names it); new contacts can no longer use it.
+    /// </summary>
+    public async Task<ProcessRefusal?> RemoveAsync(long accountId, long id, CancellationToken cancellationToken)
+    {
+        var process = await db.OptInProcesses.SingleOrDefaultAsync(p => p.Id == id && p.AccountId == accountId, cancellationToken);
+        if (process is null) return NoSuchProcess(id);
+        if (process.IsPredefined) return Predefined();
+        db.OptInProcesses.Remove(process);
+        await db.SaveChangesAsync(cancellationToken);
+        return null;
+    }
+
+    /// <summary>Applies the given settings, then checks the process as a whole (a switch to double opt-in needs a link in the templates).</summary>
+    private async Task<ProcessRefusal?> ApplyAsync(OptInProcess process, ProcessSettings s, CancellationToken cancellationToken)
+    {
+        if (s.Name is { } rawName && !process.IsPredefined)
+        {
+            var name = rawName.Trim();
+            if (name.Length == 0 || name.Length > MaxNameLength)
+                return new ProcessRefusal($"The key \"name\" must have 1 to {MaxNameLength} characters.");
+            var normalized = OptInProcess.Normalize(name);
+            if (await db.OptInProcesses.AnyAsync(p => p.AccountId == process.AccountId && p.NormalizedName == normalized && p.Id != process.Id, cancellationToken))
+                return new ProcessRefusal($"An opt-in process named \"{name}\" already exists.", WireErrors.ProcessNameTaken);
+            (process.Name, process.NormalizedName) = (name, normalized);
+        }
+        if (s.UseSingleOptIn is { } single) process.UseSingleOptIn = single;
+        if (s.ResendConfirmationEmail is { } resend) process.ResendConfirmationEmail = resend;
+        if (s.UseChangeEmail is { } change) process.UseChangeEmail = change;
+        if (s.PendingUrl is { } pending)
+        {
+            if (PageUrl(pending) is not { } url) return BadUrl("pendingurl");
+            process.PendingUrl = url;
+        }
+        if (s.ThankYouUrl is { } thanks)
+        {
+            if (PageUrl(thanks) is not { } url) return BadUrl("thankyouurl");
+            process.ThankYouUrl = url;
+        }
+        if (s.SenderName is { } senderName)
+        {
+            senderName = senderName.Trim();
+            if (senderName.Length > MaxSenderNameLength || senderName.Any(char.IsControl))
+                return new ProcessRefusal($"The key \"sendername\" must be one line of at most {MaxSenderNameLength} characters.");
+            process.SenderName = senderName;
+        }
+        if (s.SenderAddress is { } senderAddress)
+        {
+            senderAddress = senderAddress.Trim();
+            if (senderAddress.Length > 0 && EmailAddress.Parse(senderAddress) is null)
+                return new ProcessRefusal("The key \"senderaddress\" must be an email address, or empty for the account's own.");
+            process.SenderAddress = senderAddress;
+        }
+        if (s.Subject is { } subject)
+        {
+            subject = subject.Trim();
+            if (subject.Length == 0 || subject.Length > MaxSubjectLength || subject.Any(char.IsControl))
+                return new ProcessRefusal($"The key \"subject\" must be one line of 1 to {MaxSubjectLength} characters.");
+            process.Subject = subject;
+        }
+        if (s.Text is { } text)
+        {
+            if (text.Trim().Length == 0) return new ProcessRefusal("The key \"text\" must not be empty: every confirmation email has a text part.");
+            process.TextTemplate = text;
+        }
+        if (s.Html is { } html) process.HtmlTemplate = html;
+
+        var fields = await FieldCatalog.LoadAsync(db, process.AccountId, cancellationToken);
+        var needsLink = !process.UseSingleOptIn;
+        var problem = ConfirmationTemplate.Problem("subject", process.Subject, fields, needsLink: false)
+            ?? ConfirmationTemplate.Problem("text", process.TextTemplate, fields, needsLink)
+            ?? (process.HtmlTemplate.Length > 0 ? ConfirmationTemplate.Problem("html", process.HtmlTemplate, fields, needsLink) : null);
+        return problem is null ? null : new ProcessRefusal(problem);
+    }
+
+    /// <summary>An absolute http(s) URL, or empty for Tagflow's own page; null for anything else.</summary>
+    private static string? PageUrl(string text)
+    {
+        text = text.Trim();
+        if (text.Length == 0) return "";
+        return Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) && text.Length <= 2000
+            ? text
+            : null;
+    }
+
+    private static ProcessRefusal BadUrl(string key) =>
+        new($"The key \"{key}\" must be an absolute http:// or https:// URL, or empty for Tagflow's own page.");
+
+    private static ProcessRefusal NoSuchProcess(long id) => new($"There is no opt-in process {id} in the account.", NotFound: true);
+
+    private static ProcessRefusal Predefined() =>
+        new("The predefined opt-in process cannot be renamed, made single opt-in or deleted.", WireErrors.PredefinedProcess);
+}
