@@ -1,5 +1,6 @@
 using Tagflow.Accounts;
 using Tagflow.Data;
+using Tagflow.Email;
 
 namespace Tagflow;
 
@@ -19,6 +20,16 @@ internal sealed record TagflowSettings
     public int LoginsPerMinutePerAddress { get; init; } = 60;
     /// <summary>Failed logins for one username before it is locked for a while.</summary>
     public int LoginFailuresBeforeLockout { get; init; } = 5;
+    /// <summary>The SMTP relay for Tagflow's email; null writes each message into <see cref="OutboxDirectory"/> instead.</summary>
+    public SmtpTarget? Smtp { get; init; }
+    /// <summary>How long the relay may take to accept a message before it counts as not sent.</summary>
+    public TimeSpan SmtpTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>Where messages go without an SMTP relay; null for <see cref="DefaultOutbox"/>.</summary>
+    public string? OutboxDirectory { get; init; }
+
+    /// <summary>The <c>outbox</c> folder beside an SQLite database, or in the working directory for PostgreSQL.</summary>
+    public static string DefaultOutbox(DatabaseTarget db) =>
+        Path.Combine(db.SqlitePath is { } path ? Path.GetDirectoryName(Path.GetFullPath(path))! : Directory.GetCurrentDirectory(), "outbox");
 
     /// <summary>The key file beside an SQLite database, or in the working directory for PostgreSQL.</summary>
     public static string DefaultKeyFile(DatabaseTarget db) =>

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.EntityFrameworkCore;
 using Tagflow.Accounts;
 using Tagflow.Data;
+using Tagflow.Email;
 
 namespace Tagflow.Cli;
 
@@ -28,8 +29,16 @@ internal static class ServeCommand
         Description = "Largest request body accepted, in bytes (default 1048576). Env: TAGFLOW_MAX_BODY_BYTES.",
     };
 
+    private static readonly Option<string?> Smtp = new("--smtp")
+    {
+        Description = "The SMTP relay for email: smtp://user:password@host:587 (STARTTLS when offered) or smtps://…:465. "
+            + "Without it, emails are written as .eml files into an outbox folder beside the database. Env: TAGFLOW_SMTP.",
+    };
+
     private static TagflowSettings Settings(ParseResult parse)
     {
+        var smtpText = parse.GetValue(Smtp) ?? TagflowCommand.Env("TAGFLOW_SMTP");
+        var smtp = smtpText is null ? null : SmtpTarget.Parse(smtpText) ?? throw new AdminException(SmtpTarget.Help);
         var minutes = parse.GetValue(SessionIdleMinutes) ?? TagflowCommand.EnvNumber<int>("TAGFLOW_SESSION_IDLE_MINUTES") ?? 60;
         var maxBody = parse.GetValue(MaxBodyBytes) ?? TagflowCommand.EnvNumber<long>("TAGFLOW_MAX_BODY_BYTES") ?? 1024L * 1024;
         var logins = parse.GetValue(LoginRateLimit) ?? TagflowCommand.EnvNumber<int>("TAGFLOW_LOGIN_RATE_LIMIT") ?? 60;
@@ -42,6 +51,7 @@ internal static class ServeCommand
             SessionIdleTimeout = TimeSpan.FromMinutes(minutes),
             MaxBodyBytes = maxBody,
             LoginsPerMinutePerAddress = logins,
+            Smtp = smtp,
         };
     }
 
@@ -55,6 +65,7 @@ internal static class ServeCommand
             command.Options.Add(SessionIdleMinutes);
             command.Options.Add(MaxBodyBytes);
             command.Options.Add(LoginRateLimit);
+            command.Options.Add(Smtp);
             command.SetAction(RunAsync);
         }
         root.Subcommands.Add(serve);
@@ -91,6 +102,7 @@ internal static class ServeCommand
             var output = parse.InvocationConfiguration.Output;
             var url = app.Urls.First().TrimEnd('/');
             await output.WriteLineAsync($"Tagflow serves {url} on {settings.Database.Describe()}. API reference: {url}/docs");
+            await output.WriteLineAsync(app.Services.GetRequiredService<IMailRelay>().Description);
             if (demo is not null) await output.WriteLineAsync(demo.Describe(url));
             await app.WaitForShutdownAsync(cancellationToken);
         }

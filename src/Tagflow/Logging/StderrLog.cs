@@ -9,8 +9,8 @@ namespace Tagflow.Logging;
 /// console formatter (<c>2026-12-01T10:32:13.123Z info: Tagflow.Requests[1] POST /subscriber 200 3.1 ms account 1</c>),
 /// an exception's text on the same line. Unlike the framework's console logger, which takes a lock
 /// and makes one write to stderr per entry, the entries go through a channel to one writer that
-/// writes whatever has queued up in one go, at most every 25 ms: at thousands of requests a second,
-/// the request log costs a request almost nothing. A full queue (a stderr nobody reads) makes the logging thread
+/// writes whatever has queued up in one go, resting 25 ms after each write: at thousands of
+/// requests a second, the request log costs a request almost nothing. A full queue (a stderr nobody reads) makes the logging thread
 /// wait rather than lose entries; disposing writes out what is queued.
 /// </summary>
 internal sealed class StderrLoggerProvider : ILoggerProvider
@@ -72,7 +72,8 @@ internal sealed class StderrLoggerProvider : ILoggerProvider
                 // stderr is gone (a closed pipe): there is nowhere left to log to.
             }
             // Let entries gather: under load one write then serves hundreds of them, and the writer
-            // wakes a few dozen times a second instead of once per entry.
+            // wakes a few dozen times a second instead of once per entry. An entry of a quiet server
+            // goes out at once; one that comes while the writer rests waits at most that long.
             if (!reader.Completion.IsCompleted) Thread.Sleep(BatchInterval);
         }
     }

@@ -34,6 +34,8 @@ public sealed partial class ServeProcessTests
             var customerKey = Printed(banner, "customer key");
             Assert.Matches("^[0-9a-f]{64}$", developerKey);
             Assert.Contains($"X-Ci: {TagflowHost.XCi(developerKey, customerKey)}", banner, StringComparison.Ordinal);
+            // No --smtp: the operator is told where the emails go instead.
+            Assert.Contains("No SMTP server configured (--smtp): emails are written to ", banner, StringComparison.Ordinal);
 
             using var client = new HttpClient { BaseAddress = new Uri(url) };
             client.DefaultRequestHeaders.Add("X-Un", "demo");
@@ -43,9 +45,10 @@ public sealed partial class ServeProcessTests
             await WireAssert.OkAsync(await login.PostAsJsonAsync("/account/login", new { username = "demo", password }));
 
             var tagId = (await WireAssert.OkAsync(await client.PostAsJsonAsync("/tag", new { name = "Kept" })))[0].GetInt64();
+            // The request log, on stderr; it is written just after the answer, so wait for it before the kill.
+            await WaitForAsync(() => log.Any(l => l.Contains("POST /tag 200", StringComparison.Ordinal)), "the request log line of POST /tag");
             process.Kill(entireProcessTree: true); // no shutdown, no flush: only what was durable remains
             await process.WaitForExitAsync();
-            Assert.Contains(log, l => l.Contains("POST /tag 200", StringComparison.Ordinal)); // the request log, on stderr
 
             await using var restarted = await TagflowHost.StartOnAsync(db);
             using var again = restarted.PartnerClient("demo", developerKey, customerKey);
@@ -55,6 +58,15 @@ public sealed partial class ServeProcessTests
         finally
         {
             if (!process.HasExited) process.Kill(entireProcessTree: true);
+        }
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition, string what)
+    {
+        for (var waited = TimeSpan.Zero; !condition(); waited += TimeSpan.FromMilliseconds(20))
+        {
+            if (waited > TimeSpan.FromSeconds(10)) Assert.Fail($"Waited 10 s for {what}.");
+            await Task.Delay(20);
         }
     }
 

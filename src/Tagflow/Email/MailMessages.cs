@@ -1,0 +1,26 @@
+using MimeKit;
+using MimeKit.Utils;
+
+namespace Tagflow.Email;
+
+/// <summary>Tagflow's outgoing messages as proper MIME: text and HTML alternatives, Message-ID, Date, UTF-8 headers.</summary>
+internal static class MailMessages
+{
+    /// <summary>A message from a sender to one recipient; an empty <paramref name="html"/> makes a text-only message.</summary>
+    public static MimeMessage Create(string senderName, string senderAddress, string recipient, string subject, string text, string html, DateTimeOffset now)
+    {
+        var from = new MailboxAddress(senderName, senderAddress);
+        var message = new MimeMessage
+        {
+            Subject = subject,
+            Date = now,
+            MessageId = MimeUtils.GenerateMessageId(from.Domain),
+        };
+        message.From.Add(from);
+        message.To.Add(MailboxAddress.Parse(recipient));
+        var body = new BodyBuilder { TextBody = text };
+        if (html.Length > 0) body.HtmlBody = html;
+        message.Body = body.ToMessageBody();
+        return message;
+    }
+}

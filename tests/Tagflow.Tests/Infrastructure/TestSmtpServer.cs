@@ -1,0 +1,105 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using MimeKit;
+using SmtpServer;
+using SmtpServer.Authentication;
+using SmtpServer.ComponentModel;
+using SmtpServer.Protocol;
+using SmtpServer.Storage;
+
+namespace Tagflow.Tests.Infrastructure;
+
+/// <summary>
+/// A real SMTP server in the test process (the SmtpServer library), listening on a free loopback
+/// port: it receives what Tagflow sends over SMTP and hands each message over, parsed as MIME.
+/// It can refuse every message, and can require a login.
+/// </summary>
+public sealed class TestSmtpServer : IAsyncDisposable
+{
+    private readonly Channel<(MimeMessage Message, string? User)> _received = Channel.CreateUnbounded<(MimeMessage, string?)>();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _running;
+
+    private TestSmtpServer(int port, bool refuse, (string User, string Password)? login)
+    {
+        Port = port;
+        var options = new SmtpServerOptionsBuilder()
+            .ServerName("smtp.test")
+            .Endpoint(e =>
+            {
+                e.Endpoint(new IPEndPoint(IPAddress.Loopback, port));
+                if (login is not null) e.AuthenticationRequired().AllowUnsecureAuthentication();
+            })
+            .Build();
+        var services = new ServiceProvider();
+        services.Add(new Store(this, refuse));
+        if (login is { } l) services.Add(new Authenticator(l.User, l.Password));
+        _running = new SmtpServer.SmtpServer(options, services).StartAsync(_stop.Token);
+    }
+
+    public int Port { get; }
+
+    /// <summary>The URL Tagflow's <c>--smtp</c> takes for this server.</summary>
+    public string Url(string? user = null, string? password = null) =>
+        user is null ? $"smtp://127.0.0.1:{Port}" : $"smtp://{Uri.EscapeDataString(user)}:{Uri.EscapeDataString(password ?? "")}@127.0.0.1:{Port}";
+
+    public static Task<TestSmtpServer> StartAsync(bool refuse = false, (string User, string Password)? login = null)
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        return Task.FromResult(new TestSmtpServer(port, refuse, login));
+    }
+
+    /// <summary>The next message received, waiting up to 10 s for it.</summary>
+    public async Task<MimeMessage> ReceiveAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        return (await _received.Reader.ReadAsync(timeout.Token)).Message;
+    }
+
+    /// <summary>The user the next message was sent as, with the message.</summary>
+    public async Task<(MimeMessage Message, string? User)> ReceiveWithUserAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        return await _received.Reader.ReadAsync(timeout.Token);
+    }
+
+    /// <summary>True if no message has arrived (none is on its way: Tagflow answers only after the relay has accepted).</summary>
+    public bool NothingReceived => !_received.Reader.TryPeek(out _);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        try
+        {
+            await _running;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        _stop.Dispose();
+    }
+
+    private sealed class Store(TestSmtpServer server, bool refuse) : MessageStore
+    {
+        public override async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
+        {
+            if (refuse) return new SmtpResponse(SmtpReplyCode.MailboxUnavailable, "Mailbox unavailable (the test server refuses every message)");
+            using var stream = new MemoryStream(buffer.ToArray());
+            var message = await MimeMessage.LoadAsync(stream, cancellationToken);
+            var user = context.Authentication.IsAuthenticated ? context.Authentication.User : null;
+            await server._received.Writer.WriteAsync((message, user), cancellationToken);
+            return SmtpResponse.Ok;
+        }
+    }
+
+    private sealed class Authenticator(string user, string password) : UserAuthenticator
+    {
+        public override Task<bool> AuthenticateAsync(ISessionContext context, string user1, string password1, CancellationToken cancellationToken) =>
+            Task.FromResult(user1 == user && password1 == password);
+    }
+}
