@@ -34,8 +34,8 @@ internal static class Principal
         long.TryParse(user.FindFirstValue(AccountIdClaim), CultureInfo.InvariantCulture, out var id) ? id : null;
 
     /// <summary>The account's reference version as authentication read it (see <see cref="Account.ReferenceVersion"/>).</summary>
-    public static long ReferenceVersion(this ClaimsPrincipal user) =>
-        long.TryParse(user.FindFirstValue(ReferenceVersionClaim), CultureInfo.InvariantCulture, out var version) ? version : -1;
+    public static long? ReferenceVersion(this ClaimsPrincipal user) =>
+        long.TryParse(user.FindFirstValue(ReferenceVersionClaim), CultureInfo.InvariantCulture, out var version) ? version : null;
 
     public static long? SessionId(this ClaimsPrincipal user) =>
         long.TryParse(user.FindFirstValue(SessionClaim), CultureInfo.InvariantCulture, out var id) ? id : null;

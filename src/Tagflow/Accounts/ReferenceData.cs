@@ -92,7 +92,8 @@ internal sealed class ReferenceCache : IDisposable
     public async ValueTask<ReferenceData> GetAsync(TagflowDb db, ClaimsPrincipal user, CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
-        var version = user.ReferenceVersion();
+        // Without the version, nothing could tell a stale copy: load, and keep nothing.
+        if (user.ReferenceVersion() is not { } version) return await ReferenceData.LoadAsync(db, accountId, cancellationToken);
         // A copy loaded at a later version than this request's is newer still, and as good.
         if (_cache.TryGetValue(accountId, out Entry? entry) && entry!.Version >= version) return entry.Data;
 

@@ -32,7 +32,8 @@ internal static class ServeCommand
     private static readonly Option<string?> Smtp = new("--smtp")
     {
         Description = "The SMTP relay for email: smtp://user:password@host:587 (STARTTLS when offered) or smtps://…:465. "
-            + "Without it, emails are written as .eml files into an outbox folder beside the database. Env: TAGFLOW_SMTP.",
+            + "Without it, emails are written as .eml files into an outbox folder beside the database. "
+            + "Env: TAGFLOW_SMTP (better for a password: the command line is visible to other users).",
     };
 
     private static TagflowSettings Settings(ParseResult parse)

@@ -25,7 +25,7 @@ internal static partial class ContactsApi
         if (keyError is { } error) return WireResults.Refused(error);
 
         // What the request refers to is checked before the account's writer is taken, to keep its turn short;
-        // a tag or field removed in between is caught by the database (a tag's foreign key) or left unseen.
+        // a tag removed in between is caught inside the change, a field removed in between is left unseen.
         var refs = await references.GetAsync(db, user, cancellationToken);
         var catalog = refs.Fields;
         var (values, fieldError) = catalog.Check(request.Fields);
@@ -48,6 +48,9 @@ internal static partial class ContactsApi
                 if (email is not null && contact?.NormalizedEmail is not null) return RefusedChange(WireErrors.SmsNumberTaken);
             }
             if (contact?.Status == ContactStatus.Unsubscribed) return RefusedChange(WireErrors.Unsubscribed);
+            // Checked again under the writer: the tag may have been deleted since the check above.
+            if (request.TagId is { } checkedTag && await ManualTagErrorAsync(db, accountId, [checkedTag], cancellationToken) is { } lateTagError)
+                return RefusedChange(lateTagError);
             if (sms is not null && contact?.SmsPhone != sms && await SmsTakenAsync(db, accountId, sms, contact?.Id, cancellationToken))
                 return RefusedChange(WireErrors.SmsNumberTaken);
 

@@ -10,34 +10,32 @@ namespace Tagflow.Contacts;
 
 internal static partial class ContactsApi
 {
-    private static async Task<IResult> TagAsync(Body<TagRequest> body, ClaimsPrincipal user, TagflowDb db, Writes writes, ReferenceCache references, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> TagAsync(Body<TagRequest> body, ClaimsPrincipal user, Writes writes, TimeProvider clock, CancellationToken cancellationToken)
     {
         var (email, tagIds) = body.Value;
         if (string.IsNullOrWhiteSpace(email)) return WireResults.BadRequest("The key \"email\" is required: the address of the contact to tag.");
         if (tagIds is not { Count: > 0 }) return WireResults.BadRequest("The key \"tagids\" is required: one tag id or a list of them.");
         var accountId = user.AccountId();
-        var refs = await references.GetAsync(db, user, cancellationToken);
         return await writes.RunAsync(accountId, async (db, cancellationToken) =>
         {
             if (await FindIdAsync(db, accountId, email, cancellationToken) is not { } contactId) return RefusedChange(WireErrors.EmailNotFound);
-            if (refs.ManualTagError(tagIds) is { } error) return RefusedChange(error);
+            if (await ManualTagErrorAsync(db, accountId, tagIds, cancellationToken) is { } error) return RefusedChange(error);
             var present = await db.ContactTags.Where(t => t.ContactId == contactId && tagIds.Contains(t.TagId)).Select(t => t.TagId).ToListAsync(cancellationToken);
             AddTags(db, accountId, contactId, tagIds, present, clock.GetUtcNow().UtcDateTime);
             return KeptChange(WireResults.True());
         }, cancellationToken);
     }
 
-    private static async Task<IResult> UntagAsync(Body<UntagRequest> body, ClaimsPrincipal user, TagflowDb db, Writes writes, ReferenceCache references, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> UntagAsync(Body<UntagRequest> body, ClaimsPrincipal user, Writes writes, TimeProvider clock, CancellationToken cancellationToken)
     {
         var (email, tagId) = body.Value;
         if (string.IsNullOrWhiteSpace(email)) return WireResults.BadRequest("The key \"email\" is required: the address of the contact to untag.");
         if (tagId is not { } id) return WireResults.BadRequest("The key \"tagid\" is required: the tag to remove.");
         var accountId = user.AccountId();
-        var refs = await references.GetAsync(db, user, cancellationToken);
         return await writes.RunAsync(accountId, async (db, cancellationToken) =>
         {
             if (await FindIdAsync(db, accountId, email, cancellationToken) is not { } contactId) return RefusedChange(WireErrors.EmailNotFound);
-            if (refs.ManualTagError([id]) is { } error) return RefusedChange(error);
+            if (await ManualTagErrorAsync(db, accountId, [id], cancellationToken) is { } error) return RefusedChange(error);
             if (await db.ContactTags.Where(t => t.ContactId == contactId && t.TagId == id).ExecuteDeleteAsync(cancellationToken) > 0)
                 EventLog.Add(db, accountId, EventTypes.TagRemoved, contactId, clock.GetUtcNow().UtcDateTime, tagId: id);
             return KeptChange(WireResults.True());
@@ -65,6 +63,19 @@ internal static partial class ContactsApi
             if (changed > 0) EventLog.Add(db, accountId, EventTypes.ContactUnsubscribed, contactId, now);
             return KeptChange(WireResults.True());
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Error 403 if a tag is not the account's, 31 if it is a SmartTag; null if all are manual tags of
+    /// the account. Asked inside the change, under the account's writer, so that a tag deleted a
+    /// moment before is refused and not left to the foreign key (a 500).
+    /// </summary>
+    private static async Task<int?> ManualTagErrorAsync(TagflowDb db, long accountId, List<long> tagIds, CancellationToken cancellationToken)
+    {
+        var ids = tagIds.Distinct().ToList();
+        var kinds = await db.Tags.Where(t => t.AccountId == accountId && ids.Contains(t.Id)).Select(t => t.Kind).ToListAsync(cancellationToken);
+        if (kinds.Count != ids.Count) return WireErrors.TagNotFound;
+        return kinds.Any(k => k != TagKind.Manual) ? WireErrors.SmartTag : null;
     }
 
     /// <summary>Tags a contact; a tag it already has keeps its first tagging time and writes no event. Answers the tags added.</summary>

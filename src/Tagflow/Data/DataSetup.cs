@@ -48,6 +48,7 @@ internal static class DataSetup
     public static async Task MigrateAsync(TagflowDb db, CancellationToken cancellationToken)
     {
         await db.Database.MigrateAsync(cancellationToken);
+        await ReferenceVersionTriggers.EnsureAsync(db, cancellationToken);
         if (db is SqliteTagflowDb)
             // WAL lets readers and one writer work at once; the setting is kept in the file.
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.EntityFrameworkCore;
 
 namespace Tagflow.Data;
@@ -13,12 +14,14 @@ internal static class RequestConnection
 {
     public static IApplicationBuilder UseOneSqliteConnectionPerRequest(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
-        if (context.GetEndpoint() is null || context.RequestServices.GetRequiredService<TagflowDb>() is not SqliteTagflowDb db)
+        // Only the API's endpoints (they all need credentials, checked in the database); not pages or docs.
+        if (context.GetEndpoint()?.Metadata.GetMetadata<IAuthorizeData>() is null
+            || context.RequestServices.GetRequiredService<TagflowDb>() is not SqliteTagflowDb db)
         {
             await next(context);
             return;
         }
-        await db.Database.OpenConnectionAsync(context.RequestAborted);
+        await db.Database.OpenConnectionAsync(CancellationToken.None);
         try
         {
             await next(context);

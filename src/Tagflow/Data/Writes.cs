@@ -121,7 +121,11 @@ internal sealed class SqliteGroupCommit(IServiceScopeFactory scopes, SqliteWrite
     private void EnsureStarted()
     {
         if (_writer is not null) return;
-        lock (_startLock) _writer ??= Task.Run(WriteAsync);
+        lock (_startLock)
+        {
+            // Not the starting request's context (its trace, its logging scopes): the writer outlives it.
+            using (ExecutionContext.SuppressFlow()) _writer ??= Task.Run(WriteAsync);
+        }
     }
 
     private async Task WriteAsync()

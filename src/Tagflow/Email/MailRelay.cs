@@ -36,8 +36,7 @@ internal sealed class SmtpRelay(SmtpTarget target, TimeSpan timeout, ILogger<Smt
         using var client = new SmtpClient { Timeout = (int)timeout.TotalMilliseconds };
         try
         {
-            await client.ConnectAsync(target.Host, target.Port,
-                target.ImplicitTls ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.StartTlsWhenAvailable, deadline.Token);
+            await client.ConnectAsync(target.Host, target.Port, SocketOptions(target), deadline.Token);
             if (target.User is not null) await client.AuthenticateAsync(target.User, target.Password ?? "", deadline.Token);
             await client.SendAsync(message, deadline.Token);
             await client.DisconnectAsync(quit: true, deadline.Token);
@@ -48,12 +47,25 @@ internal sealed class SmtpRelay(SmtpTarget target, TimeSpan timeout, ILogger<Smt
             throw new MailNotSentException($"The mail relay did not accept the message within {timeout.TotalSeconds:0} s.", e);
         }
         catch (Exception e) when (e is SmtpCommandException or SmtpProtocolException or AuthenticationException or SslHandshakeException
-            or IOException or System.Net.Sockets.SocketException or ServiceNotConnectedException)
+            or IOException or System.Net.Sockets.SocketException or ServiceNotConnectedException or NotSupportedException)
         {
             logger.LogWarning("The mail relay {Relay} refused a message or could not be reached: {Reason}", target, e.Message);
             throw new MailNotSentException($"The mail relay refused the message or could not be reached: {e.Message}", e);
         }
     }
+    /// <summary>
+    /// TLS from the start on smtps://; on smtp:// STARTTLS whenever offered, and required when there is
+    /// a password to send (so that nobody between can strip the offer and read it), except to a relay
+    /// on this machine.
+    /// </summary>
+    private static SecureSocketOptions SocketOptions(SmtpTarget target) =>
+        target.ImplicitTls ? SecureSocketOptions.SslOnConnect
+        : target.User is not null && !IsLoopback(target.Host) ? SecureSocketOptions.StartTls
+        : SecureSocketOptions.StartTlsWhenAvailable;
+
+    private static bool IsLoopback(string host) =>
+        host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+        || System.Net.IPAddress.TryParse(host, out var address) && System.Net.IPAddress.IsLoopback(address);
 }
 
 /// <summary>
@@ -69,11 +81,11 @@ internal sealed class OutboxRelay(string directory) : IMailRelay
 
     public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
     {
-        System.IO.Directory.CreateDirectory(directory);
         var name = $"{DateTime.UtcNow:yyyyMMdd'T'HHmmssfff'Z'}-{Guid.NewGuid():N}.eml";
         var temporary = Path.Combine(directory, "." + name + ".tmp");
         try
         {
+            System.IO.Directory.CreateDirectory(directory);
             await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 16 * 1024, FileOptions.Asynchronous))
             {
                 await message.WriteToAsync(file, cancellationToken);
@@ -82,13 +94,17 @@ internal sealed class OutboxRelay(string directory) : IMailRelay
             }
             File.Move(temporary, Path.Combine(directory, name));
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or OperationCanceledException)
         {
-            File.Delete(temporary);
-            throw new MailNotSentException($"The email could not be written to {directory}: {e.Message}", e);
-        }
-        catch (UnauthorizedAccessException e)
-        {
+            try
+            {
+                File.Delete(temporary);
+            }
+            catch (Exception deleting) when (deleting is IOException or UnauthorizedAccessException)
+            {
+                // nothing was written, or the folder itself is out of reach
+            }
+            if (e is OperationCanceledException) throw;
             throw new MailNotSentException($"The email could not be written to {directory}: {e.Message}", e);
         }
     }

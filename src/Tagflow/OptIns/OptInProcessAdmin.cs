@@ -41,8 +41,7 @@ internal sealed class OptInProcessAdmin(TagflowDb db, TimeProvider clock)
         var process = new OptInProcess { AccountId = accountId, CreatedAt = clock.GetUtcNow().UtcDateTime };
         if (await ApplyAsync(process, settings, cancellationToken) is { } refusal) return (0, refusal);
         db.OptInProcesses.Add(process);
-        await db.SaveChangesAsync(cancellationToken);
-        return (process.Id, null);
+        return await SaveUnlessNameTakenAsync(process, cancellationToken) ? (process.Id, null) : (0, NameTaken(process.Name));
     }
 
     public async Task<ProcessRefusal?> UpdateAsync(long accountId, long id, ProcessSettings settings, CancellationToken cancellationToken)
@@ -52,8 +51,7 @@ internal sealed class OptInProcessAdmin(TagflowDb db, TimeProvider clock)
         if (process.IsPredefined && (settings.Name is { } name && name.Trim().Length > 0 || settings.UseSingleOptIn == true))
             return Predefined();
         if (await ApplyAsync(process, settings, cancellationToken) is { } refusal) return refusal;
-        await db.SaveChangesAsync(cancellationToken);
-        return null;
+        return await SaveUnlessNameTakenAsync(process, cancellationToken) ? null : NameTaken(process.Name);
     }
 
     /// <summary>
@@ -79,8 +77,7 @@ internal sealed class OptInProcessAdmin(TagflowDb db, TimeProvider clock)
             if (name.Length == 0 || name.Length > MaxNameLength)
                 return new ProcessRefusal($"The key \"name\" must have 1 to {MaxNameLength} characters.");
             var normalized = OptInProcess.Normalize(name);
-            if (await db.OptInProcesses.AnyAsync(p => p.AccountId == process.AccountId && p.NormalizedName == normalized && p.Id != process.Id, cancellationToken))
-                return new ProcessRefusal($"An opt-in process named \"{name}\" already exists.", WireErrors.ProcessNameTaken);
+            if (await NameTakenAsync(process.AccountId, normalized, process.Id, cancellationToken)) return NameTaken(name);
             (process.Name, process.NormalizedName) = (name, normalized);
         }
         if (s.UseSingleOptIn is { } single) process.UseSingleOptIn = single;
@@ -131,6 +128,15 @@ internal sealed class OptInProcessAdmin(TagflowDb db, TimeProvider clock)
             ?? (process.HtmlTemplate.Length > 0 ? ConfirmationTemplate.Problem("html", process.HtmlTemplate, fields, needsLink) : null);
         return problem is null ? null : new ProcessRefusal(problem);
     }
+
+    private Task<bool> NameTakenAsync(long accountId, string normalizedName, long exceptId, CancellationToken cancellationToken) =>
+        db.OptInProcesses.AnyAsync(p => p.AccountId == accountId && p.NormalizedName == normalizedName && p.Id != exceptId, cancellationToken);
+
+    /// <summary>Saves, or false if a concurrent request took the name in the meantime (the unique index refused it).</summary>
+    private Task<bool> SaveUnlessNameTakenAsync(OptInProcess process, CancellationToken cancellationToken) =>
+        UniqueNames.SaveUnlessTakenAsync(db, ct => NameTakenAsync(process.AccountId, process.NormalizedName, process.Id, ct), cancellationToken);
+
+    private static ProcessRefusal NameTaken(string name) => new($"An opt-in process named \"{name}\" already exists.", WireErrors.ProcessNameTaken);
 
     /// <summary>An absolute http(s) URL, or empty for Tagflow's own page; null for anything else.</summary>
     private static string? PageUrl(string text)

@@ -110,20 +110,8 @@ internal static class TagsApi
     }
 
     /// <summary>Saves; false when a concurrent request took the name first (the unique index refused the write).</summary>
-    private static async Task<bool> SaveUnlessNameTakenAsync(TagflowDb db, long accountId, string normalizedName, long? exceptId, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-            return true;
-        }
-        catch (DbUpdateException)
-        {
-            db.ChangeTracker.Clear();
-            if (await NameTakenAsync(db, accountId, normalizedName, exceptId, cancellationToken)) return false;
-            throw;
-        }
-    }
+    private static Task<bool> SaveUnlessNameTakenAsync(TagflowDb db, long accountId, string normalizedName, long? exceptId, CancellationToken cancellationToken) =>
+        UniqueNames.SaveUnlessTakenAsync(db, ct => NameTakenAsync(db, accountId, normalizedName, exceptId, ct), cancellationToken);
 
     private static Task<bool> NameTakenAsync(TagflowDb db, long accountId, string normalizedName, long? exceptId, CancellationToken cancellationToken) =>
         db.Tags.AnyAsync(t => t.AccountId == accountId && t.NormalizedName == normalizedName && t.Id != exceptId, cancellationToken);

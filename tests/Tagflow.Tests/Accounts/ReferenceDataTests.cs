@@ -112,6 +112,27 @@ public sealed class ReferenceDataTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task AMissingTriggerIsCreatedAgainWhenTheServerStarts(string provider)
+    {
+        await using var first = await TagflowHost.StartAsync(provider);
+        using (var anna = await first.NewAccountClientAsync("anna")) await AddAsync(anna, new { email = "first@example.com" });
+        // As a migration that rebuilds the table would leave it on SQLite.
+        await first.WithServicesAsync(sp => sp.GetRequiredService<TagflowDb>().Database.ExecuteSqlRawAsync(provider == Providers.Sqlite
+            ? "DROP TRIGGER \"TR_Blocklist_INSERT_ReferenceVersion\""
+            : "DROP TRIGGER \"TR_Blocklist_ReferenceVersion\" ON \"Blocklist\""));
+
+        await using var restarted = await TagflowHost.StartOnAsync(first.Database);
+        using var client = restarted.SessionClient(await restarted.LoginAsync("anna"));
+        await AddAsync(client, new { email = "second@example.com" }); // the restarted server now holds the blocklist
+        var before = await VersionAsync(restarted, "anna");
+        (await client.PostAsJsonAsync("/blocklist", new { value = "example.com" })).EnsureSuccessStatusCode();
+
+        Assert.True(await VersionAsync(restarted, "anna") > before);
+        await WireAssert.RefusedAsync(await client.PostAsJsonAsync("/subscriber", new { email = "third@example.com" }), 30);
+    }
+
     private static Task<long> VersionAsync(TagflowHost host, string username) => host.WithServicesAsync(sp =>
         sp.GetRequiredService<TagflowDb>().Accounts.Where(a => a.Username == username).Select(a => a.ReferenceVersion).SingleAsync());
 }

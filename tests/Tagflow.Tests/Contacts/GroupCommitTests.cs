@@ -80,6 +80,34 @@ public sealed class GroupCommitTests
         Assert.Empty(names);
     }
 
+    [Fact]
+    public async Task ATagDeletedWhileAChangeWaitsForTheWriterIsRefusedWith403NotAServerError()
+    {
+        await using var host = await TagflowHost.StartAsync(Providers.Sqlite);
+        using var client = await host.NewAccountClientAsync("anna");
+        var tag = await CreateTagAsync(client, "Kunde");
+        await AddIdAsync(client, "anna@example.com");
+        var before = await AccountState.ReadAsync(client);
+
+        var (tagged, added) = await host.WithServicesAsync(async services =>
+        {
+            var gate = services.GetRequiredService<SqliteWriteGate>();
+            await gate.Semaphore.WaitAsync();
+            // Both requests pass every check made before the writer, then wait for it.
+            var tagging = client.PostAsJsonAsync("/subscriber/tag", new { email = "anna@example.com", tagids = new[] { tag } });
+            var adding = client.PostAsJsonAsync("/subscriber", new { email = "bert@example.com", tagid = tag });
+            await Task.Delay(300);
+            await services.GetRequiredService<TagflowDb>().Tags.Where(t => t.Id == tag).ExecuteDeleteAsync();
+            gate.Semaphore.Release();
+            return (await tagging, await adding);
+        });
+
+        await WireAssert.RefusedAsync(tagged, 403);
+        await WireAssert.RefusedAsync(added, 403);
+        await before.AssertUnchangedAsync(client); // no contact, tagging or event
+        await WireAssert.MessageAsync(await client.PostAsJsonAsync("/subscriber/search", new { email = "bert@example.com" }), HttpStatusCode.NotFound);
+    }
+
     [Theory]
     [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
     public async Task ConcurrentAddsWithRefusalsAmongThemKeepEveryAcceptedContactAndNothingOfTheRefusedOnes(string provider)
