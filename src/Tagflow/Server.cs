@@ -66,6 +66,7 @@ internal static class Server
         app.MapFieldsApi();
         app.MapListsApi();
         app.MapOptInPages();
+        app.MapConfirmApi();
         app.MapContactsApi();
         app.MapBlocklistApi();
         app.MapEventsApi();

@@ -24,7 +24,8 @@ internal static class TagflowServices
         services.AddScoped<OptIns.OptInProcessAdmin>();
         services.AddSingleton<Email.IMailRelay>(sp => settings.Smtp is { } smtp
             ? new Email.SmtpRelay(smtp, settings.SmtpTimeout, sp.GetRequiredService<ILogger<Email.SmtpRelay>>())
-            : new Email.OutboxRelay(settings.OutboxDirectory ?? TagflowSettings.DefaultOutbox(settings.Database)));
+            : new Email.OutboxRelay(settings.OutboxDirectory ?? TagflowSettings.DefaultOutbox(settings.Database),
+                sp.GetRequiredService<IServiceScopeFactory>(), sp.GetRequiredService<SqliteWriteGate>(), sp.GetRequiredService<ILogger<Email.OutboxRelay>>()));
         return services;
     }
 }

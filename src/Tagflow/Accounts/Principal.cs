@@ -11,6 +11,7 @@ internal static class Principal
     public const string SessionClaim = "tagflow:session";
     public const string TimeZoneClaim = "tagflow:tz";
     public const string ReferenceVersionClaim = "tagflow:refv";
+    public const string EmailClaim = "tagflow:email";
 
     public static ClaimsPrincipal Create(Account account, string scheme, long? sessionId)
     {
@@ -21,6 +22,7 @@ internal static class Principal
             new(PlanClaim, account.Plan.ToString()),
             new(TimeZoneClaim, account.TimeZone),
             new(ReferenceVersionClaim, account.ReferenceVersion.ToString(CultureInfo.InvariantCulture)),
+            new(EmailClaim, account.Email),
         };
         if (sessionId is { } s) claims.Add(new(SessionClaim, s.ToString(CultureInfo.InvariantCulture)));
         return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme));
@@ -36,6 +38,9 @@ internal static class Principal
     /// <summary>The account's reference version as authentication read it (see <see cref="Account.ReferenceVersion"/>).</summary>
     public static long? ReferenceVersion(this ClaimsPrincipal user) =>
         long.TryParse(user.FindFirstValue(ReferenceVersionClaim), CultureInfo.InvariantCulture, out var version) ? version : null;
+
+    /// <summary>The account's own email address; empty if it has none.</summary>
+    public static string AccountEmail(this ClaimsPrincipal user) => user.FindFirstValue(EmailClaim) ?? "";
 
     public static long? SessionId(this ClaimsPrincipal user) =>
         long.TryParse(user.FindFirstValue(SessionClaim), CultureInfo.InvariantCulture, out var id) ? id : null;

@@ -11,8 +11,9 @@ using Tagflow.Wire;
 
 namespace Tagflow.Accounts;
 
-/// <summary>An opt-in process as a contact request needs it.</summary>
-internal sealed record ProcessChoice(long Id, bool IsPredefined, bool UseSingleOptIn);
+/// <summary>An opt-in process as a contact request needs it, with its confirmation email.</summary>
+internal sealed record ProcessChoice(long Id, bool IsPredefined, bool UseSingleOptIn,
+    string SenderName, string SenderAddress, string Subject, string TextTemplate, string HtmlTemplate);
 
 /// <summary>
 /// What an account's contact requests check against and what rarely changes: its data fields,
@@ -44,7 +45,8 @@ internal sealed class ReferenceData
     {
         var fields = await FieldCatalog.LoadAsync(db, accountId, cancellationToken);
         var processes = await db.OptInProcesses.AsNoTracking().Where(p => p.AccountId == accountId)
-            .Select(p => new ProcessChoice(p.Id, p.IsPredefined, p.UseSingleOptIn)).ToListAsync(cancellationToken);
+            .Select(p => new ProcessChoice(p.Id, p.IsPredefined, p.UseSingleOptIn, p.SenderName, p.SenderAddress, p.Subject, p.TextTemplate, p.HtmlTemplate))
+            .ToListAsync(cancellationToken);
         var tags = await db.Tags.AsNoTracking().Where(t => t.AccountId == accountId)
             .Select(t => new { t.Id, t.Kind }).ToDictionaryAsync(t => t.Id, t => t.Kind, cancellationToken);
         var blocked = await db.Blocklist.AsNoTracking().Where(b => b.AccountId == accountId)

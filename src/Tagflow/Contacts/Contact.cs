@@ -31,6 +31,8 @@ internal sealed class Contact
     // Proof of consent: the confirmation of a double opt-in, or the sign-up of a single opt-in.
     public DateTime? OptInAt { get; set; }
     public string OptInIp { get; set; } = "";
+    /// <summary>The browser that confirmed a double opt-in (its User-Agent header), as further proof.</summary>
+    public string OptInUserAgent { get; set; } = "";
 
     public DateTime? UnsubscribedAt { get; set; }
     public string UnsubscribedIp { get; set; } = "";

@@ -3,8 +3,10 @@ using Microsoft.EntityFrameworkCore;
 using Tagflow.Accounts;
 using Tagflow.Blocklist;
 using Tagflow.Data;
+using Tagflow.Email;
 using Tagflow.Events;
 using Tagflow.Fields;
+using Tagflow.OptIns;
 using Tagflow.Tags;
 using Tagflow.Wire;
 
@@ -15,7 +17,7 @@ internal static partial class ContactsApi
     /// <summary>The sign-up source recorded for contacts that come through the management API.</summary>
     private const string ApiSource = "API";
 
-    private static async Task<IResult> AddOrUpdateAsync(Body<AddOrUpdateRequest> body, ClaimsPrincipal user, HttpContext http, TagflowDb db, Writes writes, ReferenceCache references, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> AddOrUpdateAsync(Body<AddOrUpdateRequest> body, ClaimsPrincipal user, HttpContext http, TagflowDb db, Writes writes, ReferenceCache references, IMailRelay relay, TimeProvider clock, CancellationToken cancellationToken)
     {
         var request = body.Value;
         var accountId = user.AccountId();
@@ -36,9 +38,37 @@ internal static partial class ContactsApi
         if (email is not null && await refs.IsBlockedAsync(db, email, cancellationToken))
             return WireResults.Refused(WireErrors.Blocked);
 
+        // A new contact of a double opt-in gets its confirmation email. An SMTP relay must take it before
+        // anything is stored: if it does not, the request is refused (error 6) and leaves nothing behind.
+        // The outbox stores it with the new contact, in the same commit.
+        string? tokenHash = null;
+        OutboxMail? outboxMail = null;
+        if (!list.UseSingleOptIn && email is not null && !await ExistsAsync(db, accountId, email, sms, cancellationToken))
+        {
+            var (token, hash) = ConfirmationMail.NewToken();
+            var message = ConfirmationMail.Create(list, user.AccountEmail(), email.Address, catalog, values,
+                OptInPages.Url(http, ConfirmationMail.ConfirmPath + token), clock.GetUtcNow());
+            if (relay is OutboxRelay)
+            {
+                outboxMail = OutboxRelay.Prepare(message, clock.GetUtcNow().UtcDateTime);
+            }
+            else
+            {
+                try
+                {
+                    await relay.SendAsync(message, cancellationToken);
+                }
+                catch (MailNotSentException)
+                {
+                    return WireResults.Refused(WireErrors.ConfirmationNotSent);
+                }
+            }
+            tokenHash = hash;
+        }
+
         var ip = ClientIp(http);
         var zone = user.TimeZone();
-        return await writes.RunAsync(accountId, async (db, cancellationToken) =>
+        var result = await writes.RunAsync(accountId, async (db, cancellationToken) =>
         {
             var contact = email is null ? null : await ContactQueries.ByEmail(db, accountId, email.Normalized, cancellationToken);
             if (contact is null && sms is not null)
@@ -80,6 +110,14 @@ internal static partial class ContactsApi
                 };
                 db.Contacts.Add(contact);
                 await db.SaveChangesAsync(cancellationToken); // for the id
+                if (tokenHash is not null && !single)
+                {
+                    db.OptInTokens.Add(new OptInToken
+                    {
+                        AccountId = accountId, ContactId = contact.Id, TokenHash = tokenHash, CreatedAt = now, ExpiresAt = now + OptInToken.Lifetime,
+                    });
+                    if (outboxMail is not null) db.OutboxMails.Add(outboxMail);
+                }
                 (stored, tags) = ([], []);
                 ApplyFields(db, contact.Id, values, stored);
                 EventLog.Add(db, accountId, EventTypes.ContactCreated, contact.Id, now);
@@ -99,7 +137,8 @@ internal static partial class ContactsApi
             var answer = ContactWire.Build(contact, stored.ToDictionary(f => f.Key, f => f.Value.Value), tags, catalog, zone);
             return KeptChange(WireResults.Ok(answer));
         }, cancellationToken);
-
+        if (outboxMail is not null) ((OutboxRelay)relay).Wake();
+        return result;
     }
 
     private static async Task<IResult> UpdateAsync(long id, Body<UpdateRequest> body, ClaimsPrincipal user, TagflowDb db, Writes writes, ReferenceCache references, TimeProvider clock, CancellationToken cancellationToken)
@@ -205,6 +244,11 @@ internal static partial class ContactsApi
         return changed;
     }
 
+    /// <summary>Whether add or update would find a contact for this address or number (and so create none).</summary>
+    private static async Task<bool> ExistsAsync(TagflowDb db, long accountId, EmailAddress email, string? sms, CancellationToken cancellationToken) =>
+        await ContactQueries.IdByEmail(db, accountId, email.Normalized, cancellationToken) is not null
+        || sms is not null && await db.Contacts.AnyAsync(c => c.AccountId == accountId && c.SmsPhone == sms, cancellationToken);
+
     private static Task<bool> SmsTakenAsync(TagflowDb db, long accountId, string sms, long? exceptId, CancellationToken cancellationToken) =>
         db.Contacts.AnyAsync(c => c.AccountId == accountId && c.SmsPhone == sms && c.Id != exceptId, cancellationToken);
 
@@ -219,7 +263,7 @@ internal static partial class ContactsApi
     }
 
     /// <summary>The caller's address as the sign-up proof records it (IPv4 as dotted quad).</summary>
-    private static string ClientIp(HttpContext http) => http.Connection.RemoteIpAddress is { } ip
+    internal static string ClientIp(HttpContext http) => http.Connection.RemoteIpAddress is { } ip
         ? (ip.IsIPv4MappedToIPv6 ? ip.MapToIPv4() : ip).ToString()
         : "";
 }

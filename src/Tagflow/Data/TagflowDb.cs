@@ -29,6 +29,8 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
     public DbSet<DataField> DataFields => Set<DataField>();
     public DbSet<BlockedAddress> Blocklist => Set<BlockedAddress>();
     public DbSet<ContactEvent> Events => Set<ContactEvent>();
+    public DbSet<OptInToken> OptInTokens => Set<OptInToken>();
+    public DbSet<Email.OutboxMail> OutboxMails => Set<Email.OutboxMail>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -103,6 +105,7 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
             e.Property(c => c.SignupIp).HasMaxLength(64);
             e.Property(c => c.SignupSource).HasMaxLength(32);
             e.Property(c => c.OptInIp).HasMaxLength(64);
+            e.Property(c => c.OptInUserAgent).HasMaxLength(512);
             e.Property(c => c.UnsubscribedIp).HasMaxLength(64);
             e.HasOne<Account>().WithMany().HasForeignKey(c => c.AccountId).OnDelete(DeleteBehavior.Cascade);
         });
@@ -135,6 +138,14 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
             e.Property(b => b.Value).HasMaxLength(254);
             e.HasOne<Account>().WithMany().HasForeignKey(b => b.AccountId).OnDelete(DeleteBehavior.Cascade);
         });
+        modelBuilder.Entity<OptInToken>(e =>
+        {
+            e.HasIndex(t => t.TokenHash).IsUnique();
+            e.HasIndex(t => t.ContactId);
+            e.Property(t => t.TokenHash).HasMaxLength(64);
+            e.HasOne<Contact>().WithMany().HasForeignKey(t => t.ContactId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<Email.OutboxMail>(e => e.Property(m => m.FileName).HasMaxLength(64));
         modelBuilder.Entity<ContactEvent>(e =>
         {
             e.HasIndex(v => new { v.AccountId, v.Id });

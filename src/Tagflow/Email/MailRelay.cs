@@ -1,7 +1,11 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
+using Microsoft.EntityFrameworkCore;
 using MimeKit;
+using Tagflow.Data;
 
 namespace Tagflow.Email;
 
@@ -70,42 +74,305 @@ internal sealed class SmtpRelay(SmtpTarget target, TimeSpan timeout, ILogger<Smt
 
 /// <summary>
 /// With no SMTP server configured: each message is written as an <c>.eml</c> file into a folder,
-/// so that the whole flow works on a bare machine (open the file, follow its link). The file is
-/// complete on disk before the message counts as sent.
+/// so that the whole flow works on a bare machine (open the file, follow its link).
+/// <para>
+/// A message that belongs to a change (a new contact's confirmation email) is stored in the
+/// database with that change (<see cref="Prepare"/>, <see cref="OutboxMail"/>): it is on disk
+/// exactly when the change is, at no cost beyond the change's own commit. One writer thread then
+/// puts the stored messages into their files and deletes them from the database once the files
+/// are on disk; it also looks every few seconds, for messages stored by another instance or before
+/// a crash. A message sent on its own (<see cref="SendAsync"/>) is written straight away.
+/// </para>
+/// <para>
+/// The writer takes every message waiting at once: it writes each to a hidden temporary file,
+/// flushes them all to disk, renames them into place and flushes again, so a batch costs two
+/// flushes rather than two per message (on Linux through <c>syncfs</c>; elsewhere each file is
+/// flushed on its own). File names come from the message, so a file written twice (a crash between
+/// the flush and the delete) is the same file.
+/// </para>
 /// </summary>
-internal sealed class OutboxRelay(string directory) : IMailRelay
+internal sealed class OutboxRelay : IMailRelay, IDisposable
 {
-    public string Directory => directory;
+    /// <summary>At most this many messages share the flushes, so that no answer waits long behind the others.</summary>
+    private const int MaxBatch = 64;
 
-    public string Description => $"No SMTP server configured (--smtp): emails are written to {directory} as .eml files.";
+    /// <summary>How often the writer looks for stored messages without being told of any.</summary>
+    private static readonly TimeSpan Poll = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often, at most, the rows of written messages are deleted on SQLite.</summary>
+    private static readonly TimeSpan ForgetEvery = TimeSpan.FromSeconds(1);
+
+    /// <summary>The queue item that only says "look in the database".</summary>
+    private static readonly Pending Stored = new("", []);
+
+    private readonly BlockingCollection<Pending> _queue = new();
+    private readonly IServiceScopeFactory? _scopes;
+    private readonly SqliteWriteGate? _gate;
+    private readonly ILogger _logger;
+    private readonly Thread _writer;
+    private int _wakePending;
+
+    /// <summary>SQLite: the highest id whose file is on disk, and the highest deleted (<see cref="WriteStoredSqlite"/>).</summary>
+    private long _written, _forgotten;
+    private DateTime _lastForget;
+
+    /// <summary>An outbox for messages sent on their own only (no database), as in tests of the writer itself.</summary>
+    public OutboxRelay(string directory) : this(directory, null, null, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)
+    {
+    }
+
+    public OutboxRelay(string directory, IServiceScopeFactory? scopes, SqliteWriteGate? gate, ILogger logger)
+    {
+        Directory = directory;
+        _scopes = scopes;
+        _gate = gate;
+        _logger = logger;
+        _writer = new Thread(Write) { IsBackground = true, Name = "Tagflow outbox writer" };
+        _writer.Start();
+    }
+
+    public string Directory { get; }
+
+    public string Description => $"No SMTP server configured (--smtp): emails are written to {Directory} as .eml files.";
+
+    /// <summary>The message as the row that stores it with a change; add it to the change's context, then call <see cref="Wake"/> once committed.</summary>
+    public static OutboxMail Prepare(MimeMessage message, DateTime now)
+    {
+        using var content = new MemoryStream();
+        message.WriteTo(content);
+        return new OutboxMail { FileName = FileName(now), Content = content.ToArray(), CreatedAt = now };
+    }
+
+    /// <summary>Tells the writer that stored messages are waiting.</summary>
+    public void Wake()
+    {
+        if (Interlocked.Exchange(ref _wakePending, 1) == 0 && !_queue.TryAdd(Stored)) _wakePending = 0;
+    }
 
     public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
     {
-        var name = $"{DateTime.UtcNow:yyyyMMdd'T'HHmmssfff'Z'}-{Guid.NewGuid():N}.eml";
-        var temporary = Path.Combine(directory, "." + name + ".tmp");
+        using var content = new MemoryStream();
+        await message.WriteToAsync(content, cancellationToken);
+        var pending = new Pending(FileName(DateTime.UtcNow), content.ToArray());
         try
         {
-            System.IO.Directory.CreateDirectory(directory);
-            await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 16 * 1024, FileOptions.Asynchronous))
-            {
-                await message.WriteToAsync(file, cancellationToken);
-                await file.FlushAsync(cancellationToken);
-                file.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, Path.Combine(directory, name));
+            _queue.Add(pending, cancellationToken);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or OperationCanceledException)
+        catch (InvalidOperationException e)
+        {
+            throw new MailNotSentException("Tagflow is shutting down; the email was not written.", e);
+        }
+        await pending.Written.Task.WaitAsync(cancellationToken);
+    }
+
+    public void Dispose()
+    {
+        _queue.CompleteAdding();
+        _writer.Join(TimeSpan.FromSeconds(10));
+    }
+
+    private static string FileName(DateTime now) => $"{now:yyyyMMdd'T'HHmmssfff'Z'}-{Guid.NewGuid():N}.eml";
+
+    private void Write()
+    {
+        var batch = new List<Pending>(MaxBatch);
+        WriteStored(); // what an earlier run left
+        while (!_queue.IsCompleted)
+        {
+            var lookInDatabase = true;
+            try
+            {
+                if (_queue.TryTake(out var first, Poll))
+                {
+                    lookInDatabase = false;
+                    for (var next = first; next is not null; next = batch.Count < MaxBatch && _queue.TryTake(out var more) ? more : null)
+                    {
+                        if (ReferenceEquals(next, Stored)) lookInDatabase = true;
+                        else batch.Add(next);
+                    }
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                // completed while waiting: one last look below
+            }
+            if (batch.Count > 0) WriteBatch(batch, flush: true);
+            batch.Clear();
+            if (lookInDatabase) WriteStored();
+        }
+    }
+
+    /// <summary>Writes the messages stored in the database into their files, then deletes them there.</summary>
+    private void WriteStored()
+    {
+        if (_scopes is null) return;
+        _wakePending = 0;
+        try
+        {
+            int count;
+            do
+            {
+                using var scope = _scopes.CreateScope();
+                var db = scope.ServiceProvider.GetRequiredService<TagflowDb>();
+                count = db is SqliteTagflowDb ? WriteStoredSqlite(db) : WriteStoredClaimed(db);
+            }
+            while (count == MaxBatch);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The server is stopping; what is stored stays for the next start.
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _logger.LogWarning(e, "The outbox could not write the stored emails; it tries again in {Seconds} s.", Poll.TotalSeconds);
+        }
+    }
+
+    /// <summary>
+    /// SQLite: one process serves the file, so the writer keeps in memory how far it has written (ids
+    /// only grow). The rows are the durable copy: the files are written without flushes, and about
+    /// once a second one flush puts all of them on disk and one transaction under the writer gate
+    /// deletes their rows, rather than flushes and a delete per batch that would compete with the
+    /// requests' commits for the disk. After a restart it starts from the rows still there.
+    /// </summary>
+    private int WriteStoredSqlite(TagflowDb db)
+    {
+        var after = _written;
+        var stored = db.OutboxMails.AsNoTracking().Where(m => m.Id > after).OrderBy(m => m.Id).Take(MaxBatch).ToList();
+        var written = WriteRows(stored, flush: false).ToHashSet();
+        // Only up to the first message that could not be written: the rest waits for the next look.
+        foreach (var mail in stored.TakeWhile(m => written.Contains(m.Id))) _written = mail.Id;
+        if (_written > _forgotten && DateTime.UtcNow - _lastForget >= ForgetEvery)
+        {
+            var upTo = _written;
+            // The files were written without a flush of their own: one flush for all of them before
+            // their rows go. After a crash before this point the rows are still there, and the files
+            // are written again.
+            FlushFileSystem();
+            _gate!.Semaphore.Wait();
+            try
+            {
+                db.OutboxMails.Where(m => m.Id <= upTo).ExecuteDelete();
+            }
+            finally
+            {
+                _gate.Semaphore.Release();
+            }
+            (_forgotten, _lastForget) = (upTo, DateTime.UtcNow);
+        }
+        return written.Count == stored.Count ? stored.Count : 0;
+    }
+
+    /// <summary>PostgreSQL: several instances may share the database; each claims rows that no other holds.</summary>
+    private int WriteStoredClaimed(TagflowDb db)
+    {
+        using var transaction = db.Database.BeginTransaction();
+        var stored = db.OutboxMails
+            .FromSql($"SELECT * FROM \"OutboxMails\" ORDER BY \"Id\" LIMIT {MaxBatch} FOR UPDATE SKIP LOCKED")
+            .AsNoTracking().ToList();
+        var written = WriteRows(stored, flush: true);
+        if (written.Count > 0) db.OutboxMails.Where(m => written.Contains(m.Id)).ExecuteDelete();
+        transaction.Commit();
+        return stored.Count;
+    }
+
+    private List<long> WriteRows(List<OutboxMail> stored, bool flush)
+    {
+        if (stored.Count == 0) return [];
+        var pending = stored.Select(m => new Pending(m.FileName, m.Content)).ToList();
+        WriteBatch(pending, flush);
+        return stored.Where((_, i) => pending[i].Written.Task.IsCompletedSuccessfully).Select(m => m.Id).ToList();
+    }
+
+    /// <summary>
+    /// Writes each message to a temporary file and renames it into place; with <paramref name="flush"/>
+    /// the files are on disk before the renames, and the renames before this returns.
+    /// </summary>
+    private void WriteBatch(List<Pending> batch, bool flush)
+    {
+        var written = new List<Pending>(batch.Count);
+        try
+        {
+            System.IO.Directory.CreateDirectory(Directory);
+            foreach (var pending in batch)
+            {
+                try
+                {
+                    using var file = new FileStream(Temporary(pending), FileMode.Create, FileAccess.Write, FileShare.None, 4096);
+                    file.Write(pending.Content);
+                    // Without syncfs there is no flush of them all later: each file is flushed now.
+                    if (!OperatingSystem.IsLinux()) file.Flush(flushToDisk: true);
+                    written.Add(pending);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    Fail(pending, e);
+                }
+            }
+            if (written.Count == 0) return;
+            if (flush) FlushFileSystem();
+            foreach (var pending in written) File.Move(Temporary(pending), Final(pending), overwrite: true);
+            if (flush) FlushFileSystem();
+            foreach (var pending in written) pending.Written.TrySetResult();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            foreach (var pending in batch) Fail(pending, e);
+        }
+    }
+
+    private void Fail(Pending pending, Exception e)
+    {
+        foreach (var path in new[] { Temporary(pending), Final(pending) })
         {
             try
             {
-                File.Delete(temporary);
+                File.Delete(path);
             }
             catch (Exception deleting) when (deleting is IOException or UnauthorizedAccessException)
             {
                 // nothing was written, or the folder itself is out of reach
             }
-            if (e is OperationCanceledException) throw;
-            throw new MailNotSentException($"The email could not be written to {directory}: {e.Message}", e);
         }
+        _logger.LogWarning("The email {File} could not be written to {Directory}: {Reason}", pending.Name, Directory, e.Message);
+        pending.Written.TrySetException(new MailNotSentException($"The email could not be written to {Directory}: {e.Message}", e));
     }
+
+    /// <summary>
+    /// On Linux, <c>syncfs</c> on the folder's file system: every file written so far (or its rename)
+    /// reaches the disk in one journal commit. Elsewhere the files were flushed one by one, and a
+    /// rename is as durable as the platform makes it.
+    /// </summary>
+    private void FlushFileSystem()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        // Any file of the folder's file system will do; an empty hidden one that is always there.
+        using var handle = File.OpenHandle(Path.Combine(Directory, ".sync"), FileMode.OpenOrCreate, FileAccess.Read);
+        if (SyncFileSystem(handle.DangerousGetHandle().ToInt32()) != 0)
+            throw new IOException($"syncfs failed with error {Marshal.GetLastPInvokeError()}.");
+    }
+
+    private string Temporary(Pending pending) => Path.Combine(Directory, "." + pending.Name + ".tmp");
+
+    private string Final(Pending pending) => Path.Combine(Directory, pending.Name);
+
+    [DllImport("libc", EntryPoint = "syncfs", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+#pragma warning disable SYSLIB1054 // LibraryImport would need unsafe code for one call with an int
+    private static extern int SyncFileSystem(int fd);
+#pragma warning restore SYSLIB1054
+
+    private sealed record Pending(string Name, byte[] Content)
+    {
+        public TaskCompletionSource Written { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
+
+/// <summary>A message stored with the change that sends it, until the outbox writer has put it into its file.</summary>
+internal sealed class OutboxMail
+{
+    public long Id { get; set; }
+    public required string FileName { get; set; }
+    public required byte[] Content { get; set; }
+    public DateTime CreatedAt { get; set; }
 }

@@ -20,6 +20,7 @@ internal static class EventTypes
 {
     public const string ContactCreated = "contact.created";
     public const string ContactUpdated = "contact.updated";
+    public const string ContactSubscribed = "contact.subscribed";
     public const string ContactUnsubscribed = "contact.unsubscribed";
     public const string ContactDeleted = "contact.deleted";
     public const string TagAdded = "tag.added";

@@ -47,6 +47,10 @@ internal static partial class ConfirmationTemplate
             : null;
     }
 
+    /// <summary>The template with each placeholder replaced by its value.</summary>
+    public static string Fill(string template, Func<string, string> value) =>
+        Placeholder().Replace(template, m => value(m.Groups[1].Value));
+
     [GeneratedRegex(@"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")]
     private static partial Regex Placeholder();
 }

@@ -24,12 +24,12 @@ internal static class OptInPages
     public static string Url(HttpContext http, string path) =>
         $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}{path}";
 
-    public static IResult Page(string title, string text) => Results.Content(
+    public static IResult Page(string title, string text, int statusCode = StatusCodes.Status200OK) => Results.Content(
         $"""
         <!doctype html>
         <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
         <title>{WebUtility.HtmlEncode(title)}</title>
         <style>body{"{"}font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;line-height:1.5{"}"}</style></head>
         <body><h1>{WebUtility.HtmlEncode(title)}</h1><p>{WebUtility.HtmlEncode(text)}</p></body></html>
-        """, "text/html; charset=utf-8");
+        """, "text/html; charset=utf-8", statusCode: statusCode);
 }

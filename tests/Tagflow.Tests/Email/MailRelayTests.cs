@@ -104,9 +104,9 @@ public sealed class MailRelayTests
             await relay.SendAsync(Message(), CancellationToken.None);
             await relay.SendAsync(Message(html: ""), CancellationToken.None);
 
-            var files = Directory.GetFiles(directory).Order(StringComparer.Ordinal).ToList();
+            var files = Directory.GetFiles(directory, "*.eml").Order(StringComparer.Ordinal).ToList();
             Assert.Equal(2, files.Count);
-            Assert.All(files, f => Assert.EndsWith(".eml", f, StringComparison.Ordinal));
+            Assert.Empty(Directory.GetFiles(directory, "*.tmp"));
             var first = await MimeMessage.LoadAsync(files.Single(f => MimeMessage.Load(f).HtmlBody is not null));
             Assert.Equal("Bitte bestätigen Sie Ihre Anmeldung ✓", first.Subject);
             Assert.Equal("anna@example.com", first.To.Mailboxes.Single().Address);

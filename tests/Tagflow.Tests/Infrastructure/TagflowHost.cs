@@ -72,6 +72,8 @@ public sealed class TagflowHost : IAsyncDisposable
     {
         Database = database.Target,
         KeyFile = Path.Combine(database.Directory, "tagflow.key"),
+        // Each test's emails in its own folder (on PostgreSQL the default is the working directory).
+        OutboxDirectory = Path.Combine(database.Directory, "outbox"),
         PasswordIterations = 1_000,
     };
 

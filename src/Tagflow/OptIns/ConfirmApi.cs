@@ -1,0 +1,69 @@
+using Microsoft.EntityFrameworkCore;
+using Tagflow.Accounts;
+using Tagflow.Contacts;
+using Tagflow.Data;
+using Tagflow.Events;
+
+namespace Tagflow.OptIns;
+
+/// <summary>
+/// The confirmation link of a double opt-in, <c>GET /optin/{token}</c>, opened by the contact in a
+/// browser: no credentials. The first open subscribes the contact and records the confirmation
+/// (time, address, browser) apart from the sign-up proof; every open then redirects to the
+/// process's thank-you page. A HEAD request, as mail scanners send to check a link, confirms nothing.
+/// </summary>
+internal static class ConfirmApi
+{
+    private const int MaxUserAgentLength = 512;
+
+    public static void MapConfirmApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet(ConfirmationMail.ConfirmPath + "{token}", ConfirmAsync).ExcludeFromDescription();
+        app.MapMethods(ConfirmationMail.ConfirmPath + "{token}", [HttpMethods.Head], () => Results.Ok()).ExcludeFromDescription();
+    }
+
+    private static async Task<IResult> ConfirmAsync(string token, HttpContext http, TagflowDb db, Writes writes, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var hash = Secrets.LookupHash(token);
+        var found = await db.OptInTokens.AsNoTracking().Where(t => t.TokenHash == hash)
+            .Select(t => new { t.Id, t.AccountId, t.ContactId, t.ExpiresAt, t.UsedAt }).SingleOrDefaultAsync(cancellationToken);
+        if (found is null)
+            return OptInPages.Page("Unknown link",
+                "This confirmation link is not known, or its contact no longer exists. Copy the whole link from the email, or sign up again.",
+                StatusCodes.Status404NotFound);
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (found.UsedAt is null && now > found.ExpiresAt)
+            return OptInPages.Page("This link has expired",
+                "Confirmation links are valid for 30 days. Please sign up again to get a new one.",
+                StatusCodes.Status410Gone);
+
+        if (found.UsedAt is null)
+        {
+            var ip = ContactsApi.ClientIp(http);
+            var userAgent = http.Request.Headers.UserAgent.ToString();
+            if (userAgent.Length > MaxUserAgentLength) userAgent = userAgent[..MaxUserAgentLength];
+            await writes.RunAsync(found.AccountId, async (db, cancellationToken) =>
+            {
+                var row = await db.OptInTokens.SingleOrDefaultAsync(t => t.Id == found.Id, cancellationToken);
+                var contact = await db.Contacts.SingleOrDefaultAsync(c => c.Id == found.ContactId, cancellationToken);
+                // Opened twice at once, or the contact deleted meanwhile: the first open did it all.
+                if (row is null || row.UsedAt is not null || contact is null) return WriteOutcome<bool>.Refused(false);
+                row.UsedAt = now;
+                if (contact.Status == ContactStatus.Pending)
+                {
+                    contact.Status = ContactStatus.Subscribed;
+                    (contact.OptInAt, contact.OptInIp, contact.OptInUserAgent, contact.UpdatedAt) = (now, ip, userAgent, now);
+                    EventLog.Add(db, found.AccountId, EventTypes.ContactSubscribed, contact.Id, now);
+                }
+                return WriteOutcome<bool>.Kept(true);
+            }, cancellationToken);
+        }
+
+        var thankYou = await (
+            from c in db.Contacts
+            join p in db.OptInProcesses on c.ListId equals p.Id
+            where c.Id == found.ContactId
+            select p.ThankYouUrl).SingleOrDefaultAsync(cancellationToken);
+        return Results.Redirect(string.IsNullOrEmpty(thankYou) ? OptInPages.Url(http, OptInPages.ThanksPath) : thankYou);
+    }
+}

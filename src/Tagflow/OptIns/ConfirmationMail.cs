@@ -1,0 +1,54 @@
+using System.Net;
+using System.Security.Cryptography;
+using MimeKit;
+using Tagflow.Accounts;
+using Tagflow.Email;
+using Tagflow.Fields;
+
+namespace Tagflow.OptIns;
+
+/// <summary>
+/// The confirmation email of a double opt-in: a new link (see <see cref="OptInToken"/>), the
+/// process's templates filled with the contact's address and field values, from the process's
+/// sender (else the account's address, else <see cref="FallbackSender"/>).
+/// </summary>
+internal static class ConfirmationMail
+{
+    /// <summary>The sender when neither the process nor the account names one; a relay that checks senders will refuse it.</summary>
+    public const string FallbackSender = "tagflow@localhost";
+
+    public const string ConfirmPath = "/optin/";
+
+    /// <summary>A new confirmation secret for a link, and the hash under which it is stored.</summary>
+    public static (string Token, string Hash) NewToken()
+    {
+        var token = Base64Url(RandomNumberGenerator.GetBytes(32));
+        return (token, Secrets.LookupHash(token));
+    }
+
+    /// <summary>
+    /// Builds the message for a contact of a process from what the request already holds (no query):
+    /// <paramref name="fields"/> are the contact's values by key.
+    /// </summary>
+    public static MimeMessage Create(ProcessChoice process, string accountEmail, string email, FieldCatalog catalog,
+        IReadOnlyDictionary<string, string> fields, string confirmUrl, DateTimeOffset now)
+    {
+        var sender = process.SenderAddress.Length > 0 ? process.SenderAddress
+            : accountEmail.Length > 0 ? accountEmail
+            : FallbackSender;
+        string Value(string name, bool html)
+        {
+            var value = name == ConfirmationTemplate.ConfirmUrl ? confirmUrl
+                : name == "email" ? email
+                : catalog.Find(name) is { } field ? fields.GetValueOrDefault(field.Key) ?? "" : "";
+            return html ? WebUtility.HtmlEncode(value) : value;
+        }
+        var subject = ConfirmationTemplate.Fill(process.Subject, n => Value(n, html: false)).ReplaceLineEndings(" ");
+        var text = ConfirmationTemplate.Fill(process.TextTemplate, n => Value(n, html: false));
+        var htmlBody = process.HtmlTemplate.Length == 0 ? "" : ConfirmationTemplate.Fill(process.HtmlTemplate, n => Value(n, html: true));
+        return MailMessages.Create(process.SenderName, sender, email, subject, text, htmlBody, now);
+    }
+
+    private static string Base64Url(byte[] bytes) =>
+        Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}

@@ -1,0 +1,18 @@
+namespace Tagflow.OptIns;
+
+/// <summary>
+/// The secret of one confirmation link: random (256 bits), stored only as its SHA-256, for one
+/// contact, valid for <see cref="Lifetime"/>. Used once: opening the link again only redirects.
+/// </summary>
+internal sealed class OptInToken
+{
+    public static readonly TimeSpan Lifetime = TimeSpan.FromDays(30);
+
+    public long Id { get; set; }
+    public long AccountId { get; set; }
+    public long ContactId { get; set; }
+    public required string TokenHash { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime ExpiresAt { get; set; }
+    public DateTime? UsedAt { get; set; }
+}
