@@ -123,4 +123,21 @@ public sealed class OptInProcessTests
         Assert.Equal("/list/redirect", sent.PathAndQuery);
         Assert.Equal("""{"listid":45,"email":"ann@example.com"}""", sent.Body);
     }
+
+    [Fact]
+    public async Task ResendSendsTheConfirmationAgainAndSaysWhenItIsTooSoon()
+    {
+        await using var server = await TagflowServer.StartAsync();
+        using var kt = await server.NewClientAsync("anna");
+        await kt.Contacts.AddOrUpdateAsync(new ContactAddOrUpdateOptions { Email = "pending@example.com" }, CancellationToken.None);
+
+        var tooSoon = await Assert.ThrowsAsync<KlickTippException>(() => kt.Contacts.ResendAsync("pending@example.com", CancellationToken.None));
+        Assert.Equal(KlickTippErrorKind.TooManyRequests, tooSoon.Kind);
+        Assert.InRange(tooSoon.RetryAfter ?? TimeSpan.Zero, TimeSpan.FromMinutes(9), TimeSpan.FromMinutes(10));
+
+        server.Clock.Advance(TimeSpan.FromMinutes(11));
+        await kt.Contacts.ResendAsync("pending@example.com", CancellationToken.None);
+        var unknown = await Assert.ThrowsAsync<KlickTippException>(() => kt.Contacts.ResendAsync("nobody@example.com", CancellationToken.None));
+        Assert.Equal(7, unknown.ErrorCode);
+    }
 }

@@ -12,7 +12,7 @@ using Tagflow.Wire;
 namespace Tagflow.Accounts;
 
 /// <summary>An opt-in process as a contact request needs it, with its confirmation email.</summary>
-internal sealed record ProcessChoice(long Id, bool IsPredefined, bool UseSingleOptIn,
+internal sealed record ProcessChoice(long Id, bool IsPredefined, bool UseSingleOptIn, bool ResendConfirmationEmail,
     string SenderName, string SenderAddress, string Subject, string TextTemplate, string HtmlTemplate);
 
 /// <summary>
@@ -45,7 +45,7 @@ internal sealed class ReferenceData
     {
         var fields = await FieldCatalog.LoadAsync(db, accountId, cancellationToken);
         var processes = await db.OptInProcesses.AsNoTracking().Where(p => p.AccountId == accountId)
-            .Select(p => new ProcessChoice(p.Id, p.IsPredefined, p.UseSingleOptIn, p.SenderName, p.SenderAddress, p.Subject, p.TextTemplate, p.HtmlTemplate))
+            .Select(p => new ProcessChoice(p.Id, p.IsPredefined, p.UseSingleOptIn, p.ResendConfirmationEmail, p.SenderName, p.SenderAddress, p.Subject, p.TextTemplate, p.HtmlTemplate))
             .ToListAsync(cancellationToken);
         var tags = await db.Tags.AsNoTracking().Where(t => t.AccountId == accountId)
             .Select(t => new { t.Id, t.Kind }).ToDictionaryAsync(t => t.Id, t => t.Kind, cancellationToken);
@@ -58,6 +58,9 @@ internal sealed class ReferenceData
     /// <summary>The process <paramref name="listId"/> names, the predefined one when it is null; null if the account has no such process.</summary>
     public ProcessChoice? Process(long? listId) =>
         _processes.FirstOrDefault(p => listId is { } id ? p.Id == id : p.IsPredefined);
+
+    /// <summary>Whether a double opt-in process of the account sends its email again on add or update of a pending contact.</summary>
+    public bool AnyResends => _processes.Any(p => p.ResendConfirmationEmail && !p.UseSingleOptIn);
 
     /// <summary>Error 403 if a tag is not the account's, 31 if it is a SmartTag; null if all are manual tags of the account.</summary>
     public int? ManualTagError(IEnumerable<long> tagIds)

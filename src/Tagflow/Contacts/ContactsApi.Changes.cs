@@ -38,32 +38,31 @@ internal static partial class ContactsApi
         if (email is not null && await refs.IsBlockedAsync(db, email, cancellationToken))
             return WireResults.Refused(WireErrors.Blocked);
 
-        // A new contact of a double opt-in gets its confirmation email. An SMTP relay must take it before
-        // anything is stored: if it does not, the request is refused (error 6) and leaves nothing behind.
-        // The outbox stores it with the new contact, in the same commit.
-        string? tokenHash = null;
-        OutboxMail? outboxMail = null;
-        if (!list.UseSingleOptIn && email is not null && !await ExistsAsync(db, accountId, email, sms, cancellationToken))
+        // A new contact of a double opt-in gets its confirmation email, and so does a pending one whose
+        // process sends it again (at most every 10 minutes). An SMTP relay must take it before anything
+        // is stored: if it does not, the request is refused (error 6) and leaves nothing behind. The
+        // outbox stores it with the change, in the same commit.
+        PreparedConfirmation? confirmation = null;
+        if (email is not null)
         {
-            var (token, hash) = ConfirmationMail.NewToken();
-            var message = ConfirmationMail.Create(list, user.AccountEmail(), email.Address, catalog, values,
-                OptInPages.Url(http, ConfirmationMail.ConfirmPath + token), clock.GetUtcNow());
-            if (relay is OutboxRelay)
+            ProcessChoice? confirming = null;
+            IReadOnlyDictionary<string, string> templateValues = values;
+            if (await ContactQueries.IdByEmail(db, accountId, email.Normalized, cancellationToken) is not { } existing)
             {
-                outboxMail = OutboxRelay.Prepare(message, clock.GetUtcNow().UtcDateTime);
+                // A new contact, unless its SMS number finds one.
+                if (!list.UseSingleOptIn && (sms is null || !await SmsTakenAsync(db, accountId, sms, null, cancellationToken))) confirming = list;
             }
-            else
+            else if (refs.AnyResends && await NextConfirmationAsync(db, existing, cancellationToken) is { } next && next <= clock.GetUtcNow().UtcDateTime)
             {
-                try
-                {
-                    await relay.SendAsync(message, cancellationToken);
-                }
-                catch (MailNotSentException)
-                {
-                    return WireResults.Refused(WireErrors.ConfirmationNotSent);
-                }
+                var listId = await db.Contacts.Where(c => c.Id == existing).Select(c => c.ListId).SingleAsync(cancellationToken);
+                if (ConfirmingProcess(refs, listId) is { ResendConfirmationEmail: true } process)
+                    (confirming, templateValues) = (process, await TemplateValuesAsync(db, existing, values, cancellationToken));
             }
-            tokenHash = hash;
+            if (confirming is not null)
+            {
+                confirmation = await PrepareConfirmationAsync(relay, confirming, user, http, email.Address, catalog, templateValues, clock, cancellationToken);
+                if (confirmation is null) return WireResults.Refused(WireErrors.ConfirmationNotSent);
+            }
         }
 
         var ip = ClientIp(http);
@@ -110,14 +109,7 @@ internal static partial class ContactsApi
                 };
                 db.Contacts.Add(contact);
                 await db.SaveChangesAsync(cancellationToken); // for the id
-                if (tokenHash is not null && !single)
-                {
-                    db.OptInTokens.Add(new OptInToken
-                    {
-                        AccountId = accountId, ContactId = contact.Id, TokenHash = tokenHash, CreatedAt = now, ExpiresAt = now + OptInToken.Lifetime,
-                    });
-                    if (outboxMail is not null) db.OutboxMails.Add(outboxMail);
-                }
+                if (confirmation is not null && !single) StoreConfirmation(db, accountId, contact.Id, confirmation, now);
                 (stored, tags) = ([], []);
                 ApplyFields(db, contact.Id, values, stored);
                 EventLog.Add(db, accountId, EventTypes.ContactCreated, contact.Id, now);
@@ -126,6 +118,8 @@ internal static partial class ContactsApi
             {
                 stored = await ContactQueries.Fields(db, contact.Id).ToDictionaryAsync(f => f.Key, cancellationToken: cancellationToken);
                 tags = await ContactWire.LoadTagsAsync(db, contact.Id, cancellationToken);
+                // Sent again to a pending contact (or sent for a new one that another request created first).
+                if (confirmation is not null && contact.Status == ContactStatus.Pending) StoreConfirmation(db, accountId, contact.Id, confirmation, now);
                 // The address is the lookup key: only a contact found by its SMS number gets a new one.
                 var newEmail = email is not null && contact.NormalizedEmail != email.Normalized ? email : null;
                 ApplyChanges(db, contact, newEmail, sms, values, stored, now);
@@ -137,7 +131,7 @@ internal static partial class ContactsApi
             var answer = ContactWire.Build(contact, stored.ToDictionary(f => f.Key, f => f.Value.Value), tags, catalog, zone);
             return KeptChange(WireResults.Ok(answer));
         }, cancellationToken);
-        if (outboxMail is not null) ((OutboxRelay)relay).Wake();
+        ConfirmationCommitted(relay, confirmation);
         return result;
     }
 
@@ -243,11 +237,6 @@ internal static partial class ContactsApi
         }
         return changed;
     }
-
-    /// <summary>Whether add or update would find a contact for this address or number (and so create none).</summary>
-    private static async Task<bool> ExistsAsync(TagflowDb db, long accountId, EmailAddress email, string? sms, CancellationToken cancellationToken) =>
-        await ContactQueries.IdByEmail(db, accountId, email.Normalized, cancellationToken) is not null
-        || sms is not null && await db.Contacts.AnyAsync(c => c.AccountId == accountId && c.SmsPhone == sms, cancellationToken);
 
     private static Task<bool> SmsTakenAsync(TagflowDb db, long accountId, string sms, long? exceptId, CancellationToken cancellationToken) =>
         db.Contacts.AnyAsync(c => c.AccountId == accountId && c.SmsPhone == sms && c.Id != exceptId, cancellationToken);

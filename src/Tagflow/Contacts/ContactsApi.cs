@@ -27,6 +27,8 @@ internal static partial class ContactsApi
         group.MapPost("/tag", TagAsync).AcceptsWire<TagRequest>().Produces<bool[]>().WithSummary("Add manual tags (tagids) to the contact with this email address.");
         group.MapPost("/untag", UntagAsync).AcceptsWire<UntagRequest>().Produces<bool[]>().WithSummary("Remove a manual tag (tagid) from the contact with this email address.");
         group.MapPost("/unsubscribe", UnsubscribeAsync).AcceptsWire<EmailRequest>().Produces<bool[]>().WithSummary("Unsubscribe the contact with this email address.");
+        group.MapPost("/resend", ResendAsync).AcceptsWire<EmailRequest>().Produces<bool[]>().Produces<string[]>(StatusCodes.Status429TooManyRequests)
+            .WithSummary("Send the confirmation email again, with a new link, to the pending contact with this address (at most every 10 minutes).");
     }
 
     private static async Task<IResult> GetAsync(long id, ClaimsPrincipal user, TagflowDb db, ReferenceCache references, CancellationToken cancellationToken) =>

@@ -19,6 +19,9 @@ internal static class ConfirmationMail
 
     public const string ConfirmPath = "/optin/";
 
+    /// <summary>A pending contact gets its confirmation email again at most this often.</summary>
+    public static readonly TimeSpan ResendInterval = TimeSpan.FromMinutes(10);
+
     /// <summary>A new confirmation secret for a link, and the hash under which it is stored.</summary>
     public static (string Token, string Hash) NewToken()
     {
