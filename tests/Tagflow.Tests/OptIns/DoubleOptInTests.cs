@@ -202,7 +202,8 @@ public sealed partial class DoubleOptInTests
         Assert.Single(Directory.GetFiles(outbox, "*.eml"));
     }
 
-    private static string Link(MimeMessage message) => ConfirmLink().Match(message.TextBody ?? "").Value;
+    /// <summary>The confirmation link in a message's text part.</summary>
+    internal static string Link(MimeMessage message) => ConfirmLink().Match(message.TextBody ?? "").Value;
 
     [GeneratedRegex(@"https?://\S+/optin/[A-Za-z0-9_-]+")]
     private static partial Regex ConfirmLink();

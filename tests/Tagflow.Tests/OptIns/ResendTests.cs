@@ -1,11 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.RegularExpressions;
-using MimeKit;
 using Tagflow.Email;
 using Tagflow.Tests.Contacts;
 using Tagflow.Tests.Infrastructure;
 using static Tagflow.Tests.Contacts.ContactCalls;
+using static Tagflow.Tests.OptIns.DoubleOptInTests;
 
 namespace Tagflow.Tests.OptIns;
 
@@ -13,7 +12,7 @@ namespace Tagflow.Tests.OptIns;
 /// The confirmation email again: on request (<c>POST /subscriber/resend</c>) or on add or update of a
 /// pending contact whose process says so, with a new link, at most every 10 minutes per contact.
 /// </summary>
-public sealed partial class ResendTests
+public sealed class ResendTests
 {
     [Theory]
     [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
@@ -98,9 +97,4 @@ public sealed partial class ResendTests
         await WireAssert.RefusedAsync(await otto.PostAsJsonAsync("/subscriber/resend", new { email = "bert@example.com" }), 7);
         Assert.True(smtp.NothingReceived);
     }
-
-    private static string Link(MimeMessage message) => ConfirmLink().Match(message.TextBody ?? "").Value;
-
-    [GeneratedRegex(@"https?://\S+/optin/[A-Za-z0-9_-]+")]
-    private static partial Regex ConfirmLink();
 }
