@@ -67,6 +67,7 @@ internal static class Server
         app.MapListsApi();
         app.MapOptInPages();
         app.MapConfirmApi();
+        app.MapListbuildingApi();
         app.MapContactsApi();
         app.MapBlocklistApi();
         app.MapEventsApi();

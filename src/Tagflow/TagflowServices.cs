@@ -22,6 +22,8 @@ internal static class TagflowServices
         services.AddScoped<Writes>();
         services.AddScoped<Blocklist.BlocklistAdmin>();
         services.AddScoped<OptIns.OptInProcessAdmin>();
+        services.AddScoped<OptIns.ListbuildingAdmin>();
+        services.AddSingleton<OptIns.SignInLimits>();
         services.AddSingleton<Email.IMailRelay>(sp => settings.Smtp is { } smtp
             ? new Email.SmtpRelay(smtp, settings.SmtpTimeout, sp.GetRequiredService<ILogger<Email.SmtpRelay>>())
             : new Email.OutboxRelay(settings.OutboxDirectory ?? TagflowSettings.DefaultOutbox(settings.Database),

@@ -18,6 +18,8 @@ internal sealed record TagflowSettings
     public int PasswordIterations { get; init; } = Secrets.DefaultPasswordIterations;
     /// <summary>Logins accepted per client address and minute; 0 turns the limit off.</summary>
     public int LoginsPerMinutePerAddress { get; init; } = 60;
+    /// <summary>Listbuilding calls accepted per API key and minute, and as many per client address; 0 turns the limits off.</summary>
+    public int SignInsPerMinute { get; init; } = 60;
     /// <summary>Failed logins for one username before it is locked for a while.</summary>
     public int LoginFailuresBeforeLockout { get; init; } = 5;
     /// <summary>The SMTP relay for Tagflow's email; null writes each message into <see cref="OutboxDirectory"/> instead.</summary>

@@ -4,8 +4,8 @@ using Tagflow.Client.Tests.Infrastructure;
 namespace Tagflow.Client.Tests;
 
 /// <summary>
-/// The listbuilding calls, against a scripted server: Tagflow does not serve /subscriber/signin, signout
-/// and signoff yet. They carry their API key in the body and need no client credentials.
+/// The listbuilding calls: what they send (against a scripted server), and a round trip against a
+/// real Tagflow server. They carry their API key in the body and need no client credentials.
 /// </summary>
 public sealed class ListbuildingTests
 {
@@ -68,5 +68,38 @@ public sealed class ListbuildingTests
         var sent = Assert.Single(handler.Requests);
         Assert.Equal("/subscriber/resend", sent.PathAndQuery);
         Assert.Equal("""{"email":"ann@example.com"}""", sent.Body);
+    }
+
+    [Fact]
+    public async Task SignInSignOutAndSignOffRoundTripAgainstTagflow()
+    {
+        await using var server = await TagflowServer.StartAsync();
+        using var kt = await server.NewClientAsync("anna");
+        var process = await kt.OptInProcesses.CreateAsync(new OptInProcessSettings
+        {
+            Name = "Shop", UsesSingleOptIn = true, Text = "Danke!", ThankYouUrl = "https://example.com/thanks",
+        }, CancellationToken.None);
+        var tag = await kt.Tags.GetOrCreateAsync("Buyer", CancellationToken.None);
+        var apiKey = await server.AddListbuildingKeyAsync("anna", "Checkout", process, tag);
+        using var form = server.Client(credentials: null);
+
+        var next = await form.Listbuilding.SignInAsync(new SignInOptions
+        {
+            ApiKey = apiKey, Email = "ann@example.com", Fields = new() { { StandardFieldKeys.FirstName, "Ann" } },
+        }, CancellationToken.None);
+        Assert.Equal(new Uri("https://example.com/thanks"), next);
+        var id = await kt.Contacts.SearchAsync("ann@example.com", CancellationToken.None);
+        var contact = await kt.Contacts.GetAsync(id, CancellationToken.None);
+        Assert.Equal("Ann", contact.Fields[StandardFieldKeys.FirstName]);
+        Assert.Contains(tag, contact.ManualTags.Keys);
+        Assert.Equal(2, contact.SmartTags.Count); // "Listbuilding: Checkout" and "Opt-in confirmed: Shop"
+
+        await form.Listbuilding.SignOutAsync(apiKey, "ann@example.com", CancellationToken.None);
+        Assert.DoesNotContain(tag, (await kt.Contacts.GetAsync(id, CancellationToken.None)).ManualTags.Keys);
+        await form.Listbuilding.SignOffAsync(apiKey, "ann@example.com", CancellationToken.None);
+        Assert.Equal(ContactStatus.Unsubscribed, (await kt.Contacts.GetAsync(id, CancellationToken.None)).Status);
+
+        var wrong = await Assert.ThrowsAsync<KlickTippException>(() => form.Listbuilding.SignOffAsync("0123456789abcdef0123456789abcdef", "ann@example.com", CancellationToken.None));
+        Assert.Equal(100, wrong.ErrorCode);
     }
 }

@@ -142,6 +142,47 @@ internal static class AdminCommands
         return command;
     }
 
+    public static Command Listbuilding()
+    {
+        var command = new Command("listbuilding", "Manage an account's listbuilding API keys (for sign-up forms: POST /subscriber/signin).");
+
+        var addUser = new Argument<string>("USERNAME");
+        var addName = new Argument<string>("NAME") { Description = "What the key is for, e.g. the form; its SmartTag is \"Listbuilding: NAME\"." };
+        var list = new Option<long>("--list") { Description = "The opt-in process contacts sign in through (GET /list lists them).", Required = true };
+        var tag = new Option<long?>("--tag") { Description = "A manual tag assigned to every contact the key signs in." };
+        var add = new Command("add", "Create a listbuilding key; prints the key, which is not shown again.") { addUser, addName, list, tag };
+        add.SetAction((parse, ct) => RunAsync(parse, async sp =>
+        {
+            var account = await sp.GetRequiredService<AccountAdmin>().FindAccountAsync(parse.GetValue(addUser)!, ct);
+            var (_, secret, refusal) = await sp.GetRequiredService<ListbuildingAdmin>().AddAsync(account.Id, parse.GetValue(addName), parse.GetValue(list), parse.GetValue(tag), ct);
+            return refusal is null ? secret : throw new AdminException(refusal.Message);
+        }, ct));
+        command.Subcommands.Add(add);
+
+        var listUser = new Argument<string>("USERNAME");
+        var show = new Command("list", "List the account's listbuilding keys: id, first characters of the key, process, tag, name.") { listUser };
+        show.SetAction((parse, ct) => RunAsync(parse, async sp =>
+        {
+            var account = await sp.GetRequiredService<AccountAdmin>().FindAccountAsync(parse.GetValue(listUser)!, ct);
+            var keys = await sp.GetRequiredService<ListbuildingAdmin>().ListAsync(account.Id, ct);
+            return string.Join(Environment.NewLine, keys.Select(k => string.Create(CultureInfo.InvariantCulture,
+                $"{k.Id}\t{k.KeyPrefix}…\tlist {k.ListId}\ttag {(k.TagId is { } t ? t.ToString(CultureInfo.InvariantCulture) : "-")}\t{k.Name}")));
+        }, ct));
+        command.Subcommands.Add(show);
+
+        var removeUser = new Argument<string>("USERNAME");
+        var removeId = new Argument<long>("ID");
+        var remove = new Command("remove", "Delete a listbuilding key; its calls stop working at once.") { removeUser, removeId };
+        remove.SetAction((parse, ct) => RunAsync(parse, async sp =>
+        {
+            var account = await sp.GetRequiredService<AccountAdmin>().FindAccountAsync(parse.GetValue(removeUser)!, ct);
+            return await sp.GetRequiredService<ListbuildingAdmin>().RemoveAsync(account.Id, parse.GetValue(removeId), ct)
+                ? null : throw new AdminException($"The account has no listbuilding key {parse.GetValue(removeId)}.");
+        }, ct));
+        command.Subcommands.Add(remove);
+        return command;
+    }
+
     /// <summary>The options of <c>lists add</c> and <c>lists update</c>; each one not given leaves its setting alone.</summary>
     private sealed class ProcessOptions
     {

@@ -29,6 +29,12 @@ internal static class ServeCommand
         Description = "Largest request body accepted, in bytes (default 1048576). Env: TAGFLOW_MAX_BODY_BYTES.",
     };
 
+    private static readonly Option<int?> SignInRateLimit = new("--signin-rate-limit")
+    {
+        Description = "Listbuilding calls (signin, signout, signoff) accepted per API key and minute, and as many per client address "
+            + "(default 60; 0: no limit). Env: TAGFLOW_SIGNIN_RATE_LIMIT.",
+    };
+
     private static readonly Option<string?> Smtp = new("--smtp")
     {
         Description = "The SMTP relay for email: smtp://user:password@host:587 (STARTTLS when offered) or smtps://…:465. "
@@ -43,6 +49,7 @@ internal static class ServeCommand
         var minutes = parse.GetValue(SessionIdleMinutes) ?? TagflowCommand.EnvNumber<int>("TAGFLOW_SESSION_IDLE_MINUTES") ?? 60;
         var maxBody = parse.GetValue(MaxBodyBytes) ?? TagflowCommand.EnvNumber<long>("TAGFLOW_MAX_BODY_BYTES") ?? 1024L * 1024;
         var logins = parse.GetValue(LoginRateLimit) ?? TagflowCommand.EnvNumber<int>("TAGFLOW_LOGIN_RATE_LIMIT") ?? 60;
+        var signIns = parse.GetValue(SignInRateLimit) ?? TagflowCommand.EnvNumber<int>("TAGFLOW_SIGNIN_RATE_LIMIT") ?? 60;
         if (logins < 0) throw new AdminException("The login rate limit must be 0 (off) or more.");
         if (minutes < 1) throw new AdminException("The session idle time must be at least 1 minute.");
         if (maxBody < 1024) throw new AdminException("The request body limit must be at least 1024 bytes.");
@@ -52,6 +59,7 @@ internal static class ServeCommand
             SessionIdleTimeout = TimeSpan.FromMinutes(minutes),
             MaxBodyBytes = maxBody,
             LoginsPerMinutePerAddress = logins,
+            SignInsPerMinute = signIns,
             Smtp = smtp,
         };
     }
@@ -66,6 +74,7 @@ internal static class ServeCommand
             command.Options.Add(SessionIdleMinutes);
             command.Options.Add(MaxBodyBytes);
             command.Options.Add(LoginRateLimit);
+            command.Options.Add(SignInRateLimit);
             command.Options.Add(Smtp);
             command.SetAction(RunAsync);
         }

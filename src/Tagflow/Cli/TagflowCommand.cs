@@ -48,6 +48,7 @@ internal static class TagflowCommand
         root.Subcommands.Add(AdminCommands.Keys());
         root.Subcommands.Add(AdminCommands.Blocklist());
         root.Subcommands.Add(AdminCommands.Lists());
+        root.Subcommands.Add(AdminCommands.Listbuilding());
         return root;
     }
 

@@ -17,26 +17,40 @@ internal static partial class ContactsApi
     /// <summary>The sign-up source recorded for contacts that come through the management API.</summary>
     private const string ApiSource = "API";
 
-    private static async Task<IResult> AddOrUpdateAsync(Body<AddOrUpdateRequest> body, ClaimsPrincipal user, HttpContext http, TagflowDb db, Writes writes, ReferenceCache references, IMailRelay relay, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> AddOrUpdateAsync(Body<AddOrUpdateRequest> body, ClaimsPrincipal user, HttpContext http, TagflowDb db, Writes writes, ReferenceCache references, IMailRelay relay, TimeProvider clock, CancellationToken cancellationToken) =>
+        (await AddOrUpdateCoreAsync(body.Value, null, user, http, db, writes, references, relay, clock, cancellationToken)).Result;
+
+    /// <summary>A sign-up through a listbuilding key rather than the management API.</summary>
+    /// <param name="Source">The sign-up source recorded with the contact.</param>
+    /// <param name="SmartTagKey">The key's SmartTag (see <see cref="SmartTags"/>), assigned to every contact it signs in.</param>
+    internal sealed record SignupVia(string Source, string SmartTagKey, string SmartTagName);
+
+    /// <summary>
+    /// Add or update, for the API (<paramref name="via"/> null) and for listbuilding sign-ins. A sign-in
+    /// may also bring back an address that unsubscribed, through a double opt-in: it gets a confirmation
+    /// email whose link (and nothing else) subscribes it again, and stays unsubscribed until then.
+    /// Answers the result and the contact's status after it (null if refused).
+    /// </summary>
+    internal static async Task<(IResult Result, ContactStatus? Status)> AddOrUpdateCoreAsync(AddOrUpdateRequest request, SignupVia? via, ClaimsPrincipal user, HttpContext http,
+        TagflowDb db, Writes writes, ReferenceCache references, IMailRelay relay, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var request = body.Value;
         var accountId = user.AccountId();
         if (string.IsNullOrWhiteSpace(request.Email) && string.IsNullOrWhiteSpace(request.SmsNumber))
-            return WireResults.Refused(WireErrors.EmailOrSmsRequired);
+            return Refusal(WireErrors.EmailOrSmsRequired);
         var (email, sms, keyError) = ParseKeys(request.Email, request.SmsNumber);
-        if (keyError is { } error) return WireResults.Refused(error);
+        if (keyError is { } error) return Refusal(error);
 
         // What the request refers to is checked before the account's writer is taken, to keep its turn short;
         // a tag removed in between is caught inside the change, a field removed in between is left unseen.
         var refs = await references.GetAsync(db, user, cancellationToken);
         var catalog = refs.Fields;
         var (values, fieldError) = catalog.Check(request.Fields);
-        if (fieldError is not null) return WireResults.Refused(fieldError);
-        if (refs.Process(request.ListId) is not { } list) return WireResults.Refused(WireErrors.OptInProcessNotFound);
+        if (fieldError is not null) return Refusal(fieldError);
+        if (refs.Process(request.ListId) is not { } list) return Refusal(WireErrors.OptInProcessNotFound);
         if (request.TagId is { } tagId && refs.ManualTagError([tagId]) is { } tagError)
-            return WireResults.Refused(tagError);
+            return Refusal(tagError);
         if (email is not null && await refs.IsBlockedAsync(db, email, cancellationToken))
-            return WireResults.Refused(WireErrors.Blocked);
+            return Refusal(WireErrors.Blocked);
 
         // A new contact of a double opt-in gets its confirmation email, and so does a pending one whose
         // process sends it again (at most every 10 minutes). An SMTP relay must take it before anything
@@ -46,27 +60,35 @@ internal static partial class ContactsApi
         if (email is not null)
         {
             ProcessChoice? confirming = null;
+            var resubscribes = false;
             IReadOnlyDictionary<string, string> templateValues = values;
             if (await ContactQueries.IdByEmail(db, accountId, email.Normalized, cancellationToken) is not { } existing)
             {
                 // A new contact, unless its SMS number finds one.
                 if (!list.UseSingleOptIn && (sms is null || !await SmsTakenAsync(db, accountId, sms, null, cancellationToken))) confirming = list;
             }
-            else if (refs.AnyResends && await NextConfirmationAsync(db, existing, cancellationToken) is { } next && next <= clock.GetUtcNow().UtcDateTime)
+            else if (refs.AnyResends || via is not null)
             {
-                var listId = await db.Contacts.Where(c => c.Id == existing).Select(c => c.ListId).SingleAsync(cancellationToken);
-                if (ConfirmingProcess(refs, listId) is { ResendConfirmationEmail: true } process)
-                    (confirming, templateValues) = (process, await TemplateValuesAsync(db, existing, values, cancellationToken));
+                var state = await db.Contacts.Where(c => c.Id == existing).Select(c => new { c.Status, c.ListId }).SingleAsync(cancellationToken);
+                var last = await db.OptInTokens.Where(t => t.ContactId == existing).MaxAsync(t => (DateTime?)t.CreatedAt, cancellationToken);
+                var due = last is null || last + ConfirmationMail.ResendInterval <= clock.GetUtcNow().UtcDateTime;
+                if (due && state.Status == ContactStatus.Pending && ConfirmingProcess(refs, state.ListId) is { ResendConfirmationEmail: true } process)
+                    confirming = process;
+                else if (due && via is not null && state.Status == ContactStatus.Unsubscribed && !list.UseSingleOptIn)
+                    (confirming, resubscribes) = (list, true);
+                if (confirming is not null) templateValues = await TemplateValuesAsync(db, existing, values, cancellationToken);
             }
             if (confirming is not null)
             {
                 confirmation = await PrepareConfirmationAsync(relay, confirming, user, http, email.Address, catalog, templateValues, clock, cancellationToken);
-                if (confirmation is null) return WireResults.Refused(WireErrors.ConfirmationNotSent);
+                if (confirmation is null) return Refusal(WireErrors.ConfirmationNotSent);
+                confirmation = confirmation with { Resubscribes = resubscribes };
             }
         }
 
         var ip = ClientIp(http);
         var zone = user.TimeZone();
+        ContactStatus? status = null;
         var result = await writes.RunAsync(accountId, async (db, cancellationToken) =>
         {
             var contact = email is null ? null : await ContactQueries.ByEmail(db, accountId, email.Normalized, cancellationToken);
@@ -76,7 +98,8 @@ internal static partial class ContactsApi
                 // The number belongs to a contact with another address: that is another person, not a change of address.
                 if (email is not null && contact?.NormalizedEmail is not null) return RefusedChange(WireErrors.SmsNumberTaken);
             }
-            if (contact?.Status == ContactStatus.Unsubscribed) return RefusedChange(WireErrors.Unsubscribed);
+            // Unsubscribed stays unsubscribed, unless a sign-in's confirmation email asks the contact's own click.
+            if (contact?.Status == ContactStatus.Unsubscribed && confirmation is not { Resubscribes: true }) return RefusedChange(WireErrors.Unsubscribed);
             // Checked again under the writer: the tag may have been deleted since the check above.
             if (request.TagId is { } checkedTag && await ManualTagErrorAsync(db, accountId, [checkedTag], cancellationToken) is { } lateTagError)
                 return RefusedChange(lateTagError);
@@ -101,7 +124,7 @@ internal static partial class ContactsApi
                     Status = single ? ContactStatus.Subscribed : ContactStatus.Pending,
                     SignupAt = now,
                     SignupIp = ip,
-                    SignupSource = ApiSource,
+                    SignupSource = via?.Source ?? ApiSource,
                     OptInAt = single ? now : null,
                     OptInIp = single ? ip : "",
                     CreatedAt = now,
@@ -111,6 +134,8 @@ internal static partial class ContactsApi
                 await db.SaveChangesAsync(cancellationToken); // for the id
                 if (confirmation is not null && !single) StoreConfirmation(db, accountId, contact.Id, confirmation, now);
                 (stored, tags) = ([], []);
+                if (single)
+                    tags.Add(new TagOnContact(await ConfirmedAsync(db, accountId, contact, list.Id, now, cancellationToken), now, TagKind.Smart));
                 ApplyFields(db, contact.Id, values, stored);
                 EventLog.Add(db, accountId, EventTypes.ContactCreated, contact.Id, now);
             }
@@ -119,7 +144,13 @@ internal static partial class ContactsApi
                 stored = await ContactQueries.Fields(db, contact.Id).ToDictionaryAsync(f => f.Key, cancellationToken: cancellationToken);
                 tags = await ContactWire.LoadTagsAsync(db, contact.Id, cancellationToken);
                 // Sent again to a pending contact (or sent for a new one that another request created first).
-                if (confirmation is not null && contact.Status == ContactStatus.Pending) StoreConfirmation(db, accountId, contact.Id, confirmation, now);
+                if (confirmation is not null && (contact.Status == ContactStatus.Pending || confirmation.Resubscribes))
+                    StoreConfirmation(db, accountId, contact.Id, confirmation, now);
+                if (confirmation is { Resubscribes: true } && contact.Status == ContactStatus.Unsubscribed)
+                {
+                    // The new sign-up is the one the click will confirm: its process and proof replace the old ones.
+                    (contact.ListId, contact.SignupAt, contact.SignupIp, contact.SignupSource) = (list.Id, now, ip, via?.Source ?? ApiSource);
+                }
                 // The address is the lookup key: only a contact found by its SMS number gets a new one.
                 var newEmail = email is not null && contact.NormalizedEmail != email.Normalized ? email : null;
                 ApplyChanges(db, contact, newEmail, sms, values, stored, now);
@@ -127,13 +158,24 @@ internal static partial class ContactsApi
             if (request.TagId is { } tag)
                 tags.AddRange(AddTags(db, accountId, contact.Id, [tag], [.. tags.Select(t => t.TagId)], now)
                     .Select(id => new TagOnContact(id, now, TagKind.Manual)));
+            if (via is not null)
+            {
+                var smartTagId = await SmartTags.EnsureAsync(db, accountId, via.SmartTagKey, via.SmartTagName, now, cancellationToken);
+                tags.AddRange(AddTags(db, accountId, contact.Id, [smartTagId], [.. tags.Select(t => t.TagId)], now)
+                    .Select(id => new TagOnContact(id, now, TagKind.Smart)));
+            }
+            status = contact.Status;
             // The answer is built from what is written, not read back.
             var answer = ContactWire.Build(contact, stored.ToDictionary(f => f.Key, f => f.Value.Value), tags, catalog, zone);
             return KeptChange(WireResults.Ok(answer));
         }, cancellationToken);
         ConfirmationCommitted(relay, confirmation);
-        return result;
+        return (result, status);
     }
+
+    private static (IResult, ContactStatus?) Refusal(int error) => (WireResults.Refused(error), null);
+
+    private static (IResult, ContactStatus?) Refusal(WireError error) => (WireResults.Refused(error), null);
 
     private static async Task<IResult> UpdateAsync(long id, Body<UpdateRequest> body, ClaimsPrincipal user, TagflowDb db, Writes writes, ReferenceCache references, TimeProvider clock, CancellationToken cancellationToken)
     {

@@ -5,6 +5,7 @@ using Tagflow.Data;
 using Tagflow.Email;
 using Tagflow.Fields;
 using Tagflow.OptIns;
+using Tagflow.Tags;
 using Tagflow.Wire;
 
 namespace Tagflow.Contacts;
@@ -15,7 +16,7 @@ internal static partial class ContactsApi
     /// A confirmation email ready to go with a change: the hash of its link's token, and, with the
     /// outbox, the message to store in the same commit (an SMTP relay has already taken it).
     /// </summary>
-    private sealed record PreparedConfirmation(string TokenHash, OutboxMail? Stored);
+    private sealed record PreparedConfirmation(string TokenHash, OutboxMail? Stored, bool Resubscribes = false);
 
     /// <summary>
     /// Builds a contact's confirmation email with a new link. An SMTP relay must take it now (null if
@@ -47,6 +48,7 @@ internal static partial class ContactsApi
         db.OptInTokens.Add(new OptInToken
         {
             AccountId = accountId, ContactId = contactId, TokenHash = confirmation.TokenHash, CreatedAt = now, ExpiresAt = now + OptInToken.Lifetime,
+            Resubscribes = confirmation.Resubscribes,
         });
         if (confirmation.Stored is not null) db.OutboxMails.Add(confirmation.Stored);
     }
@@ -81,6 +83,20 @@ internal static partial class ContactsApi
         await foreach (var field in ContactQueries.Fields(db, contactId).WithCancellation(cancellationToken)) values[field.Key] = field.Value;
         foreach (var (key, value) in overrides) values[key] = value;
         return values;
+    }
+
+    /// <summary>
+    /// The opt-in of <paramref name="contact"/> through process <paramref name="processId"/> is
+    /// confirmed (a single opt-in's sign-up, or a double opt-in's click): assigns the process's
+    /// SmartTag "Opt-in confirmed: name", created on first use, with its event; answers its id.
+    /// </summary>
+    internal static async Task<long> ConfirmedAsync(TagflowDb db, long accountId, Contact contact, long processId, DateTime now, CancellationToken cancellationToken)
+    {
+        var name = await db.OptInProcesses.Where(p => p.Id == processId).Select(p => p.Name).SingleOrDefaultAsync(cancellationToken) ?? "";
+        var tagId = await SmartTags.EnsureAsync(db, accountId, SmartTags.OptInConfirmedKey(processId), SmartTags.OptInConfirmedName(name), now, cancellationToken);
+        if (!await db.ContactTags.AnyAsync(t => t.ContactId == contact.Id && t.TagId == tagId, cancellationToken))
+            AddTags(db, accountId, contact.Id, [tagId], [], now);
+        return tagId;
     }
 
     /// <summary>

@@ -31,28 +31,33 @@ internal static partial class ContactsApi
         var (email, tagId) = body.Value;
         if (string.IsNullOrWhiteSpace(email)) return WireResults.BadRequest("The key \"email\" is required: the address of the contact to untag.");
         if (tagId is not { } id) return WireResults.BadRequest("The key \"tagid\" is required: the tag to remove.");
-        var accountId = user.AccountId();
-        return await writes.RunAsync(accountId, async (db, cancellationToken) =>
+        return await RemoveTagAsync(user.AccountId(), email, id, checkManual: true, writes, clock, cancellationToken);
+    }
+
+    /// <summary>Removes a tag from the contact with this address (error 7 if there is none); a manual tag only, when <paramref name="checkManual"/>.</summary>
+    internal static Task<IResult> RemoveTagAsync(long accountId, string email, long tagId, bool checkManual, Writes writes, TimeProvider clock, CancellationToken cancellationToken) =>
+        writes.RunAsync(accountId, async (db, cancellationToken) =>
         {
             if (await FindIdAsync(db, accountId, email, cancellationToken) is not { } contactId) return RefusedChange(WireErrors.EmailNotFound);
-            if (await ManualTagErrorAsync(db, accountId, [id], cancellationToken) is { } error) return RefusedChange(error);
-            if (await db.ContactTags.Where(t => t.ContactId == contactId && t.TagId == id).ExecuteDeleteAsync(cancellationToken) > 0)
-                EventLog.Add(db, accountId, EventTypes.TagRemoved, contactId, clock.GetUtcNow().UtcDateTime, tagId: id);
+            if (checkManual && await ManualTagErrorAsync(db, accountId, [tagId], cancellationToken) is { } error) return RefusedChange(error);
+            if (await db.ContactTags.Where(t => t.ContactId == contactId && t.TagId == tagId).ExecuteDeleteAsync(cancellationToken) > 0)
+                EventLog.Add(db, accountId, EventTypes.TagRemoved, contactId, clock.GetUtcNow().UtcDateTime, tagId: tagId);
             return KeptChange(WireResults.True());
         }, cancellationToken);
-    }
 
     private static async Task<IResult> UnsubscribeAsync(Body<EmailRequest> body, ClaimsPrincipal user, HttpContext http, Writes writes, TimeProvider clock, CancellationToken cancellationToken)
     {
         var email = body.Value.Email;
         if (string.IsNullOrWhiteSpace(email)) return WireResults.BadRequest("The key \"email\" is required: the address to unsubscribe.");
-        var accountId = user.AccountId();
-        var ip = ClientIp(http);
-        return await writes.RunAsync(accountId, async (db, cancellationToken) =>
+        return await UnsubscribeContactAsync(user.AccountId(), email, ClientIp(http), writes, clock, cancellationToken);
+    }
+
+    /// <summary>Unsubscribes the contact with this address (error 7 if there is none); unsubscribing twice keeps the first time and address.</summary>
+    internal static Task<IResult> UnsubscribeContactAsync(long accountId, string email, string ip, Writes writes, TimeProvider clock, CancellationToken cancellationToken) =>
+        writes.RunAsync(accountId, async (db, cancellationToken) =>
         {
             if (await FindIdAsync(db, accountId, email, cancellationToken) is not { } contactId) return RefusedChange(WireErrors.EmailNotFound);
             var now = clock.GetUtcNow().UtcDateTime;
-            // Unsubscribing twice keeps the first time and address.
             var changed = await db.Contacts
                 .Where(c => c.Id == contactId && c.Status != ContactStatus.Unsubscribed)
                 .ExecuteUpdateAsync(s => s
@@ -63,7 +68,6 @@ internal static partial class ContactsApi
             if (changed > 0) EventLog.Add(db, accountId, EventTypes.ContactUnsubscribed, contactId, now);
             return KeptChange(WireResults.True());
         }, cancellationToken);
-    }
 
     /// <summary>
     /// Error 403 if a tag is not the account's, 31 if it is a SmartTag; null if all are manual tags of

@@ -31,6 +31,7 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
     public DbSet<ContactEvent> Events => Set<ContactEvent>();
     public DbSet<OptInToken> OptInTokens => Set<OptInToken>();
     public DbSet<Email.OutboxMail> OutboxMails => Set<Email.OutboxMail>();
+    public DbSet<ListbuildingKey> ListbuildingKeys => Set<ListbuildingKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -144,6 +145,18 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
             e.HasIndex(t => t.ContactId);
             e.Property(t => t.TokenHash).HasMaxLength(64);
             e.HasOne<Contact>().WithMany().HasForeignKey(t => t.ContactId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<ListbuildingKey>(e =>
+        {
+            e.HasIndex(k => k.KeyHash).IsUnique();
+            e.HasIndex(k => k.AccountId);
+            e.Property(k => k.KeyHash).HasMaxLength(64);
+            e.Property(k => k.KeyPrefix).HasMaxLength(16);
+            e.Property(k => k.Name).HasMaxLength(250);
+            e.HasOne<Account>().WithMany().HasForeignKey(k => k.AccountId).OnDelete(DeleteBehavior.Cascade);
+            // A process in use by a key cannot be deleted (the API refuses it first); a deleted tag leaves the key without one.
+            e.HasOne<OptInProcess>().WithMany().HasForeignKey(k => k.ListId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<Tag>().WithMany().HasForeignKey(k => k.TagId).OnDelete(DeleteBehavior.SetNull);
         });
         modelBuilder.Entity<Email.OutboxMail>(e => e.Property(m => m.FileName).HasMaxLength(64));
         modelBuilder.Entity<ContactEvent>(e =>

@@ -49,11 +49,14 @@ internal static class ConfirmApi
                 // Opened twice at once, or the contact deleted meanwhile: the first open did it all.
                 if (row is null || row.UsedAt is not null || contact is null) return WriteOutcome<bool>.Refused(false);
                 row.UsedAt = now;
-                if (contact.Status == ContactStatus.Pending)
+                // A pending contact, or one that unsubscribed and signed up again through a listbuilding key.
+                if (contact.Status == ContactStatus.Pending || contact.Status == ContactStatus.Unsubscribed && row.Resubscribes)
                 {
+                    if (contact.Status == ContactStatus.Unsubscribed) (contact.UnsubscribedAt, contact.UnsubscribedIp) = (null, "");
                     contact.Status = ContactStatus.Subscribed;
                     (contact.OptInAt, contact.OptInIp, contact.OptInUserAgent, contact.UpdatedAt) = (now, ip, userAgent, now);
                     EventLog.Add(db, found.AccountId, EventTypes.ContactSubscribed, contact.Id, now);
+                    await ContactsApi.ConfirmedAsync(db, found.AccountId, contact, contact.ListId, now, cancellationToken);
                 }
                 return WriteOutcome<bool>.Kept(true);
             }, cancellationToken);

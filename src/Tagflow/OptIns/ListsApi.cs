@@ -102,9 +102,6 @@ internal static class ListsApi
             .Where(c => c.AccountId == accountId && c.NormalizedEmail == address.Normalized)
             .Select(c => (ContactStatus?)c.Status).SingleOrDefaultAsync(cancellationToken);
         if (status is null) return WireResults.Refused(WireErrors.EmailNotFound);
-        var url = status == ContactStatus.Subscribed
-            ? (process.ThankYouUrl.Length > 0 ? process.ThankYouUrl : OptInPages.Url(http, OptInPages.ThanksPath))
-            : (process.PendingUrl.Length > 0 ? process.PendingUrl : OptInPages.Url(http, OptInPages.PendingPath));
-        return WireResults.Ok(new[] { url });
+        return WireResults.Ok(new[] { OptInPages.NextUrl(http, process, status == ContactStatus.Subscribed) });
     }
 }

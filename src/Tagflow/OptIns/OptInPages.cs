@@ -32,4 +32,9 @@ internal static class OptInPages
         <style>body{"{"}font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;line-height:1.5{"}"}</style></head>
         <body><h1>{WebUtility.HtmlEncode(title)}</h1><p>{WebUtility.HtmlEncode(text)}</p></body></html>
         """, "text/html; charset=utf-8", statusCode: statusCode);
+
+    /// <summary>Where a contact of <paramref name="process"/> goes next: its thank-you page once subscribed, else its pending page (Tagflow's own without one).</summary>
+    public static string NextUrl(HttpContext http, OptInProcess process, bool subscribed) => subscribed
+        ? (process.ThankYouUrl.Length > 0 ? process.ThankYouUrl : Url(http, ThanksPath))
+        : (process.PendingUrl.Length > 0 ? process.PendingUrl : Url(http, PendingPath));
 }

@@ -63,8 +63,18 @@ internal sealed class OptInProcessAdmin(TagflowDb db, TimeProvider clock)
         var process = await db.OptInProcesses.SingleOrDefaultAsync(p => p.Id == id && p.AccountId == accountId, cancellationToken);
         if (process is null) return NoSuchProcess(id);
         if (process.IsPredefined) return Predefined();
+        if (await db.ListbuildingKeys.AnyAsync(k => k.ListId == id, cancellationToken)) return InUse();
         db.OptInProcesses.Remove(process);
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            db.ChangeTracker.Clear();
+            if (await db.ListbuildingKeys.AnyAsync(k => k.ListId == id, cancellationToken)) return InUse(); // a key for it came a moment before
+            throw;
+        }
         return null;
     }
 
@@ -152,6 +162,9 @@ internal sealed class OptInProcessAdmin(TagflowDb db, TimeProvider clock)
         new($"The key \"{key}\" must be an absolute http:// or https:// URL, or empty for Tagflow's own page.");
 
     private static ProcessRefusal NoSuchProcess(long id) => new($"There is no opt-in process {id} in the account.", NotFound: true);
+
+    private static ProcessRefusal InUse() =>
+        new("The opt-in process is used by a listbuilding key: delete the key first (DELETE /listbuilding/{id}).", WireErrors.ProcessInUse);
 
     private static ProcessRefusal Predefined() =>
         new("The predefined opt-in process cannot be renamed, made single opt-in or deleted.", WireErrors.PredefinedProcess);

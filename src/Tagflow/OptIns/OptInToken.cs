@@ -15,4 +15,9 @@ internal sealed class OptInToken
     public DateTime CreatedAt { get; set; }
     public DateTime ExpiresAt { get; set; }
     public DateTime? UsedAt { get; set; }
+    /// <summary>
+    /// Sent by a listbuilding sign-in to an address that had unsubscribed: the contact's own click
+    /// on it subscribes the address again, with fresh proof (nothing else may).
+    /// </summary>
+    public bool Resubscribes { get; set; }
 }

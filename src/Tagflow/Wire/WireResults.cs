@@ -87,4 +87,10 @@ internal static class WireErrors
 
     /// <summary>Tagflow: the predefined opt-in process cannot be renamed, made single opt-in or deleted.</summary>
     public const int PredefinedProcess = 606;
+
+    /// <summary>Tagflow: the opt-in process is used by a listbuilding key (delete the key first).</summary>
+    public const int ProcessInUse = 607;
+
+    /// <summary>KlickTipp: the listbuilding API key is not valid.</summary>
+    public const int InvalidApiKey = 100;
 }

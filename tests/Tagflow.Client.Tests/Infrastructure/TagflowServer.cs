@@ -67,6 +67,17 @@ public sealed class TagflowServer : IAsyncDisposable
         return (username, developerKey, customerKey);
     }
 
+    /// <summary>Creates a listbuilding key for an account's process (and tag), as <c>tagflow listbuilding add</c> does; answers the key.</summary>
+    public async Task<string> AddListbuildingKeyAsync(string username, string name, long listId, long? tagId)
+    {
+        await using var scope = _app.Services.CreateAsyncScope();
+        var account = await scope.ServiceProvider.GetRequiredService<AccountAdmin>().FindAccountAsync(username, CancellationToken.None);
+        var (_, secret, refusal) = await scope.ServiceProvider.GetRequiredService<Tagflow.OptIns.ListbuildingAdmin>()
+            .AddAsync(account.Id, name, listId, tagId, CancellationToken.None);
+        Assert.Null(refusal);
+        return secret;
+    }
+
     /// <summary>A client for a new Premium account, authenticated with developer key and customer key.</summary>
     public async Task<KlickTippClient> NewClientAsync(string username, Action<KlickTippClientOptions>? adjust = null)
     {

@@ -41,7 +41,8 @@ public sealed class BodyEncodingTests
             Assert.Equal("Subscribed", Text(contact, "status"));
             Assert.Equal("Ann", Text(contact, "fieldFirstName"));
             Assert.Equal("42", Text(contact, shoeSize));
-            Assert.Equal([tag], TagIds(contact));
+            Assert.Equal([tag], Map(contact, "manual_tags").Keys);
+            Assert.Single(Map(contact, "smart_tags")); // "Opt-in confirmed" of the single opt-in
         }
         Assert.Equal(cases.Length, (await ListAsync(client)).Length);
     }

@@ -26,7 +26,8 @@ public sealed class UnsubscribeTests
         Assert.Equal("127.0.0.1", Text(contact, "unsubscription_ip"));
         foreach (var key in new[] { "email", "fieldFirstName", "optin", "optin_ip", "date", "ip", "listid" })
             Assert.Equal(Text(created, key), Text(contact, key));
-        Assert.Equal([Id(tag)], TagIds(contact));
+        Assert.Equal(TagIds(created), TagIds(contact)); // the manual tag and the single opt-in's SmartTag
+        Assert.Equal([Id(tag)], Map(contact, "manual_tags").Keys);
     }
 
     [Theory]

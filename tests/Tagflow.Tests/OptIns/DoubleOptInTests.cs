@@ -65,12 +65,16 @@ public sealed partial class DoubleOptInTests
         Assert.NotEqual("", Text(contact, "optin"));
         Assert.NotEqual(Text(contact, "date"), Text(contact, "optin")); // the confirmation is kept apart from the sign-up
         var events = await EventsAsync(client);
-        Assert.Equal(["contact.created", "contact.subscribed"], events.Select(e => e.Type));
+        Assert.Equal(["contact.created", "contact.subscribed", "tag.added"], events.Select(e => e.Type));
+        var smartTag = Assert.Single(Map(contact, "smart_tags")).Key;
+        Assert.Equal(smartTag, events[2].TagId);
+        Assert.Equal("Opt-in confirmed: Newsletter", (await client.GetFromJsonAsync<Dictionary<string, string>>($"/tag/{smartTag}"))!["name"]);
+        Assert.Empty(Map(contact, "manual_tags"));
 
         // Opening it again only redirects.
         using var again = await browser.GetAsync(link);
         Assert.Equal(HttpStatusCode.Redirect, again.StatusCode);
-        Assert.Equal(2, (await EventsAsync(client)).Length);
+        Assert.Equal(3, (await EventsAsync(client)).Length);
         // The browser is part of the proof; the wire's contact object has no key for it.
         Assert.Equal("TestBrowser/1.0", await host.WithServicesAsync(sp =>
             sp.GetRequiredService<Tagflow.Data.TagflowDb>().Contacts.Select(c => c.OptInUserAgent).SingleAsync()));

@@ -1,0 +1,38 @@
+using Microsoft.EntityFrameworkCore;
+using Tagflow.Data;
+
+namespace Tagflow.Tags;
+
+/// <summary>
+/// SmartTags: tags that only the system assigns, each tied to what assigns it (an opt-in process,
+/// a listbuilding key), created on first use. A SmartTag's identity is its source, not its name:
+/// its <see cref="Tag.NormalizedName"/> is the source's key with a leading space, which no manual
+/// tag's can have (manual names are trimmed), so a manual tag may carry the same words.
+/// </summary>
+internal static class SmartTags
+{
+    public static string OptInConfirmedKey(long processId) => $" optin:{processId}";
+
+    public static string ListbuildingKey(long keyId) => $" listbuilding:{keyId}";
+
+    /// <summary>The name "Opt-in confirmed: X", with the predefined process's empty name shown as such.</summary>
+    public static string OptInConfirmedName(string processName) =>
+        "Opt-in confirmed: " + (processName.Length > 0 ? processName : "Predefined double opt-in");
+
+    public static string ListbuildingName(string keyName) => "Listbuilding: " + keyName;
+
+    /// <summary>
+    /// The id of the SmartTag with this key, created with <paramref name="name"/> if there is none yet;
+    /// runs inside the caller's change, under the account's writer.
+    /// </summary>
+    public static async Task<long> EnsureAsync(TagflowDb db, long accountId, string key, string name, DateTime now, CancellationToken cancellationToken)
+    {
+        var id = await db.Tags.Where(t => t.AccountId == accountId && t.NormalizedName == key && t.Kind == TagKind.Smart)
+            .Select(t => (long?)t.Id).SingleOrDefaultAsync(cancellationToken);
+        if (id is { } existing) return existing;
+        var tag = new Tag { AccountId = accountId, Name = name, NormalizedName = key, Kind = TagKind.Smart, CreatedAt = now };
+        db.Tags.Add(tag);
+        await db.SaveChangesAsync(cancellationToken);
+        return tag.Id;
+    }
+}
