@@ -12,7 +12,7 @@ using Tagflow.Wire;
 namespace Tagflow.Accounts;
 
 /// <summary>An opt-in process as a contact request needs it, with its confirmation email.</summary>
-internal sealed record ProcessChoice(long Id, bool IsPredefined, bool UseSingleOptIn, bool ResendConfirmationEmail,
+internal sealed record ProcessChoice(long Id, bool IsPredefined, bool UseSingleOptIn, bool ResendConfirmationEmail, bool UseChangeEmail,
     string SenderName, string SenderAddress, string Subject, string TextTemplate, string HtmlTemplate);
 
 /// <summary>
@@ -45,7 +45,7 @@ internal sealed class ReferenceData
     {
         var fields = await FieldCatalog.LoadAsync(db, accountId, cancellationToken);
         var processes = await db.OptInProcesses.AsNoTracking().Where(p => p.AccountId == accountId)
-            .Select(p => new ProcessChoice(p.Id, p.IsPredefined, p.UseSingleOptIn, p.ResendConfirmationEmail, p.SenderName, p.SenderAddress, p.Subject, p.TextTemplate, p.HtmlTemplate))
+            .Select(p => new ProcessChoice(p.Id, p.IsPredefined, p.UseSingleOptIn, p.ResendConfirmationEmail, p.UseChangeEmail, p.SenderName, p.SenderAddress, p.Subject, p.TextTemplate, p.HtmlTemplate))
             .ToListAsync(cancellationToken);
         var tags = await db.Tags.AsNoTracking().Where(t => t.AccountId == accountId)
             .Select(t => new { t.Id, t.Kind }).ToDictionaryAsync(t => t.Id, t => t.Kind, cancellationToken);

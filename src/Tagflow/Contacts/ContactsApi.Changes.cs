@@ -177,7 +177,8 @@ internal static partial class ContactsApi
 
     private static (IResult, ContactStatus?) Refusal(WireError error) => (WireResults.Refused(error), null);
 
-    private static async Task<IResult> UpdateAsync(long id, Body<UpdateRequest> body, ClaimsPrincipal user, TagflowDb db, Writes writes, ReferenceCache references, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> UpdateAsync(long id, Body<UpdateRequest> body, ClaimsPrincipal user, HttpContext http, TagflowDb db, Writes writes,
+        ReferenceCache references, IMailRelay relay, TimeProvider clock, CancellationToken cancellationToken)
     {
         var request = body.Value;
         var accountId = user.AccountId();
@@ -185,7 +186,29 @@ internal static partial class ContactsApi
         if (keyError is { } error) return WireResults.Refused(error);
         var refs = await references.GetAsync(db, user, cancellationToken);
 
-        return await writes.RunAsync(accountId, async (db, cancellationToken) =>
+        // Through a process with usechangeemail, a new address is confirmed first: the link goes to it,
+        // and the address changes only when the link is opened (ConfirmApi). Refusals come first, so
+        // that no email goes to an address the change would refuse.
+        PreparedConfirmation? confirmation = null;
+        if (email is not null
+            && await db.Contacts.AsNoTracking().Where(c => c.Id == id && c.AccountId == accountId)
+                .Select(c => new { c.NormalizedEmail, c.ListId, c.Status }).SingleOrDefaultAsync(cancellationToken) is { } current
+            && current.NormalizedEmail != email.Normalized && current.Status != ContactStatus.Unsubscribed
+            && refs.Process(current.ListId) is { UseChangeEmail: true, UseSingleOptIn: false } process)
+        {
+            if (await refs.IsBlockedAsync(db, email, cancellationToken)) return WireResults.Refused(WireErrors.Blocked);
+            if (await db.Contacts.AnyAsync(c => c.AccountId == accountId && c.NormalizedEmail == email.Normalized && c.Id != id, cancellationToken))
+                return WireResults.Refused(WireErrors.EmailTaken);
+            var (values, fieldError) = refs.Fields.Check(request.Fields);
+            if (fieldError is not null) return WireResults.Refused(fieldError);
+            if (sms is not null && await SmsTakenAsync(db, accountId, sms, id, cancellationToken)) return WireResults.Refused(WireErrors.SmsNumberTaken);
+            var templateValues = await TemplateValuesAsync(db, id, values, cancellationToken);
+            confirmation = await PrepareConfirmationAsync(relay, process, user, http, email.Address, refs.Fields, templateValues, clock, cancellationToken);
+            if (confirmation is null) return WireResults.Refused(WireErrors.ConfirmationNotSent);
+            confirmation = confirmation with { NewEmail = email.Address };
+        }
+
+        var result = await writes.RunAsync(accountId, async (db, cancellationToken) =>
         {
             var contact = await db.Contacts.SingleOrDefaultAsync(c => c.Id == id && c.AccountId == accountId, cancellationToken);
             if (contact is null) return RefusedChange(WireErrors.ContactNotFound);
@@ -201,9 +224,13 @@ internal static partial class ContactsApi
                 return RefusedChange(WireErrors.SmsNumberTaken);
 
             var stored = await ContactQueries.Fields(db, id).ToDictionaryAsync(f => f.Key, cancellationToken: cancellationToken);
-            ApplyChanges(db, contact, email, sms, values, stored, clock.GetUtcNow().UtcDateTime);
+            var now = clock.GetUtcNow().UtcDateTime;
+            if (confirmation is not null) StoreConfirmation(db, accountId, id, confirmation, now);
+            ApplyChanges(db, contact, confirmation is null ? email : null, sms, values, stored, now);
             return KeptChange(WireResults.True());
         }, cancellationToken);
+        ConfirmationCommitted(relay, confirmation);
+        return result;
     }
 
     private static Task<IResult> DeleteAsync(long id, ClaimsPrincipal user, Writes writes, TimeProvider clock, CancellationToken cancellationToken)

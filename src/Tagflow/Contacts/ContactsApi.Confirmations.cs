@@ -16,7 +16,7 @@ internal static partial class ContactsApi
     /// A confirmation email ready to go with a change: the hash of its link's token, and, with the
     /// outbox, the message to store in the same commit (an SMTP relay has already taken it).
     /// </summary>
-    private sealed record PreparedConfirmation(string TokenHash, OutboxMail? Stored, bool Resubscribes = false);
+    private sealed record PreparedConfirmation(string TokenHash, OutboxMail? Stored, bool Resubscribes = false, string? NewEmail = null);
 
     /// <summary>
     /// Builds a contact's confirmation email with a new link. An SMTP relay must take it now (null if
@@ -49,6 +49,7 @@ internal static partial class ContactsApi
         {
             AccountId = accountId, ContactId = contactId, TokenHash = confirmation.TokenHash, CreatedAt = now, ExpiresAt = now + OptInToken.Lifetime,
             Resubscribes = confirmation.Resubscribes,
+            NewEmail = confirmation.NewEmail,
         });
         if (confirmation.Stored is not null) db.OutboxMails.Add(confirmation.Stored);
     }

@@ -144,6 +144,7 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
             e.HasIndex(t => t.TokenHash).IsUnique();
             e.HasIndex(t => t.ContactId);
             e.Property(t => t.TokenHash).HasMaxLength(64);
+            e.Property(t => t.NewEmail).HasMaxLength(254);
             e.HasOne<Contact>().WithMany().HasForeignKey(t => t.ContactId).OnDelete(DeleteBehavior.Cascade);
         });
         modelBuilder.Entity<ListbuildingKey>(e =>

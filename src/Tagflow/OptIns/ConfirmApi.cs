@@ -11,6 +11,7 @@ namespace Tagflow.OptIns;
 /// browser: no credentials. The first open subscribes the contact and records the confirmation
 /// (time, address, browser) apart from the sign-up proof; every open then redirects to the
 /// process's thank-you page. A HEAD request, as mail scanners send to check a link, confirms nothing.
+/// A link sent for a change of address makes the new address the contact's.
 /// </summary>
 internal static class ConfirmApi
 {
@@ -42,13 +43,16 @@ internal static class ConfirmApi
             var ip = ContactsApi.ClientIp(http);
             var userAgent = http.Request.Headers.UserAgent.ToString();
             if (userAgent.Length > MaxUserAgentLength) userAgent = userAgent[..MaxUserAgentLength];
-            await writes.RunAsync(found.AccountId, async (db, cancellationToken) =>
+            var taken = await writes.RunAsync(found.AccountId, async (db, cancellationToken) =>
             {
                 var row = await db.OptInTokens.SingleOrDefaultAsync(t => t.Id == found.Id, cancellationToken);
                 var contact = await db.Contacts.SingleOrDefaultAsync(c => c.Id == found.ContactId, cancellationToken);
                 // Opened twice at once, or the contact deleted meanwhile: the first open did it all.
                 if (row is null || row.UsedAt is not null || contact is null) return WriteOutcome<bool>.Refused(false);
                 row.UsedAt = now;
+                if (row.NewEmail is not null)
+                    return await ChangeAddressAsync(db, contact, row.NewEmail, ip, userAgent, now, cancellationToken)
+                        ? WriteOutcome<bool>.Kept(false) : WriteOutcome<bool>.Refused(true);
                 // A pending contact, or one that unsubscribed and signed up again through a listbuilding key.
                 if (contact.Status == ContactStatus.Pending || contact.Status == ContactStatus.Unsubscribed && row.Resubscribes)
                 {
@@ -58,8 +62,12 @@ internal static class ConfirmApi
                     EventLog.Add(db, found.AccountId, EventTypes.ContactSubscribed, contact.Id, now);
                     await ContactsApi.ConfirmedAsync(db, found.AccountId, contact, contact.ListId, now, cancellationToken);
                 }
-                return WriteOutcome<bool>.Kept(true);
+                return WriteOutcome<bool>.Kept(false);
             }, cancellationToken);
+            if (taken)
+                return OptInPages.Page("Address already in use",
+                    "Another contact has this address by now, so the change cannot be confirmed. Please contact the sender.",
+                    StatusCodes.Status409Conflict);
         }
 
         var thankYou = await (
@@ -68,5 +76,25 @@ internal static class ConfirmApi
             where c.Id == found.ContactId
             select p.ThankYouUrl).SingleOrDefaultAsync(cancellationToken);
         return Results.Redirect(string.IsNullOrEmpty(thankYou) ? OptInPages.Url(http, OptInPages.ThanksPath) : thankYou);
+    }
+
+    /// <summary>
+    /// A change of address confirmed from the new address: it becomes the contact's address, and the
+    /// click is its proof. False if another contact has taken the address since the link was sent.
+    /// </summary>
+    private static async Task<bool> ChangeAddressAsync(TagflowDb db, Contact contact, string newEmail, string ip, string userAgent, DateTime now, CancellationToken cancellationToken)
+    {
+        if (EmailAddress.Parse(newEmail) is not { } address) return false;
+        if (await db.Contacts.AnyAsync(c => c.AccountId == contact.AccountId && c.NormalizedEmail == address.Normalized && c.Id != contact.Id, cancellationToken))
+            return false;
+        (contact.Email, contact.NormalizedEmail) = (address.Address, address.Normalized);
+        (contact.OptInAt, contact.OptInIp, contact.OptInUserAgent, contact.UpdatedAt) = (now, ip, userAgent, now);
+        if (contact.Status == ContactStatus.Pending)
+        {
+            contact.Status = ContactStatus.Subscribed;
+            EventLog.Add(db, contact.AccountId, EventTypes.ContactSubscribed, contact.Id, now);
+        }
+        EventLog.Add(db, contact.AccountId, EventTypes.ContactUpdated, contact.Id, now, fields: ["email"]);
+        return true;
     }
 }

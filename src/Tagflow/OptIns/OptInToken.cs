@@ -20,4 +20,9 @@ internal sealed class OptInToken
     /// on it subscribes the address again, with fresh proof (nothing else may).
     /// </summary>
     public bool Resubscribes { get; set; }
+    /// <summary>
+    /// A change of address waiting for its confirmation (the process's <c>usechangeemail</c>): the link
+    /// went to this new address, and the contact's address becomes it only when the link is opened.
+    /// </summary>
+    public string? NewEmail { get; set; }
 }

@@ -583,6 +583,10 @@ namespace Tagflow.Data.Migrations.Sqlite
                     b.Property<DateTime>("ExpiresAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("NewEmail")
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT");
+
                     b.Property<bool>("Resubscribes")
                         .HasColumnType("INTEGER");
 

@@ -1,0 +1,29 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Tagflow.Data.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class ChangeOfAddress : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<string>(
+                name: "NewEmail",
+                table: "OptInTokens",
+                type: "character varying(254)",
+                maxLength: 254,
+                nullable: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "NewEmail",
+                table: "OptInTokens");
+        }
+    }
+}
