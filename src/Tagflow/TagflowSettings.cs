@@ -13,6 +13,11 @@ internal sealed record TagflowSettings
     /// <summary>The server key file from which developer keys are derived.</summary>
     public required string KeyFile { get; init; }
     public string Urls { get; init; } = DefaultUrls;
+    /// <summary>
+    /// The address people reach this server at (behind a reverse proxy, its public https URL), for the
+    /// links in emails and the default opt-in pages; null for the address the server listens on.
+    /// </summary>
+    public string? PublicUrl { get; init; }
     public TimeSpan SessionIdleTimeout { get; init; } = TimeSpan.FromMinutes(60);
     public long MaxBodyBytes { get; init; } = 1024 * 1024;
     public int PasswordIterations { get; init; } = Secrets.DefaultPasswordIterations;

@@ -35,6 +35,12 @@ internal static class ServeCommand
             + "(default 60; 0: no limit). Env: TAGFLOW_SIGNIN_RATE_LIMIT.",
     };
 
+    private static readonly Option<string?> PublicUrl = new("--public-url")
+    {
+        Description = "The address people reach this server at, for the links in emails (e.g. https://news.example.com behind a reverse proxy); "
+            + "default: the address it listens on. Env: TAGFLOW_PUBLIC_URL.",
+    };
+
     private static readonly Option<string?> Smtp = new("--smtp")
     {
         Description = "The SMTP relay for email: smtp://user:password@host:587 (STARTTLS when offered) or smtps://…:465. "
@@ -49,6 +55,9 @@ internal static class ServeCommand
         var minutes = parse.GetValue(SessionIdleMinutes) ?? TagflowCommand.EnvNumber<int>("TAGFLOW_SESSION_IDLE_MINUTES") ?? 60;
         var maxBody = parse.GetValue(MaxBodyBytes) ?? TagflowCommand.EnvNumber<long>("TAGFLOW_MAX_BODY_BYTES") ?? 1024L * 1024;
         var logins = parse.GetValue(LoginRateLimit) ?? TagflowCommand.EnvNumber<int>("TAGFLOW_LOGIN_RATE_LIMIT") ?? 60;
+        var publicUrl = parse.GetValue(PublicUrl) ?? TagflowCommand.Env("TAGFLOW_PUBLIC_URL");
+        if (publicUrl is not null && (!Uri.TryCreate(publicUrl, UriKind.Absolute, out var publicUri) || publicUri.Scheme is not ("http" or "https")))
+            throw new AdminException("--public-url must be an absolute http:// or https:// URL, such as https://news.example.com.");
         var signIns = parse.GetValue(SignInRateLimit) ?? TagflowCommand.EnvNumber<int>("TAGFLOW_SIGNIN_RATE_LIMIT") ?? 60;
         if (logins < 0) throw new AdminException("The login rate limit must be 0 (off) or more.");
         if (minutes < 1) throw new AdminException("The session idle time must be at least 1 minute.");
@@ -60,6 +69,7 @@ internal static class ServeCommand
             MaxBodyBytes = maxBody,
             LoginsPerMinutePerAddress = logins,
             SignInsPerMinute = signIns,
+            PublicUrl = publicUrl,
             Smtp = smtp,
         };
     }
@@ -75,6 +85,7 @@ internal static class ServeCommand
             command.Options.Add(MaxBodyBytes);
             command.Options.Add(LoginRateLimit);
             command.Options.Add(SignInRateLimit);
+            command.Options.Add(PublicUrl);
             command.Options.Add(Smtp);
             command.SetAction(RunAsync);
         }

@@ -62,14 +62,16 @@ internal static partial class ContactsApi
             ProcessChoice? confirming = null;
             var resubscribes = false;
             IReadOnlyDictionary<string, string> templateValues = values;
-            if (await ContactQueries.IdByEmail(db, accountId, email.Normalized, cancellationToken) is not { } existing)
+            var existingId = await ContactQueries.IdByEmail(db, accountId, email.Normalized, cancellationToken);
+            if (existingId is not { } existing)
             {
                 // A new contact, unless its SMS number finds one.
                 if (!list.UseSingleOptIn && (sms is null || !await SmsTakenAsync(db, accountId, sms, null, cancellationToken))) confirming = list;
             }
             else if (refs.AnyResends || via is not null)
             {
-                var state = await db.Contacts.Where(c => c.Id == existing).Select(c => new { c.Status, c.ListId }).SingleAsync(cancellationToken);
+                var state = await db.Contacts.Where(c => c.Id == existing).Select(c => new { c.Status, c.ListId }).SingleOrDefaultAsync(cancellationToken)
+                    ?? new { Status = ContactStatus.Subscribed, ListId = 0L }; // deleted a moment ago: nothing to send
                 var last = await db.OptInTokens.Where(t => t.ContactId == existing).MaxAsync(t => (DateTime?)t.CreatedAt, cancellationToken);
                 var due = last is null || last + ConfirmationMail.ResendInterval <= clock.GetUtcNow().UtcDateTime;
                 if (due && state.Status == ContactStatus.Pending && ConfirmingProcess(refs, state.ListId) is { ResendConfirmationEmail: true } process)
@@ -78,6 +80,9 @@ internal static partial class ContactsApi
                     (confirming, resubscribes) = (list, true);
                 if (confirming is not null) templateValues = await TemplateValuesAsync(db, existing, values, cancellationToken);
             }
+            // What the change would refuse is refused before any email goes out.
+            if (confirming is not null && existingId is { } other && sms is not null && await SmsTakenAsync(db, accountId, sms, other, cancellationToken))
+                return Refusal(WireErrors.SmsNumberTaken);
             if (confirming is not null)
             {
                 confirmation = await PrepareConfirmationAsync(relay, confirming, user, http, email.Address, catalog, templateValues, clock, cancellationToken);
@@ -153,7 +158,7 @@ internal static partial class ContactsApi
                 }
                 // The address is the lookup key: only a contact found by its SMS number gets a new one.
                 var newEmail = email is not null && contact.NormalizedEmail != email.Normalized ? email : null;
-                ApplyChanges(db, contact, newEmail, sms, values, stored, now);
+                if (ApplyChanges(db, contact, newEmail, sms, values, stored, now)) await ForgetLinksAsync(db, contact.Id, cancellationToken);
             }
             if (request.TagId is { } tag)
                 tags.AddRange(AddTags(db, accountId, contact.Id, [tag], [.. tags.Select(t => t.TagId)], now)
@@ -226,7 +231,7 @@ internal static partial class ContactsApi
             var stored = await ContactQueries.Fields(db, id).ToDictionaryAsync(f => f.Key, cancellationToken: cancellationToken);
             var now = clock.GetUtcNow().UtcDateTime;
             if (confirmation is not null) StoreConfirmation(db, accountId, id, confirmation, now);
-            ApplyChanges(db, contact, confirmation is null ? email : null, sms, values, stored, now);
+            if (ApplyChanges(db, contact, confirmation is null ? email : null, sms, values, stored, now)) await ForgetLinksAsync(db, id, cancellationToken);
             return KeptChange(WireResults.True());
         }, cancellationToken);
         ConfirmationCommitted(relay, confirmation);
@@ -258,7 +263,8 @@ internal static partial class ContactsApi
     /// Changes an existing contact's address, SMS number and field values where they differ, and
     /// writes one <c>contact.updated</c> event naming what changed (none when nothing did).
     /// </summary>
-    private static void ApplyChanges(TagflowDb db, Contact contact, EmailAddress? email, string? sms,
+    /// <summary>Applies the changes and writes the event; true if the address changed.</summary>
+    private static bool ApplyChanges(TagflowDb db, Contact contact, EmailAddress? email, string? sms,
         Dictionary<string, string> values, Dictionary<string, ContactField> stored, DateTime now)
     {
         var changed = new List<string>();
@@ -274,10 +280,18 @@ internal static partial class ContactsApi
             changed.Add("smsnumber");
         }
         changed.AddRange(ApplyFields(db, contact.Id, values, stored));
-        if (changed.Count == 0) return;
+        if (changed.Count == 0) return false;
         contact.UpdatedAt = now;
         EventLog.Add(db, contact.AccountId, EventTypes.ContactUpdated, contact.Id, now, fields: changed);
+        return changed.Contains("email");
     }
+
+    /// <summary>
+    /// The contact's address changed: links sent to an earlier address, or for an earlier change of
+    /// address, stop working, so that nobody confirms for an address that is not theirs.
+    /// </summary>
+    internal static Task ForgetLinksAsync(TagflowDb db, long contactId, CancellationToken cancellationToken, long exceptTokenId = 0) =>
+        db.OptInTokens.Where(t => t.ContactId == contactId && t.UsedAt == null && t.Id != exceptTokenId).ExecuteDeleteAsync(cancellationToken);
 
     /// <summary>
     /// Stores checked field values (an empty one clears) over the contact's stored ones, keeping

@@ -113,7 +113,8 @@ internal static partial class ContactsApi
         if (string.IsNullOrWhiteSpace(email)) return WireResults.BadRequest("The key \"email\" is required: the address to send the confirmation email to again.");
         var accountId = user.AccountId();
         if (await FindIdAsync(db, accountId, email, cancellationToken) is not { } contactId) return WireResults.Refused(WireErrors.EmailNotFound);
-        var contact = await db.Contacts.AsNoTracking().Where(c => c.Id == contactId).Select(c => new { c.Email, c.ListId }).SingleAsync(cancellationToken);
+        var contact = await db.Contacts.AsNoTracking().Where(c => c.Id == contactId).Select(c => new { c.Email, c.ListId }).SingleOrDefaultAsync(cancellationToken);
+        if (contact is null) return WireResults.Refused(WireErrors.EmailNotFound); // deleted a moment ago
         var refs = await references.GetAsync(db, user, cancellationToken);
         if (await NextConfirmationAsync(db, contactId, cancellationToken) is not { } next || contact.Email is null
             || ConfirmingProcess(refs, contact.ListId) is not { } process)

@@ -146,7 +146,14 @@ internal sealed class OutboxRelay : IMailRelay, IDisposable
     /// <summary>Tells the writer that stored messages are waiting.</summary>
     public void Wake()
     {
-        if (Interlocked.Exchange(ref _wakePending, 1) == 0 && !_queue.TryAdd(Stored)) _wakePending = 0;
+        try
+        {
+            if (Interlocked.Exchange(ref _wakePending, 1) == 0 && !_queue.TryAdd(Stored)) _wakePending = 0;
+        }
+        catch (InvalidOperationException)
+        {
+            // Stopping: what is stored is written at the next start.
+        }
     }
 
     public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
@@ -273,7 +280,8 @@ internal sealed class OutboxRelay : IMailRelay, IDisposable
         var written = WriteRows(stored, flush: true);
         if (written.Count > 0) db.OutboxMails.Where(m => written.Contains(m.Id)).ExecuteDelete();
         transaction.Commit();
-        return stored.Count;
+        // After a failed write, wait for the next look rather than read the same rows again at once.
+        return written.Count == stored.Count ? stored.Count : 0;
     }
 
     private List<long> WriteRows(List<OutboxMail> stored, bool flush)

@@ -51,7 +51,7 @@ internal static class ConfirmApi
                 if (row is null || row.UsedAt is not null || contact is null) return WriteOutcome<bool>.Refused(false);
                 row.UsedAt = now;
                 if (row.NewEmail is not null)
-                    return await ChangeAddressAsync(db, contact, row.NewEmail, ip, userAgent, now, cancellationToken)
+                    return await ChangeAddressAsync(db, contact, row, ip, userAgent, now, cancellationToken)
                         ? WriteOutcome<bool>.Kept(false) : WriteOutcome<bool>.Refused(true);
                 // A pending contact, or one that unsubscribed and signed up again through a listbuilding key.
                 if (contact.Status == ContactStatus.Pending || contact.Status == ContactStatus.Unsubscribed && row.Resubscribes)
@@ -82,9 +82,9 @@ internal static class ConfirmApi
     /// A change of address confirmed from the new address: it becomes the contact's address, and the
     /// click is its proof. False if another contact has taken the address since the link was sent.
     /// </summary>
-    private static async Task<bool> ChangeAddressAsync(TagflowDb db, Contact contact, string newEmail, string ip, string userAgent, DateTime now, CancellationToken cancellationToken)
+    private static async Task<bool> ChangeAddressAsync(TagflowDb db, Contact contact, OptInToken token, string ip, string userAgent, DateTime now, CancellationToken cancellationToken)
     {
-        if (EmailAddress.Parse(newEmail) is not { } address) return false;
+        if (EmailAddress.Parse(token.NewEmail) is not { } address) return false;
         if (await db.Contacts.AnyAsync(c => c.AccountId == contact.AccountId && c.NormalizedEmail == address.Normalized && c.Id != contact.Id, cancellationToken))
             return false;
         (contact.Email, contact.NormalizedEmail) = (address.Address, address.Normalized);
@@ -95,6 +95,7 @@ internal static class ConfirmApi
             EventLog.Add(db, contact.AccountId, EventTypes.ContactSubscribed, contact.Id, now);
         }
         EventLog.Add(db, contact.AccountId, EventTypes.ContactUpdated, contact.Id, now, fields: ["email"]);
+        await ContactsApi.ForgetLinksAsync(db, contact.Id, cancellationToken, exceptTokenId: token.Id);
         return true;
     }
 }

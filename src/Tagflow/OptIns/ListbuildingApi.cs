@@ -125,7 +125,7 @@ internal static class ListbuildingApi
         var request = body.Value;
         if (await FindKeyAsync(http, db, limits, request.ApiKey, cancellationToken) is not (var key, var account)) return Denied(http, limits);
         var user = Principal.Create(account, "Listbuilding", null);
-        var via = new ContactsApi.SignupVia($"Listbuilding: {key.Name}", SmartTags.ListbuildingKey(key.Id), SmartTags.ListbuildingName(key.Name));
+        var via = new ContactsApi.SignupVia($"Listbuilding #{key.Id}", SmartTags.ListbuildingKey(key.Id), SmartTags.ListbuildingName(key.Name));
         var (result, status) = await ContactsApi.AddOrUpdateCoreAsync(new AddOrUpdateRequest(request.Email, request.SmsNumber, key.ListId, key.TagId, request.Fields),
             via, user, http, db, writes, references, relay, clock, cancellationToken);
         if (status is null) return result;

@@ -1,4 +1,6 @@
 using System.Net;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 
 namespace Tagflow.OptIns;
 
@@ -20,9 +22,20 @@ internal static class OptInPages
             .ExcludeFromDescription();
     }
 
-    /// <summary>The absolute URL of one of these pages, as the caller reached this server.</summary>
-    public static string Url(HttpContext http, string path) =>
-        $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}{path}";
+    /// <summary>
+    /// The absolute URL of a path of this server, for links in emails and redirects: from
+    /// <c>--public-url</c> when set, else the address the server listens on. Never from the
+    /// request's Host header, which anyone calling a public endpoint (a listbuilding sign-in) chooses:
+    /// that would let them send real confirmation emails whose links lead elsewhere.
+    /// </summary>
+    public static string Url(HttpContext http, string path)
+    {
+        var services = http.RequestServices;
+        var baseUrl = services.GetRequiredService<TagflowSettings>().PublicUrl
+            ?? services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
+            ?? $"{http.Request.Scheme}://{http.Connection.LocalIpAddress}:{http.Connection.LocalPort}";
+        return baseUrl.TrimEnd('/') + path;
+    }
 
     public static IResult Page(string title, string text, int statusCode = StatusCodes.Status200OK) => Results.Content(
         $"""

@@ -17,9 +17,14 @@ internal static class SmartTags
 
     /// <summary>The name "Opt-in confirmed: X", with the predefined process's empty name shown as such.</summary>
     public static string OptInConfirmedName(string processName) =>
-        "Opt-in confirmed: " + (processName.Length > 0 ? processName : "Predefined double opt-in");
+        Capped("Opt-in confirmed: " + (processName.Length > 0 ? processName : "Predefined double opt-in"));
 
-    public static string ListbuildingName(string keyName) => "Listbuilding: " + keyName;
+    public static string ListbuildingName(string keyName) => Capped("Listbuilding: " + keyName);
+
+    /// <summary>A tag name holds at most 250 characters; a long source name is cut short, with an ellipsis.</summary>
+    private static string Capped(string name) => name.Length <= MaxNameLength ? name : name[..(MaxNameLength - 1)] + "…";
+
+    private const int MaxNameLength = 250;
 
     /// <summary>
     /// The id of the SmartTag with this key, created with <paramref name="name"/> if there is none yet;

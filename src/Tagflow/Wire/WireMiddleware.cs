@@ -83,10 +83,16 @@ internal static partial class WireMiddleware
         finally
         {
             var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Tagflow.Requests");
-            LogRequest(logger, context.Request.Method, context.Request.Path.Value ?? "", context.Response.StatusCode,
+            LogRequest(logger, context.Request.Method, LoggedPath(context.Request.Path.Value ?? ""), context.Response.StatusCode,
                 Stopwatch.GetElapsedTime(started).TotalMilliseconds, context.User.FindAccountId());
         }
     }
+
+    /// <summary>The path as logged: a confirmation link's token is a secret, and is left out.</summary>
+    private static string LoggedPath(string path) =>
+        path.StartsWith(OptIns.ConfirmationMail.ConfirmPath, StringComparison.Ordinal) && path != OptIns.OptInPages.PendingPath && path != OptIns.OptInPages.ThanksPath
+            ? OptIns.ConfirmationMail.ConfirmPath + "…"
+            : path;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Method} {Path} {Status} {DurationMs:0.0} ms account {AccountId}")]
     private static partial void LogRequest(ILogger logger, string method, string path, int status, double durationMs, long? accountId);

@@ -77,6 +77,34 @@ public sealed class ChangeOfAddressTests
 
     [Theory]
     [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task LinksSentBeforeTheAddressChangedStopWorking(string provider)
+    {
+        await using var smtp = await TestSmtpServer.StartAsync();
+        await using var host = await TagflowHost.StartAsync(provider, s => s with { Smtp = SmtpTarget.Parse(smtp.Url()) });
+        using var client = await host.NewAccountClientAsync("anna");
+        var changing = await ProcessManagementTests.CreateAsync(client, new { name = "Newsletter", usechangeemail = true });
+        var pending = Text(await AddAsync(client, new { email = "bert@example.com" }), "id");
+        var toOldAddress = Link(await smtp.ReceiveAsync());
+        var subscribed = Text(await AddAsync(client, new { email = "carl@example.com", listid = changing }), "id");
+        using (var first = await host.NewClient().GetAsync(Link(await smtp.ReceiveAsync()))) Assert.Equal(HttpStatusCode.Redirect, first.StatusCode);
+
+        // A pending contact's address changes at once (no usechangeemail): the link sent to the old address no longer confirms.
+        await AssertTrueAsync(await client.PutAsJsonAsync($"/subscriber/{pending}", new { newemail = "bert.neu@example.com" }));
+        using (var stale = await host.NewClient().GetAsync(toOldAddress)) Assert.Equal(HttpStatusCode.NotFound, stale.StatusCode);
+        Assert.Equal("Opt-In Pending", Text(await GetAsync(client, pending), "status"));
+
+        // Two changes of address asked for: once one is confirmed, the other's link is void.
+        await AssertTrueAsync(await client.PutAsJsonAsync($"/subscriber/{subscribed}", new { newemail = "carl.x@example.com" }));
+        var toX = Link(await smtp.ReceiveAsync());
+        await AssertTrueAsync(await client.PutAsJsonAsync($"/subscriber/{subscribed}", new { newemail = "carl.y@example.com" }));
+        var toY = Link(await smtp.ReceiveAsync());
+        using (var confirmed = await host.NewClient().GetAsync(toY)) Assert.Equal(HttpStatusCode.Redirect, confirmed.StatusCode);
+        using (var stale = await host.NewClient().GetAsync(toX)) Assert.Equal(HttpStatusCode.NotFound, stale.StatusCode);
+        Assert.Equal("carl.y@example.com", Text(await GetAsync(client, subscribed), "email"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
     public async Task WithoutUseChangeEmailTheAddressChangesAtOnce(string provider)
     {
         await using var smtp = await TestSmtpServer.StartAsync();

@@ -206,6 +206,39 @@ public sealed partial class DoubleOptInTests
         Assert.Single(Directory.GetFiles(outbox, "*.eml"));
     }
 
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task TheLinkNeverFollowsTheRequestsHostHeaderAndItsTokenIsNotLogged(string provider)
+    {
+        await using var smtp = await TestSmtpServer.StartAsync();
+        await using var host = await TagflowHost.StartAsync(provider, s => s with { Smtp = SmtpTarget.Parse(smtp.Url()) });
+        using var client = await host.NewAccountClientAsync("anna");
+        using var forged = new HttpRequestMessage(HttpMethod.Post, "/subscriber") { Content = JsonContent.Create(new { email = "bert@example.com" }) };
+        forged.Headers.Host = "evil.example";
+
+        await WireAssert.OkAsync(await client.SendAsync(forged));
+
+        var link = Link(await smtp.ReceiveAsync());
+        Assert.StartsWith(host.BaseAddress + "optin/", link, StringComparison.Ordinal);
+        using (var opened = await host.NewClient().GetAsync(link)) Assert.Equal(HttpStatusCode.Redirect, opened.StatusCode);
+        var token = link[(link.LastIndexOf('/') + 1)..];
+        Assert.Contains(host.Logs.Lines, l => l.Contains("GET /optin/…", StringComparison.Ordinal));
+        Assert.DoesNotContain(host.Logs.Lines, l => l.Contains(token, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task ThePublicUrlMakesTheLinks(string provider)
+    {
+        await using var smtp = await TestSmtpServer.StartAsync();
+        await using var host = await TagflowHost.StartAsync(provider, s => s with { Smtp = SmtpTarget.Parse(smtp.Url()), PublicUrl = "https://news.example.com/" });
+        using var client = await host.NewAccountClientAsync("anna");
+
+        await AddAsync(client, new { email = "bert@example.com" });
+
+        Assert.StartsWith("https://news.example.com/optin/", Link(await smtp.ReceiveAsync()), StringComparison.Ordinal);
+    }
+
     /// <summary>The confirmation link in a message's text part.</summary>
     internal static string Link(MimeMessage message) => ConfirmLink().Match(message.TextBody ?? "").Value;
 

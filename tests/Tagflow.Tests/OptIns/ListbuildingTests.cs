@@ -195,6 +195,25 @@ public sealed class ListbuildingTests
         Assert.Equal("Subscribed", Text(await GetAsync(anna, await SearchAsync(anna, "carl@example.com")), "status"));
     }
 
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task LongNamesFitTheSignUpSourceAndTheSmartTags(string provider)
+    {
+        await using var host = await TagflowHost.StartAsync(provider);
+        using var anna = await host.NewAccountClientAsync("anna");
+        var single = await ProcessManagementTests.CreateAsync(anna, new { name = new string('P', 250), usesingleoptin = true, text = "Danke!" });
+        var apiKey = await CreateKeyAsync(anna, new string('K', 250), single, null);
+        using var form = host.NewClient();
+
+        await WireAssert.OkAsync(await form.PostAsJsonAsync("/subscriber/signin", new { apikey = apiKey, email = "ann@example.com" }));
+
+        var contact = await GetAsync(anna, await SearchAsync(anna, "ann@example.com"));
+        var names = await Task.WhenAll(Map(contact, "smart_tags").Keys.Select(t => TagNameAsync(anna, t)));
+        Assert.Equal(2, names.Length);
+        Assert.All(names, n => Assert.Equal(250, n.Length));
+        Assert.All(names, n => Assert.EndsWith("…", n, StringComparison.Ordinal));
+    }
+
     internal static async Task<string> CreateKeyAsync(HttpClient client, string name, long listId, long? tagId) =>
         Text(await WireAssert.OkAsync(await client.PostAsJsonAsync("/listbuilding", new { name, listid = listId, tagid = tagId })), "apikey");
 

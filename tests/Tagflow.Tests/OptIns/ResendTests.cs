@@ -84,6 +84,26 @@ public sealed class ResendTests
 
     [Theory]
     [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task AnAddOrUpdateTheChangeWouldRefuseSendsNothing(string provider)
+    {
+        await using var smtp = await TestSmtpServer.StartAsync();
+        await using var host = await TagflowHost.StartAsync(provider, s => s with { Smtp = SmtpTarget.Parse(smtp.Url()) });
+        using var client = await host.NewAccountClientAsync("anna");
+        var resending = await ProcessManagementTests.CreateAsync(client, new { name = "Webinar", resendconfirmationemail = true });
+        await AddAsync(client, new { email = "bert@example.com", listid = resending });
+        await AddAsync(client, new { email = "carl@example.com", smsnumber = "+491701234567" });
+        await smtp.ReceiveAsync();
+        await smtp.ReceiveAsync();
+        host.Clock.Advance(TimeSpan.FromMinutes(11));
+
+        await WireAssert.RefusedAsync(await client.PostAsJsonAsync("/subscriber", new { email = "bert@example.com", smsnumber = "+491701234567" }), 9);
+
+        await Task.Delay(100);
+        Assert.True(smtp.NothingReceived);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
     public async Task AnotherAccountsContactIsUnknown(string provider)
     {
         await using var smtp = await TestSmtpServer.StartAsync();
