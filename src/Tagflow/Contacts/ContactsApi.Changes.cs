@@ -63,10 +63,17 @@ internal static partial class ContactsApi
             var resubscribes = false;
             IReadOnlyDictionary<string, string> templateValues = values;
             var existingId = await ContactQueries.IdByEmail(db, accountId, email.Normalized, cancellationToken);
+            var addsAddress = false;
             if (existingId is not { } existing)
             {
-                // A new contact, unless its SMS number finds one.
-                if (!list.UseSingleOptIn && (sms is null || !await SmsTakenAsync(db, accountId, sms, null, cancellationToken))) confirming = list;
+                // A new contact, unless its SMS number finds one. Through a public sign-in, a contact found
+                // by its number that has no address yet gets this one only once it is confirmed, like a
+                // change of address (one with another address is refused in the change: error 9); the
+                // management API sets it at once, as it does with newemail.
+                var bySms = sms is null ? null : await db.Contacts.AsNoTracking().Where(c => c.AccountId == accountId && c.SmsPhone == sms)
+                    .Select(c => new { c.NormalizedEmail }).SingleOrDefaultAsync(cancellationToken);
+                if (!list.UseSingleOptIn && bySms is null) confirming = list;
+                else if (via is not null && !list.UseSingleOptIn && bySms is { NormalizedEmail: null }) (confirming, addsAddress) = (list, true);
             }
             else if (refs.AnyResends || via is not null)
             {
@@ -87,7 +94,7 @@ internal static partial class ContactsApi
             {
                 confirmation = await PrepareConfirmationAsync(relay, confirming, user, http, email.Address, catalog, templateValues, clock, cancellationToken);
                 if (confirmation is null) return Refusal(WireErrors.ConfirmationNotSent);
-                confirmation = confirmation with { Resubscribes = resubscribes };
+                confirmation = confirmation with { Resubscribes = resubscribes, NewEmail = addsAddress ? email.Address : null };
             }
         }
 
@@ -148,8 +155,9 @@ internal static partial class ContactsApi
             {
                 stored = await ContactQueries.Fields(db, contact.Id).ToDictionaryAsync(f => f.Key, cancellationToken: cancellationToken);
                 tags = await ContactWire.LoadTagsAsync(db, contact.Id, cancellationToken);
-                // Sent again to a pending contact (or sent for a new one that another request created first).
-                if (confirmation is not null && (contact.Status == ContactStatus.Pending || confirmation.Resubscribes))
+                // Sent again to a pending contact (or sent for a new one that another request created first),
+                // or sent to the address that a contact found by its SMS number gets once it is confirmed.
+                if (confirmation is not null && (contact.Status == ContactStatus.Pending || confirmation.Resubscribes || confirmation.NewEmail is not null))
                     StoreConfirmation(db, accountId, contact.Id, confirmation, now);
                 if (confirmation is { Resubscribes: true } && contact.Status == ContactStatus.Unsubscribed)
                 {
@@ -157,7 +165,7 @@ internal static partial class ContactsApi
                     (contact.ListId, contact.SignupAt, contact.SignupIp, contact.SignupSource) = (list.Id, now, ip, via?.Source ?? ApiSource);
                 }
                 // The address is the lookup key: only a contact found by its SMS number gets a new one.
-                var newEmail = email is not null && contact.NormalizedEmail != email.Normalized ? email : null;
+                var newEmail = email is not null && contact.NormalizedEmail != email.Normalized && confirmation?.NewEmail is null ? email : null;
                 if (ApplyChanges(db, contact, newEmail, sms, values, stored, now)) await ForgetLinksAsync(db, contact.Id, cancellationToken);
             }
             if (request.TagId is { } tag)

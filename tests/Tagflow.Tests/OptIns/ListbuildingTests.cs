@@ -197,6 +197,27 @@ public sealed class ListbuildingTests
 
     [Theory]
     [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task ASignInGivesAContactFoundByItsNumberAnAddressOnlyOnceConfirmed(string provider)
+    {
+        await using var smtp = await TestSmtpServer.StartAsync();
+        await using var host = await TagflowHost.StartAsync(provider, s => s with { Smtp = SmtpTarget.Parse(smtp.Url()) });
+        using var anna = await host.NewAccountClientAsync("anna");
+        var list = await ProcessManagementTests.CreateAsync(anna, new { name = "Newsletter" });
+        var apiKey = await CreateKeyAsync(anna, "SMS form", list, null);
+        var id = Text(await AddAsync(anna, new { smsnumber = "+491701234567" }), "id");
+        using var form = host.NewClient();
+
+        await WireAssert.OkAsync(await form.PostAsJsonAsync("/subscriber/signin", new { apikey = apiKey, email = "eve@example.com", smsnumber = "+491701234567" }));
+
+        var message = await smtp.ReceiveAsync();
+        Assert.Equal("eve@example.com", message.To.Mailboxes.Single().Address);
+        Assert.Equal("", Text(await GetAsync(anna, id), "email")); // not before the click
+        using (var opened = await form.GetAsync(Link(message))) Assert.Equal(HttpStatusCode.Redirect, opened.StatusCode);
+        Assert.Equal("eve@example.com", Text(await GetAsync(anna, id), "email"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
     public async Task LongNamesFitTheSignUpSourceAndTheSmartTags(string provider)
     {
         await using var host = await TagflowHost.StartAsync(provider);
