@@ -79,8 +79,7 @@ internal static partial class ContactsApi
             {
                 var state = await db.Contacts.Where(c => c.Id == existing).Select(c => new { c.Status, c.ListId }).SingleOrDefaultAsync(cancellationToken)
                     ?? new { Status = ContactStatus.Subscribed, ListId = 0L }; // deleted a moment ago: nothing to send
-                var last = await db.OptInTokens.Where(t => t.ContactId == existing).MaxAsync(t => (DateTime?)t.CreatedAt, cancellationToken);
-                var due = last is null || last + ConfirmationMail.ResendInterval <= clock.GetUtcNow().UtcDateTime;
+                var due = await ConfirmationAllowedFromAsync(db, existing, cancellationToken) <= clock.GetUtcNow().UtcDateTime;
                 if (due && state.Status == ContactStatus.Pending && ConfirmingProcess(refs, state.ListId) is { ResendConfirmationEmail: true } process)
                     confirming = process;
                 else if (due && via is not null && state.Status == ContactStatus.Unsubscribed && !list.UseSingleOptIn)

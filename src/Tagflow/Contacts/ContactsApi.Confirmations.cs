@@ -61,12 +61,16 @@ internal static partial class ContactsApi
     }
 
     /// <summary>When a pending contact may get its confirmation email again; null if it is not pending (or does not exist).</summary>
-    private static async Task<DateTime?> NextConfirmationAsync(TagflowDb db, long contactId, CancellationToken cancellationToken)
-    {
-        if (!await db.Contacts.AnyAsync(c => c.Id == contactId && c.Status == ContactStatus.Pending, cancellationToken)) return null;
-        var last = await db.OptInTokens.Where(t => t.ContactId == contactId).MaxAsync(t => (DateTime?)t.CreatedAt, cancellationToken);
-        return last is { } sent ? sent + ConfirmationMail.ResendInterval : DateTime.MinValue;
-    }
+    private static async Task<DateTime?> NextConfirmationAsync(TagflowDb db, long contactId, CancellationToken cancellationToken) =>
+        await db.Contacts.AnyAsync(c => c.Id == contactId && c.Status == ContactStatus.Pending, cancellationToken)
+            ? await ConfirmationAllowedFromAsync(db, contactId, cancellationToken)
+            : null;
+
+    /// <summary>When a contact may get a confirmation email again: <see cref="ConfirmationMail.ResendInterval"/> after its last one.</summary>
+    private static async Task<DateTime> ConfirmationAllowedFromAsync(TagflowDb db, long contactId, CancellationToken cancellationToken) =>
+        await db.OptInTokens.Where(t => t.ContactId == contactId).MaxAsync(t => (DateTime?)t.CreatedAt, cancellationToken) is { } sent
+            ? sent + ConfirmationMail.ResendInterval
+            : DateTime.MinValue;
 
     /// <summary>
     /// The process whose email a pending contact gets again: its own, or the predefined double opt-in
@@ -137,12 +141,6 @@ internal static partial class ContactsApi
         return result;
     }
 
-    private static IResult TooSoon(TimeSpan wait) => new TooSoonResult(wait);
-
-    /// <summary>429 with Retry-After in whole seconds, in the wire's error format.</summary>
-    private sealed class TooSoonResult(TimeSpan wait) : IResult
-    {
-        public Task ExecuteAsync(HttpContext httpContext) => WireResults.WriteTooManyRequestsAsync(httpContext.Response, wait,
-            $"A confirmation email went to this address less than {ConfirmationMail.ResendInterval.TotalMinutes:0} minutes ago.");
-    }
+    private static IResult TooSoon(TimeSpan wait) => WireResults.TooManyRequests(wait,
+        $"A confirmation email went to this address less than {ConfirmationMail.ResendInterval.TotalMinutes:0} minutes ago.");
 }

@@ -76,8 +76,8 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
         {
             e.HasIndex(t => new { t.AccountId, t.NormalizedName }).IsUnique();
             e.Property(t => t.Kind).HasConversion<string>().HasMaxLength(16);
-            e.Property(t => t.Name).HasMaxLength(250);
-            e.Property(t => t.NormalizedName).HasMaxLength(250);
+            e.Property(t => t.Name).HasMaxLength(Tag.MaxNameLength);
+            e.Property(t => t.NormalizedName).HasMaxLength(Tag.MaxNameLength);
             e.HasOne<Account>().WithMany().HasForeignKey(t => t.AccountId).OnDelete(DeleteBehavior.Cascade);
         });
         modelBuilder.Entity<OptInProcess>(e =>

@@ -158,9 +158,8 @@ internal sealed class OutboxRelay : IMailRelay, IDisposable
 
     public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
     {
-        using var content = new MemoryStream();
-        await message.WriteToAsync(content, cancellationToken);
-        var pending = new Pending(FileName(DateTime.UtcNow), content.ToArray());
+        var mail = Prepare(message, DateTime.UtcNow); // into memory: nothing to wait for
+        var pending = new Pending(mail.FileName, mail.Content);
         try
         {
             _queue.Add(pending, cancellationToken);

@@ -162,9 +162,9 @@ internal static class ListbuildingApi
     /// </summary>
     private static async Task<(ListbuildingKey Key, Account Account)?> FindKeyAsync(HttpContext http, TagflowDb db, SignInLimits limits, string? apiKey, CancellationToken cancellationToken)
     {
-        if (!limits.Admit(http, apiKey)) return null;
+        var hash = Secrets.LookupHash(apiKey ?? "");
+        if (!limits.Admit(http, hash)) return null;
         if (string.IsNullOrEmpty(apiKey)) return null;
-        var hash = Secrets.LookupHash(apiKey);
         var found = await (
             from k in db.ListbuildingKeys
             join a in db.Accounts on k.AccountId equals a.Id
@@ -174,13 +174,11 @@ internal static class ListbuildingApi
     }
 
     private static IResult Denied(HttpContext http, SignInLimits limits) =>
-        limits.RetryAfter(http) is { } wait ? new TooManyResult(wait) : WireResults.Refused(WireErrors.InvalidApiKey);
+        limits.RetryAfter(http) is { } wait
+            ? WireResults.TooManyRequests(wait, "Too many listbuilding calls for this key or from this address.")
+            : WireResults.Refused(WireErrors.InvalidApiKey);
 
-    private sealed class TooManyResult(TimeSpan wait) : IResult
-    {
-        public Task ExecuteAsync(HttpContext httpContext) =>
-            WireResults.WriteTooManyRequestsAsync(httpContext.Response, wait, "Too many listbuilding calls for this key or from this address.");
-    }
+
 }
 
 /// <summary>
@@ -199,10 +197,10 @@ internal sealed class SignInLimits(TagflowSettings settings) : IDisposable
         ? RateLimitPartition.GetNoLimiter(partition)
         : RateLimitPartition.GetFixedWindowLimiter(partition, _ => new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
 
-    /// <summary>Counts the call against its address and its key; false (and the wait noted on the request) when either is spent.</summary>
-    public bool Admit(HttpContext http, string? apiKey)
+    /// <summary>Counts the call against its address and its key (by its hash); false (and the wait noted on the request) when either is spent.</summary>
+    public bool Admit(HttpContext http, string keyHash)
     {
-        foreach (var (limiter, partition) in new[] { (_perAddress, ContactsApi.ClientIp(http)), (_perKey, Secrets.LookupHash(apiKey ?? "")) })
+        foreach (var (limiter, partition) in new[] { (_perAddress, ContactsApi.ClientIp(http)), (_perKey, keyHash) })
         {
             using var lease = limiter.AttemptAcquire(partition);
             if (lease.IsAcquired) continue;

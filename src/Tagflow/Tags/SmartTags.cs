@@ -22,9 +22,7 @@ internal static class SmartTags
     public static string ListbuildingName(string keyName) => Capped("Listbuilding: " + keyName);
 
     /// <summary>A tag name holds at most 250 characters; a long source name is cut short, with an ellipsis.</summary>
-    private static string Capped(string name) => name.Length <= MaxNameLength ? name : name[..(MaxNameLength - 1)] + "…";
-
-    private const int MaxNameLength = 250;
+    private static string Capped(string name) => name.Length <= Tag.MaxNameLength ? name : name[..(Tag.MaxNameLength - 1)] + "…";
 
     /// <summary>
     /// The id of the SmartTag with this key, created with <paramref name="name"/> if there is none yet;

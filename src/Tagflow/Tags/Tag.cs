@@ -10,6 +10,9 @@ internal enum TagKind
 
 internal sealed class Tag
 {
+    /// <summary>The longest name a tag may have (its column's length).</summary>
+    public const int MaxNameLength = 250;
+
     public long Id { get; set; }
     public long AccountId { get; set; }
     public required string Name { get; set; }

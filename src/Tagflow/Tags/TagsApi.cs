@@ -14,8 +14,6 @@ internal sealed record TagUpdate(string? Name, string? Text);
 
 internal static class TagsApi
 {
-    private const int MaxNameLength = 250;
-
     public static void MapTagsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/tag").WithTags("Tags").WithWireErrors().RequireAuthorization(TagflowAuthentication.ApiPolicy);
@@ -53,7 +51,7 @@ internal static class TagsApi
     {
         var name = body.Value.Name?.Trim();
         if (string.IsNullOrEmpty(name)) return WireResults.BadRequest("The key \"name\" is required: the name of the new tag.");
-        if (name.Length > MaxNameLength) return WireResults.BadRequest($"The key \"name\" may have at most {MaxNameLength} characters.");
+        if (name.Length > Tag.MaxNameLength) return WireResults.BadRequest($"The key \"name\" may have at most {Tag.MaxNameLength} characters.");
 
         var tag = new Tag
         {
@@ -83,7 +81,7 @@ internal static class TagsApi
         {
             name = name.Trim();
             if (name.Length == 0) return WireResults.BadRequest("The key \"name\" may not be empty.");
-            if (name.Length > MaxNameLength) return WireResults.BadRequest($"The key \"name\" may have at most {MaxNameLength} characters.");
+            if (name.Length > Tag.MaxNameLength) return WireResults.BadRequest($"The key \"name\" may have at most {Tag.MaxNameLength} characters.");
             if (await NameTakenAsync(db, accountId, Tag.Normalize(name), id, cancellationToken))
                 return WireResults.Refused(WireErrors.TagNameTaken);
             tag.Name = name;

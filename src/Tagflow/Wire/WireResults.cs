@@ -35,6 +35,14 @@ internal static class WireResults
     /// <summary>400, 401, 403 and 404 carry a list of strings.</summary>
     public static IResult Messages(int status, string message) => Results.Json(new[] { message }, WireJson.Response, statusCode: status);
 
+    /// <summary>429 with <c>Retry-After</c>, the wait also said in the sentence (see <see cref="WriteTooManyRequestsAsync"/>).</summary>
+    public static IResult TooManyRequests(TimeSpan retryAfter, string reason) => new TooManyRequestsResult(retryAfter, reason);
+
+    private sealed class TooManyRequestsResult(TimeSpan retryAfter, string reason) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext) => WriteTooManyRequestsAsync(httpContext.Response, retryAfter, reason);
+    }
+
     /// <summary>429 with <c>Retry-After</c>, the wait also said in the sentence.</summary>
     public static Task WriteTooManyRequestsAsync(HttpResponse response, TimeSpan retryAfter, string reason)
     {
