@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Features;
 using Scalar.AspNetCore;
 using Tagflow.Accounts;
+using Tagflow.Automations;
 using Tagflow.Blocklist;
 using Tagflow.Contacts;
 using Tagflow.Events;
@@ -10,6 +11,7 @@ using Tagflow.Fields;
 using Tagflow.Logging;
 using Tagflow.OptIns;
 using Tagflow.Tags;
+using Tagflow.Webhooks;
 using Tagflow.Wire;
 
 namespace Tagflow;
@@ -42,6 +44,10 @@ internal static class Server
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
 
         builder.Services.AddTagflowCore(settings);
+        // The automation engine and the webhook sender run in every serving instance (not in admin commands).
+        builder.Services.AddSingleton<Webhooks.WebhookSender>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Webhooks.WebhookSender>());
+        builder.Services.AddHostedService<Automations.AutomationWorker>();
         TagflowAuthentication.Register(builder.Services);
         LoginRateLimit.Register(builder.Services, settings);
         builder.Services.AddHealthChecks().AddDbContextCheck<TagflowDb>("database");
@@ -71,6 +77,9 @@ internal static class Server
         app.MapContactsApi();
         app.MapBlocklistApi();
         app.MapEventsApi();
+        app.MapCampaignsApi();
+        app.MapWebhooksApi();
+        app.MapEmailLinksApi();
 
         app.MapOpenApi("/openapi").ExcludeFromDescription();
         app.MapScalarApiReference("/docs", o =>
@@ -119,5 +128,10 @@ internal static class Server
         | 604 | Tagflow: a data field's type cannot change; create a new field instead. |
         | 605 | Tagflow: an opt-in process of that name already exists in the account (regardless of case). |
         | 606 | Tagflow: the predefined opt-in process cannot be renamed, made single opt-in or deleted. |
+        | 607 | Tagflow: the opt-in process is used by a listbuilding key (delete the key first). |
+        | 608 | Tagflow: a campaign of that name already exists in the account (regardless of case). |
+        | 609 | Tagflow: the account has no such webhook. |
+        | 610 | Tagflow: the tag starts or is used by a campaign or webhook (change or delete those first). |
+        | 611 | Tagflow: a campaign calls the webhook (change or delete the campaign first). |
         """;
 }

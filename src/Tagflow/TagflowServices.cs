@@ -24,8 +24,13 @@ internal static class TagflowServices
         services.AddScoped<OptIns.OptInProcessAdmin>();
         services.AddScoped<OptIns.ListbuildingAdmin>();
         services.AddSingleton<OptIns.SignInLimits>();
+        services.AddSingleton<Automations.AutomationSignal>();
+        services.AddScoped<Automations.CampaignAdmin>();
+        services.AddScoped<Webhooks.WebhookAdmin>();
         services.AddSingleton<Email.IMailRelay>(sp => settings.Smtp is { } smtp
-            ? new Email.SmtpRelay(smtp, settings.SmtpTimeout, sp.GetRequiredService<ILogger<Email.SmtpRelay>>())
+            ? new Email.SmtpRelay(smtp, settings.SmtpTimeout, sp.GetRequiredService<ILogger<Email.SmtpRelay>>(),
+                new Email.SmtpQueue(smtp, settings.SmtpTimeout, sp.GetRequiredService<IServiceScopeFactory>(), sp.GetRequiredService<SqliteWriteGate>(),
+                    sp.GetRequiredService<ILogger<Email.SmtpQueue>>()))
             : new Email.OutboxRelay(settings.OutboxDirectory ?? TagflowSettings.DefaultOutbox(settings.Database),
                 sp.GetRequiredService<IServiceScopeFactory>(), sp.GetRequiredService<SqliteWriteGate>(), sp.GetRequiredService<ILogger<Email.OutboxRelay>>()));
         return services;

@@ -31,6 +31,10 @@ internal sealed record TagflowSettings
     public SmtpTarget? Smtp { get; init; }
     /// <summary>How long the relay may take to accept a message before it counts as not sent.</summary>
     public TimeSpan SmtpTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>Whether webhooks may call private, loopback and link-local addresses (see <see cref="Webhooks.WebhookTargets"/>).</summary>
+    public bool WebhookAllowPrivate { get; init; }
+    /// <summary>How often the automation worker looks for due work when nothing wakes it (another instance's changes, waits that end).</summary>
+    public TimeSpan AutomationPoll { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>Where messages go without an SMTP relay; null for <see cref="DefaultOutbox"/>.</summary>
     public string? OutboxDirectory { get; init; }
 

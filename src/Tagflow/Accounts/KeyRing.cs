@@ -14,6 +14,13 @@ internal sealed class KeyRing(byte[] serverKey)
 
     public string DeveloperKey(byte[] salt) => Convert.ToHexStringLower(HMACSHA256.HashData(serverKey, salt));
 
+    /// <summary>
+    /// A webhook's signing secret in the Standard Webhooks form (<c>whsec_</c> and the base64 of 32
+    /// bytes), derived from its seed like a developer key, so the database never holds it.
+    /// </summary>
+    public string WebhookSecret(byte[] seed) =>
+        "whsec_" + Convert.ToBase64String(HMACSHA256.HashData(serverKey, (byte[])[.. "tagflow webhook secret"u8, .. seed]));
+
     /// <summary>The X-Ci value a client sends: base64(HMAC-SHA256(hex-decoded developer key, customer key) ‖ customer key).</summary>
     public static string ComputeXCi(string developerKey, string customerKey)
     {

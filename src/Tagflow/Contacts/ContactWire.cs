@@ -8,14 +8,18 @@ namespace Tagflow.Contacts;
 
 internal sealed record TagOnContact(long TagId, DateTime TaggedAt, TagKind Kind);
 
+/// <summary>What campaigns did with a contact: its emails (id, sent, opened, clicked) and its campaigns (id, started, finished).</summary>
+internal sealed record ContactActivity(
+    IReadOnlyList<(long Id, DateTime Sent, DateTime? Opened, DateTime? Clicked)> Emails,
+    IReadOnlyList<(long CampaignId, DateTime Started, DateTime? Finished)> Campaigns);
+
 /// <summary>The contact object of the wire: every key, always, as strings (WIRE.md, "Response shapes").</summary>
 internal static class ContactWire
 {
-    private static readonly string[] ActivityMaps =
+    /// <summary>The activity maps Tagflow has no source for: it sends no notification emails.</summary>
+    private static readonly string[] NotificationMaps =
     [
-        "emails_sent", "emails_opened", "emails_clicked",
         "notification_emails_sent", "notification_emails_opened", "notification_emails_clicked",
-        "campaigns_started", "campaigns_finished",
     ];
 
     /// <summary>Reads a contact of the account as the wire shows it; null if the account has no such contact.</summary>
@@ -27,7 +31,19 @@ internal static class ContactWire
             .Where(f => f.ContactId == contactId)
             .ToDictionaryAsync(f => f.Key, f => f.Value, cancellationToken);
         var tags = await LoadTagsAsync(db, contactId, cancellationToken);
-        return Build(contact, values, tags, catalog, zone);
+        return Build(contact, values, tags, catalog, zone, await LoadActivityAsync(db, contactId, cancellationToken));
+    }
+
+    /// <summary>The contact's campaign emails and campaigns.</summary>
+    public static async Task<ContactActivity> LoadActivityAsync(TagflowDb db, long contactId, CancellationToken cancellationToken)
+    {
+        var emails = await db.SentEmails.AsNoTracking().Where(m => m.ContactId == contactId).OrderBy(m => m.Id)
+            .Select(m => new { m.Id, m.SentAt, m.OpenedAt, m.ClickedAt }).ToListAsync(cancellationToken);
+        var runs = await db.CampaignRuns.AsNoTracking().Where(r => r.ContactId == contactId).OrderBy(r => r.CampaignId)
+            .Select(r => new { r.CampaignId, r.StartedAt, r.EndedAt, r.State }).ToListAsync(cancellationToken);
+        return new ContactActivity(
+            emails.Select(m => (m.Id, m.SentAt, m.OpenedAt, m.ClickedAt)).ToList(),
+            runs.Select(r => (r.CampaignId, r.StartedAt, r.State == Automations.RunState.Finished ? r.EndedAt : null)).ToList());
     }
 
     /// <summary>The contact's tags, manual and smart, with their tagging times.</summary>
@@ -35,7 +51,8 @@ internal static class ContactWire
         ContactQueries.Tags(db, contactId).ToListAsync(cancellationToken);
 
     /// <summary>The contact object from a contact, its field values by key, and its tags.</summary>
-    public static Dictionary<string, object> Build(Contact contact, IReadOnlyDictionary<string, string> values, IEnumerable<TagOnContact> tagsOnContact, FieldCatalog catalog, TimeZoneInfo zone)
+    public static Dictionary<string, object> Build(Contact contact, IReadOnlyDictionary<string, string> values, IEnumerable<TagOnContact> tagsOnContact,
+        FieldCatalog catalog, TimeZoneInfo zone, ContactActivity? activity)
     {
         var tags = tagsOnContact.OrderBy(t => t.TagId).ToList();
         var sms = contact.SmsPhone is not null;
@@ -65,8 +82,15 @@ internal static class ContactWire
         o["tags"] = tags.Select(t => Id(t.TagId)).ToArray();
         o["manual_tags"] = tags.Where(t => t.Kind == TagKind.Manual).ToDictionary(t => Id(t.TagId), t => UnixTime(t.TaggedAt));
         o["smart_tags"] = tags.Where(t => t.Kind == TagKind.Smart).ToDictionary(t => Id(t.TagId), t => UnixTime(t.TaggedAt));
-        foreach (var map in ActivityMaps)
+        var emails = activity?.Emails ?? [];
+        var campaigns = activity?.Campaigns ?? [];
+        o["emails_sent"] = emails.ToDictionary(m => Id(m.Id), m => UnixTime(m.Sent));
+        o["emails_opened"] = emails.Where(m => m.Opened is not null).ToDictionary(m => Id(m.Id), m => UnixTime(m.Opened!.Value));
+        o["emails_clicked"] = emails.Where(m => m.Clicked is not null).ToDictionary(m => Id(m.Id), m => UnixTime(m.Clicked!.Value));
+        foreach (var map in NotificationMaps)
             o[map] = new Dictionary<string, string>();
+        o["campaigns_started"] = campaigns.ToDictionary(c => Id(c.CampaignId), c => UnixTime(c.Started));
+        o["campaigns_finished"] = campaigns.Where(c => c.Finished is not null).ToDictionary(c => Id(c.CampaignId), c => UnixTime(c.Finished!.Value));
         return o;
     }
 

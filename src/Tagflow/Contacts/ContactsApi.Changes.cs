@@ -120,6 +120,7 @@ internal static partial class ContactsApi
             var now = clock.GetUtcNow().UtcDateTime;
             Dictionary<string, ContactField> stored;
             List<TagOnContact> tags;
+            ContactActivity? activity = null; // a new contact has none
             if (contact is null)
             {
                 var single = list.UseSingleOptIn;
@@ -154,6 +155,7 @@ internal static partial class ContactsApi
             {
                 stored = await ContactQueries.Fields(db, contact.Id).ToDictionaryAsync(f => f.Key, cancellationToken: cancellationToken);
                 tags = await ContactWire.LoadTagsAsync(db, contact.Id, cancellationToken);
+                activity = await ContactWire.LoadActivityAsync(db, contact.Id, cancellationToken);
                 // Sent again to a pending contact (or sent for a new one that another request created first),
                 // or sent to the address that a contact found by its SMS number gets once it is confirmed.
                 if (confirmation is not null && (contact.Status == ContactStatus.Pending || confirmation.Resubscribes || confirmation.NewEmail is not null))
@@ -178,7 +180,7 @@ internal static partial class ContactsApi
             }
             status = contact.Status;
             // The answer is built from what is written, not read back.
-            var answer = ContactWire.Build(contact, stored.ToDictionary(f => f.Key, f => f.Value.Value), tags, catalog, zone);
+            var answer = ContactWire.Build(contact, stored.ToDictionary(f => f.Key, f => f.Value.Value), tags, catalog, zone, activity);
             return KeptChange(WireResults.Ok(answer));
         }, cancellationToken);
         ConfirmationCommitted(relay, confirmation);

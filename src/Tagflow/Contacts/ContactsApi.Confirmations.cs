@@ -98,10 +98,7 @@ internal static partial class ContactsApi
     internal static async Task<long> ConfirmedAsync(TagflowDb db, long accountId, Contact contact, long processId, DateTime now, CancellationToken cancellationToken)
     {
         var name = await db.OptInProcesses.Where(p => p.Id == processId).Select(p => p.Name).SingleOrDefaultAsync(cancellationToken) ?? "";
-        var tagId = await SmartTags.EnsureAsync(db, accountId, SmartTags.OptInConfirmedKey(processId), SmartTags.OptInConfirmedName(name), now, cancellationToken);
-        if (!await db.ContactTags.AnyAsync(t => t.ContactId == contact.Id && t.TagId == tagId, cancellationToken))
-            AddTags(db, accountId, contact.Id, [tagId], [], now);
-        return tagId;
+        return await Taggings.AssignSmartTagAsync(db, accountId, contact.Id, SmartTags.OptInConfirmedKey(processId), SmartTags.OptInConfirmedName(name), now, cancellationToken);
     }
 
     /// <summary>

@@ -40,8 +40,7 @@ internal static partial class ContactsApi
         {
             if (await FindIdAsync(db, accountId, email, cancellationToken) is not { } contactId) return RefusedChange(WireErrors.EmailNotFound);
             if (checkManual && await ManualTagErrorAsync(db, accountId, [tagId], cancellationToken) is { } error) return RefusedChange(error);
-            if (await db.ContactTags.Where(t => t.ContactId == contactId && t.TagId == tagId).ExecuteDeleteAsync(cancellationToken) > 0)
-                EventLog.Add(db, accountId, EventTypes.TagRemoved, contactId, clock.GetUtcNow().UtcDateTime, tagId: tagId);
+            await Taggings.RemoveAsync(db, accountId, contactId, tagId, clock.GetUtcNow().UtcDateTime, cancellationToken);
             return KeptChange(WireResults.True());
         }, cancellationToken);
 
@@ -57,17 +56,29 @@ internal static partial class ContactsApi
         writes.RunAsync(accountId, async (db, cancellationToken) =>
         {
             if (await FindIdAsync(db, accountId, email, cancellationToken) is not { } contactId) return RefusedChange(WireErrors.EmailNotFound);
-            var now = clock.GetUtcNow().UtcDateTime;
-            var changed = await db.Contacts
-                .Where(c => c.Id == contactId && c.Status != ContactStatus.Unsubscribed)
-                .ExecuteUpdateAsync(s => s
-                    .SetProperty(c => c.Status, ContactStatus.Unsubscribed)
-                    .SetProperty(c => c.UnsubscribedAt, now)
-                    .SetProperty(c => c.UnsubscribedIp, ip)
-                    .SetProperty(c => c.UpdatedAt, now), cancellationToken);
-            if (changed > 0) EventLog.Add(db, accountId, EventTypes.ContactUnsubscribed, contactId, now);
+            await MarkUnsubscribedAsync(db, accountId, contactId, ip, clock.GetUtcNow().UtcDateTime, cancellationToken);
             return KeptChange(WireResults.True());
         }, cancellationToken);
+
+    /// <summary>Unsubscribes a contact by id (an email's unsubscribe link); nothing if it is gone or unsubscribed already.</summary>
+    internal static Task UnsubscribeByIdAsync(long accountId, long contactId, string ip, Writes writes, TimeProvider clock, CancellationToken cancellationToken) =>
+        writes.RunAsync(accountId, async (db, cancellationToken) =>
+        {
+            await MarkUnsubscribedAsync(db, accountId, contactId, ip, clock.GetUtcNow().UtcDateTime, cancellationToken);
+            return WriteOutcome<bool>.Kept(true);
+        }, cancellationToken);
+
+    private static async Task MarkUnsubscribedAsync(TagflowDb db, long accountId, long contactId, string ip, DateTime now, CancellationToken cancellationToken)
+    {
+        var changed = await db.Contacts
+            .Where(c => c.Id == contactId && c.AccountId == accountId && c.Status != ContactStatus.Unsubscribed)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(c => c.Status, ContactStatus.Unsubscribed)
+                .SetProperty(c => c.UnsubscribedAt, now)
+                .SetProperty(c => c.UnsubscribedIp, ip)
+                .SetProperty(c => c.UpdatedAt, now), cancellationToken);
+        if (changed > 0) EventLog.Add(db, accountId, EventTypes.ContactUnsubscribed, contactId, now);
+    }
 
     /// <summary>
     /// Error 403 if a tag is not the account's, 31 if it is a SmartTag; null if all are manual tags of
@@ -86,11 +97,7 @@ internal static partial class ContactsApi
     private static List<long> AddTags(TagflowDb db, long accountId, long contactId, List<long> tagIds, IReadOnlyCollection<long> present, DateTime now)
     {
         var added = tagIds.Distinct().Except(present).ToList();
-        foreach (var tagId in added)
-        {
-            db.ContactTags.Add(new ContactTag { ContactId = contactId, TagId = tagId, TaggedAt = now });
-            EventLog.Add(db, accountId, EventTypes.TagAdded, contactId, now, tagId: tagId);
-        }
+        foreach (var tagId in added) Taggings.Add(db, accountId, contactId, tagId, now);
         return added;
     }
 }

@@ -1,11 +1,13 @@
 using Microsoft.EntityFrameworkCore;
 using Tagflow.Accounts;
+using Tagflow.Automations;
 using Tagflow.Blocklist;
 using Tagflow.Contacts;
 using Tagflow.Events;
 using Tagflow.Fields;
 using Tagflow.OptIns;
 using Tagflow.Tags;
+using Tagflow.Webhooks;
 
 namespace Tagflow.Data;
 
@@ -32,6 +34,13 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
     public DbSet<OptInToken> OptInTokens => Set<OptInToken>();
     public DbSet<Email.OutboxMail> OutboxMails => Set<Email.OutboxMail>();
     public DbSet<ListbuildingKey> ListbuildingKeys => Set<ListbuildingKey>();
+    public DbSet<Campaign> Campaigns => Set<Campaign>();
+    public DbSet<CampaignRun> CampaignRuns => Set<CampaignRun>();
+    public DbSet<AutomationCursor> AutomationCursors => Set<AutomationCursor>();
+    public DbSet<SentEmail> SentEmails => Set<SentEmail>();
+    public DbSet<Webhook> Webhooks => Set<Webhook>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -158,6 +167,75 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
             // A process in use by a key cannot be deleted (the API refuses it first); a deleted tag leaves the key without one.
             e.HasOne<OptInProcess>().WithMany().HasForeignKey(k => k.ListId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne<Tag>().WithMany().HasForeignKey(k => k.TagId).OnDelete(DeleteBehavior.SetNull);
+        });
+        modelBuilder.Entity<Campaign>(e =>
+        {
+            e.HasIndex(c => new { c.AccountId, c.NormalizedName }).IsUnique();
+            e.HasIndex(c => c.TagId);
+            e.Property(c => c.Name).HasMaxLength(250);
+            e.Property(c => c.NormalizedName).HasMaxLength(250);
+            e.Property(c => c.SenderName).HasMaxLength(100);
+            e.Property(c => c.SenderAddress).HasMaxLength(254);
+            e.HasOne<Account>().WithMany().HasForeignKey(c => c.AccountId).OnDelete(DeleteBehavior.Cascade);
+            // A tag that starts a campaign cannot be deleted (the API refuses it first, error 610).
+            e.HasOne<Tag>().WithMany().HasForeignKey(c => c.TagId).OnDelete(DeleteBehavior.Restrict);
+        });
+        modelBuilder.Entity<CampaignRun>(e =>
+        {
+            e.HasIndex(r => new { r.CampaignId, r.ContactId }).IsUnique(); // a contact enters a campaign once
+            e.HasIndex(r => new { r.State, r.DueAt });
+            e.HasIndex(r => r.ContactId);
+            e.Property(r => r.State).HasConversion<string>().HasMaxLength(16);
+            e.Property(r => r.StopReason).HasMaxLength(32);
+            e.HasOne<Campaign>().WithMany().HasForeignKey(r => r.CampaignId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Contacts.Contact>().WithMany().HasForeignKey(r => r.ContactId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<AutomationCursor>(e =>
+        {
+            e.HasKey(c => c.AccountId);
+            e.Property(c => c.AccountId).ValueGeneratedNever();
+            e.HasOne<Account>().WithMany().HasForeignKey(c => c.AccountId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<SentEmail>(e =>
+        {
+            e.HasIndex(m => m.TokenHash).IsUnique();
+            e.HasIndex(m => m.ContactId);
+            e.Property(m => m.TokenHash).HasMaxLength(64);
+            e.Property(m => m.MessageId).HasMaxLength(254);
+            e.HasOne<Contacts.Contact>().WithMany().HasForeignKey(m => m.ContactId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Campaign>().WithMany().HasForeignKey(m => m.CampaignId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<Webhook>(e =>
+        {
+            e.HasIndex(w => w.AccountId);
+            e.HasIndex(w => w.TagId);
+            e.Property(w => w.Name).HasMaxLength(250);
+            e.Property(w => w.Url).HasMaxLength(2000);
+            e.Property(w => w.Method).HasMaxLength(8);
+            e.Property(w => w.Format).HasMaxLength(8);
+            e.Property(w => w.DisabledReason).HasMaxLength(250);
+            e.HasOne<Account>().WithMany().HasForeignKey(w => w.AccountId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Tag>().WithMany().HasForeignKey(w => w.TagId).OnDelete(DeleteBehavior.Restrict);
+        });
+        modelBuilder.Entity<WebhookDelivery>(e =>
+        {
+            e.HasIndex(d => new { d.State, d.NextAttemptAt });
+            e.HasIndex(d => new { d.WebhookId, d.Id });
+            e.HasIndex(d => d.ContactId);
+            e.Property(d => d.MessageId).HasMaxLength(64);
+            e.Property(d => d.Method).HasMaxLength(8);
+            e.Property(d => d.Url).HasMaxLength(8000);
+            e.Property(d => d.ContentType).HasMaxLength(64);
+            e.Property(d => d.State).HasConversion<string>().HasMaxLength(16);
+            e.HasOne<Webhook>().WithMany().HasForeignKey(d => d.WebhookId).OnDelete(DeleteBehavior.Cascade);
+            // Erasing a contact erases what was queued about it.
+            e.HasOne<Contacts.Contact>().WithMany().HasForeignKey(d => d.ContactId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<WebhookAttempt>(e =>
+        {
+            e.HasIndex(a => a.DeliveryId);
+            e.Property(a => a.Error).HasMaxLength(500);
+            e.HasOne<WebhookDelivery>().WithMany().HasForeignKey(a => a.DeliveryId).OnDelete(DeleteBehavior.Cascade);
         });
         modelBuilder.Entity<Email.OutboxMail>(e => e.Property(m => m.FileName).HasMaxLength(64));
         modelBuilder.Entity<ContactEvent>(e =>

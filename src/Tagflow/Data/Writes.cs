@@ -22,7 +22,7 @@ internal readonly record struct WriteOutcome<T>(T Result, bool Keep)
 /// find-then-insert safe against a concurrent request for the same address, and makes event ids
 /// commit in order, so a reader of the event feed never skips an event that commits late.
 /// </summary>
-internal sealed class Writes(TagflowDb db, SqliteWriteGate gate, SqliteGroupCommit groupCommit)
+internal sealed class Writes(TagflowDb db, SqliteWriteGate gate, SqliteGroupCommit groupCommit, Automations.AutomationSignal automations)
 {
     /// <summary>Tagflow's class id for its advisory locks ("tf").</summary>
     private const int AdvisoryLockClass = 0x7466;
@@ -39,7 +39,7 @@ internal sealed class Writes(TagflowDb db, SqliteWriteGate gate, SqliteGroupComm
             if (!sqlite)
                 await db.Database.ExecuteSqlAsync(
                     $"SELECT pg_advisory_xact_lock({AdvisoryLockClass}, {unchecked((int)accountId)})", cancellationToken);
-            return new WriteScope(db, transaction, sqlite ? gate.Semaphore : null);
+            return new WriteScope(db, transaction, sqlite ? gate.Semaphore : null, automations);
         }
         catch
         {
@@ -61,7 +61,9 @@ internal sealed class Writes(TagflowDb db, SqliteWriteGate gate, SqliteGroupComm
         {
             // The change runs on the group commit's connection; this request's is not needed while it waits.
             await db.Database.CloseConnectionAsync();
-            return await groupCommit.RunAsync(change, cancellationToken);
+            var result = await groupCommit.RunAsync(change, cancellationToken);
+            automations.Wake(); // the change may have written events that start or stop automations
+            return result;
         }
         await using var write = await BeginAsync(accountId, cancellationToken);
         var outcome = await change(db, cancellationToken);
@@ -71,12 +73,13 @@ internal sealed class Writes(TagflowDb db, SqliteWriteGate gate, SqliteGroupComm
 }
 
 /// <summary>One open change: save, then commit; disposing without committing rolls it back.</summary>
-internal sealed class WriteScope(TagflowDb db, IDbContextTransaction transaction, SemaphoreSlim? gate) : IAsyncDisposable
+internal sealed class WriteScope(TagflowDb db, IDbContextTransaction transaction, SemaphoreSlim? gate, Automations.AutomationSignal automations) : IAsyncDisposable
 {
     public async Task CommitAsync(CancellationToken cancellationToken)
     {
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        automations.Wake();
     }
 
     public async ValueTask DisposeAsync()

@@ -17,6 +17,13 @@ internal interface IMailRelay
 
     /// <summary>Returns once the relay has accepted the message; throws <see cref="MailNotSentException"/> if it has not.</summary>
     Task SendAsync(MimeMessage message, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Tells the relay that messages were stored for delivery (<see cref="OutboxMail"/> rows, added to
+    /// a change with <see cref="OutboxRelay.Prepare"/>) and committed: it delivers them in the
+    /// background, in the order they were stored, and deletes each row once delivered.
+    /// </summary>
+    void Wake();
 }
 
 /// <summary>The relay refused a message, or could not be reached in time; the message is not sent.</summary>
@@ -27,21 +34,40 @@ internal sealed class MailNotSentException(string message, Exception? inner = nu
 /// server offers it on <c>smtp://</c>, TLS from the start on <c>smtps://</c>, the server's
 /// certificate checked as usual. Each message must be accepted within <see cref="Timeout"/>.
 /// </summary>
-internal sealed class SmtpRelay(SmtpTarget target, TimeSpan timeout, ILogger<SmtpRelay> logger) : IMailRelay
+internal sealed class SmtpRelay(SmtpTarget target, TimeSpan timeout, ILogger<SmtpRelay> logger, SmtpQueue? queue = null) : IMailRelay, IDisposable
 {
     public TimeSpan Timeout => timeout;
 
     public string Description => $"Email goes out through {target}.";
 
+    public void Wake() => queue?.Wake();
+
+    public void Dispose() => queue?.Dispose();
+
+    /// <summary>A client connected (and logged in) to the relay.</summary>
+    public static async Task<SmtpClient> ConnectAsync(SmtpTarget target, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var client = new SmtpClient { Timeout = (int)timeout.TotalMilliseconds };
+        try
+        {
+            await client.ConnectAsync(target.Host, target.Port, SocketOptions(target), cancellationToken);
+            if (target.User is not null) await client.AuthenticateAsync(target.User, target.Password ?? "", cancellationToken);
+            return client;
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    }
+
     public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
-        using var client = new SmtpClient { Timeout = (int)timeout.TotalMilliseconds };
         try
         {
-            await client.ConnectAsync(target.Host, target.Port, SocketOptions(target), deadline.Token);
-            if (target.User is not null) await client.AuthenticateAsync(target.User, target.Password ?? "", deadline.Token);
+            using var client = await ConnectAsync(target, timeout, deadline.Token);
             await client.SendAsync(message, deadline.Token);
             await client.DisconnectAsync(quit: true, deadline.Token);
         }

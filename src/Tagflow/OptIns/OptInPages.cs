@@ -28,14 +28,16 @@ internal static class OptInPages
     /// request's Host header, which anyone calling a public endpoint (a listbuilding sign-in) chooses:
     /// that would let them send real confirmation emails whose links lead elsewhere.
     /// </summary>
-    public static string Url(HttpContext http, string path)
-    {
-        var services = http.RequestServices;
-        var baseUrl = services.GetRequiredService<TagflowSettings>().PublicUrl
-            ?? services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
-            ?? $"{http.Request.Scheme}://{http.Connection.LocalIpAddress}:{http.Connection.LocalPort}";
-        return baseUrl.TrimEnd('/') + path;
-    }
+    public static string Url(HttpContext http, string path) =>
+        (BaseUrl(http.RequestServices) ?? $"{http.Request.Scheme}://{http.Connection.LocalIpAddress}:{http.Connection.LocalPort}") + path;
+
+    /// <summary>
+    /// This server's address for links (see <see cref="Url"/>), without a trailing slash; null only
+    /// before the server listens. For work done outside a request (campaign emails).
+    /// </summary>
+    public static string? BaseUrl(IServiceProvider services) =>
+        (services.GetRequiredService<TagflowSettings>().PublicUrl
+            ?? services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault())?.TrimEnd('/');
 
     public static IResult Page(string title, string text, int statusCode = StatusCodes.Status200OK) => Results.Content(
         $"""

@@ -5,7 +5,7 @@ namespace Tagflow.Tags;
 
 /// <summary>
 /// SmartTags: tags that only the system assigns, each tied to what assigns it (an opt-in process,
-/// a listbuilding key), created on first use. A SmartTag's identity is its source, not its name:
+/// a listbuilding key, a campaign or one of its emails), created on first use. A SmartTag's identity is its source, not its name:
 /// its <see cref="Tag.NormalizedName"/> is the source's key with a leading space, which no manual
 /// tag's can have (manual names are trimmed), so a manual tag may carry the same words.
 /// </summary>
@@ -14,6 +14,23 @@ internal static class SmartTags
     public static string OptInConfirmedKey(long processId) => $" optin:{processId}";
 
     public static string ListbuildingKey(long keyId) => $" listbuilding:{keyId}";
+
+    public static string CampaignStartedKey(long campaignId) => $" campaign-started:{campaignId}";
+
+    public static string CampaignFinishedKey(long campaignId) => $" campaign-finished:{campaignId}";
+
+    public static string OpenedKey(long campaignId, int step) => $" opened:{campaignId}:{step}";
+
+    public static string ClickedKey(long campaignId, int step) => $" clicked:{campaignId}:{step}";
+
+    public static string CampaignStartedName(string campaign) => Capped("Campaign started: " + campaign);
+
+    public static string CampaignFinishedName(string campaign) => Capped("Campaign finished: " + campaign);
+
+    /// <summary>"Opened: campaign / subject", for one email of a campaign.</summary>
+    public static string OpenedName(string campaign, string subject) => Capped($"Opened: {campaign} / {subject}");
+
+    public static string ClickedName(string campaign, string subject) => Capped($"Clicked: {campaign} / {subject}");
 
     /// <summary>The name "Opt-in confirmed: X", with the predefined process's empty name shown as such.</summary>
     public static string OptInConfirmedName(string processName) =>

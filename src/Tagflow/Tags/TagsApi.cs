@@ -100,6 +100,7 @@ internal static class TagsApi
         var kind = await db.Tags.Where(t => t.Id == id && t.AccountId == accountId).Select(t => (TagKind?)t.Kind).SingleOrDefaultAsync(cancellationToken);
         if (kind is null) return WireResults.NotFound();
         if (kind != TagKind.Manual) return WireResults.Refused(WireErrors.SmartTag);
+        if (await Automations.CampaignAdmin.TagInUseAsync(db, accountId, id, cancellationToken)) return WireResults.Refused(WireErrors.TagInUse);
         // Deleting a tag untags its contacts (a cascade); each of them gets its tag.removed event.
         await EventLog.AddTagRemovedForAllAsync(db, accountId, id, clock.GetUtcNow().UtcDateTime, cancellationToken);
         await db.Tags.Where(t => t.Id == id && t.AccountId == accountId).ExecuteDeleteAsync(cancellationToken);

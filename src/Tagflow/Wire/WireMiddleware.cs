@@ -88,10 +88,12 @@ internal static partial class WireMiddleware
         }
     }
 
-    /// <summary>The path as logged: a confirmation link's token is a secret, and is left out.</summary>
+    /// <summary>The path as logged: the token of a confirmation link or of an email's links is a secret, and is left out.</summary>
     private static string LoggedPath(string path) =>
         path.StartsWith(OptIns.ConfirmationMail.ConfirmPath, StringComparison.Ordinal) && path != OptIns.OptInPages.PendingPath && path != OptIns.OptInPages.ThanksPath
             ? OptIns.ConfirmationMail.ConfirmPath + "…"
+            : path.StartsWith(Automations.CampaignMail.MailPath, StringComparison.Ordinal)
+            ? Automations.CampaignMail.MailPath + "…"
             : path;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Method} {Path} {Status} {DurationMs:0.0} ms account {AccountId}")]

@@ -99,6 +99,18 @@ internal static class WireErrors
     /// <summary>Tagflow: the opt-in process is used by a listbuilding key (delete the key first).</summary>
     public const int ProcessInUse = 607;
 
+    /// <summary>Tagflow: a campaign of that name already exists in the account.</summary>
+    public const int CampaignNameTaken = 608;
+
+    /// <summary>Tagflow: the account has no such webhook.</summary>
+    public const int WebhookNotFound = 609;
+
+    /// <summary>Tagflow: the tag starts or is used by a campaign or webhook (change or delete those first).</summary>
+    public const int TagInUse = 610;
+
+    /// <summary>Tagflow: the webhook is called by a campaign (change or delete the campaign first).</summary>
+    public const int WebhookInUse = 611;
+
     /// <summary>KlickTipp: the listbuilding API key is not valid.</summary>
     public const int InvalidApiKey = 100;
 }

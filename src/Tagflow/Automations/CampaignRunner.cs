@@ -1,0 +1,132 @@
+using Microsoft.EntityFrameworkCore;
+using Tagflow.Accounts;
+using Tagflow.Contacts;
+using Tagflow.Data;
+using Tagflow.Email;
+using Tagflow.Fields;
+using Tagflow.OptIns;
+using Tagflow.Tags;
+using Tagflow.Webhooks;
+
+namespace Tagflow.Automations;
+
+/// <summary>What running a batch of steps did, for the worker to pass on once it is committed.</summary>
+internal sealed record StepsDone(int Runs, bool MailQueued, bool WebhooksQueued);
+
+/// <summary>
+/// Runs the due steps of an account's campaign runs, inside one change under the account's writer:
+/// each run goes on from its step until a wait (which sets when it is due next) or its end. A step
+/// is marked done in the same transaction that records its effect: the email stored for delivery
+/// (with its <see cref="SentEmail"/>), the tag added or removed (with its event), the webhook call
+/// queued. Before going on, a run checks that its contact is still subscribed and still has the
+/// start tag; if not, it stops there.
+/// </summary>
+internal static class CampaignRunner
+{
+    public static async Task<WriteOutcome<StepsDone>> RunAsync(TagflowDb db, long accountId, List<long> runIds, DateTime now, string baseUrl, CancellationToken cancellationToken)
+    {
+        // On PostgreSQL a run another instance is running right now is skipped, not waited for.
+        var runs = db is PostgresTagflowDb
+            ? await db.CampaignRuns.FromSql($"""
+                SELECT * FROM "CampaignRuns" WHERE "Id" = ANY({runIds.ToArray()}) AND "State" = 'Running' AND "DueAt" <= {now}
+                ORDER BY "DueAt" FOR UPDATE SKIP LOCKED
+                """).ToListAsync(cancellationToken)
+            : await db.CampaignRuns.Where(r => runIds.Contains(r.Id) && r.State == RunState.Running && r.DueAt <= now).OrderBy(r => r.DueAt).ToListAsync(cancellationToken);
+        if (runs.Count == 0) return WriteOutcome<StepsDone>.Refused(new StepsDone(0, false, false));
+
+        var account = await db.Accounts.AsNoTracking().Where(a => a.Id == accountId).Select(a => new { a.Email, a.TimeZone }).SingleAsync(cancellationToken);
+        var zone = TimeZoneInfo.TryFindSystemTimeZoneById(account.TimeZone, out var z) ? z : TimeZoneInfo.Utc;
+        var campaignIds = runs.Select(r => r.CampaignId).Distinct().ToList();
+        var campaigns = await db.Campaigns.AsNoTracking().Where(c => campaignIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, cancellationToken);
+        var steps = campaigns.ToDictionary(c => c.Key, c => CampaignSteps.Parse(c.Value.Steps));
+        FieldCatalog? catalog = null;
+        var (mail, webhooks) = (false, false);
+
+        foreach (var run in runs)
+        {
+            var campaign = campaigns[run.CampaignId];
+            var contact = await db.Contacts.AsNoTracking().Where(c => c.Id == run.ContactId)
+                .Select(c => new { c.Email, c.Status }).SingleOrDefaultAsync(cancellationToken);
+            if (contact is null) continue; // erased a moment ago; its runs go with it
+            if (contact.Status != ContactStatus.Subscribed)
+            {
+                Stop(run, now, "unsubscribed");
+                continue;
+            }
+            if (!run.StartTagRemovedBySelf && !await db.ContactTags.AnyAsync(t => t.ContactId == run.ContactId && t.TagId == campaign.TagId, cancellationToken))
+            {
+                Stop(run, now, "untagged");
+                continue;
+            }
+            var list = steps[run.CampaignId];
+            while (run.State == RunState.Running)
+            {
+                if (run.Step >= list.Count)
+                {
+                    run.State = RunState.Finished;
+                    run.EndedAt = now;
+                    await Taggings.AssignSmartTagAsync(db, accountId, run.ContactId, SmartTags.CampaignFinishedKey(campaign.Id),
+                        SmartTags.CampaignFinishedName(campaign.Name), now, cancellationToken);
+                    break;
+                }
+                var step = list[run.Step];
+                run.Step++;
+                switch (step.Type)
+                {
+                    case StepTypes.Email when contact.Email is not null:
+                        catalog ??= await FieldCatalog.LoadAsync(db, accountId, cancellationToken);
+                        await QueueEmailAsync(db, accountId, account.Email, campaign, run, step, contact.Email, catalog, baseUrl, now, cancellationToken);
+                        mail = true;
+                        break;
+                    case StepTypes.Wait:
+                        run.DueAt = CampaignSteps.WaitEnds(step, now, zone);
+                        break;
+                    case StepTypes.Tag when step.TagId is { } tagId:
+                        // A tag a step uses cannot be deleted through the API; should it be gone anyway, the step does nothing.
+                        if (await db.Tags.AnyAsync(t => t.Id == tagId && t.AccountId == accountId, cancellationToken))
+                            await Taggings.EnsureAsync(db, accountId, run.ContactId, tagId, now, cancellationToken);
+                        break;
+                    case StepTypes.Untag when step.TagId is { } tagId:
+                        await Taggings.RemoveAsync(db, accountId, run.ContactId, tagId, now, cancellationToken);
+                        if (tagId == campaign.TagId) run.StartTagRemovedBySelf = true;
+                        break;
+                    case StepTypes.Webhook when step.WebhookId is { } webhookId:
+                        var webhook = await db.Webhooks.AsNoTracking().SingleOrDefaultAsync(w => w.Id == webhookId && w.AccountId == accountId && w.DisabledAt == null, cancellationToken);
+                        if (webhook is not null)
+                        {
+                            await WebhookQueue.AddAsync(db, webhook, run.ContactId, now, cancellationToken);
+                            webhooks = true;
+                        }
+                        break;
+                }
+                if (step.Type == StepTypes.Wait) break;
+            }
+        }
+        return WriteOutcome<StepsDone>.Kept(new StepsDone(runs.Count, mail, webhooks));
+    }
+
+    private static void Stop(CampaignRun run, DateTime now, string reason)
+    {
+        run.State = RunState.Stopped;
+        run.EndedAt = now;
+        run.StopReason = reason;
+    }
+
+    /// <summary>The step's email for the run's contact, stored for delivery with its <see cref="SentEmail"/> record.</summary>
+    private static async Task QueueEmailAsync(TagflowDb db, long accountId, string accountEmail, Campaign campaign, CampaignRun run, CampaignStep step,
+        string email, FieldCatalog catalog, string baseUrl, DateTime now, CancellationToken cancellationToken)
+    {
+        var values = new Dictionary<string, string>();
+        await foreach (var field in ContactQueries.Fields(db, run.ContactId).WithCancellation(cancellationToken)) values[field.Key] = field.Value;
+        var (token, hash) = ConfirmationMail.NewToken();
+        var messageId = CampaignMail.NewMessageId(campaign, accountEmail);
+        var (message, links) = CampaignMail.Create(campaign, step, accountEmail, email, catalog, values, baseUrl, token, messageId,
+            new DateTimeOffset(now, TimeSpan.Zero));
+        db.SentEmails.Add(new SentEmail
+        {
+            AccountId = accountId, ContactId = run.ContactId, CampaignId = campaign.Id, Step = run.Step - 1, TokenHash = hash, MessageId = messageId,
+            Links = System.Text.Json.JsonSerializer.Serialize(links), SentAt = now,
+        });
+        db.OutboxMails.Add(OutboxRelay.Prepare(message, now));
+    }
+}

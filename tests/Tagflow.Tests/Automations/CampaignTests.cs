@@ -1,0 +1,108 @@
+using System.Net;
+using System.Net.Http.Json;
+using Tagflow.Email;
+using Tagflow.Tests.Infrastructure;
+using static Tagflow.Tests.Automations.AutomationCalls;
+using static Tagflow.Tests.Contacts.ContactCalls;
+
+namespace Tagflow.Tests.Automations;
+
+/// <summary>
+/// Campaigns end to end: a tag starts them, their emails reach an SMTP server in the test process
+/// in order and at the right (moved) times, and untagging or unsubscribing stops them.
+/// </summary>
+public sealed class CampaignTests
+{
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task TaggingStartsTheCampaignAndItsEmailsArriveInOrderAtTheirTimes(string provider)
+    {
+        await using var smtp = await TestSmtpServer.StartAsync();
+        await using var host = await TagflowHost.StartAsync(provider, s => Fast(s) with { Smtp = SmtpTarget.Parse(smtp.Url()) });
+        using var client = await host.NewAccountClientAsync("anna");
+        var list = await SingleOptInListAsync(client);
+        var start = await CreateTagAsync(client, "Buyer");
+        var done = await CreateTagAsync(client, "Onboarded");
+        var campaign = await CreateCampaignAsync(client, new
+        {
+            name = "Welcome",
+            tagid = start,
+            senderaddress = "shop@example.com",
+            steps = new object[]
+            {
+                new { type = "email", subject = "Hi {{fieldFirstName}}", text = "Welcome, {{fieldFirstName}}! See https://shop.example/start", html = "<p>Welcome <a href=\"https://shop.example/start\">start</a></p>" },
+                new { type = "wait", seconds = 86400 },
+                new { type = "email", subject = "Day two", text = "Still here?" },
+                new { type = "tag", tagid = done },
+                new { type = "untag", tagid = start },
+            },
+        });
+        var campaignId = campaign.GetProperty("id").GetString()!;
+
+        var id = await SubscribeAsync(client, "bert@example.com", list, start, new() { ["fieldFirstName"] = "Bert" });
+        var first = await smtp.ReceiveAsync();
+        Assert.Equal("Hi Bert", first.Subject);
+        Assert.Equal("bert@example.com", first.To.Mailboxes.Single().Address);
+        Assert.Equal("shop@example.com", first.From.Mailboxes.Single().Address);
+        Assert.StartsWith("<" + host.BaseAddress + "mail/", first.Headers["List-Unsubscribe"], StringComparison.Ordinal);
+        Assert.Equal("List-Unsubscribe=One-Click", first.Headers["List-Unsubscribe-Post"]);
+        Assert.Contains("Unsubscribe", first.TextBody, StringComparison.Ordinal);
+
+        // Nothing more until the wait is over.
+        host.Clock.Advance(TimeSpan.FromHours(23));
+        await Task.Delay(300);
+        Assert.True(smtp.NothingReceived);
+        host.Clock.Advance(TimeSpan.FromHours(1));
+        var second = await smtp.ReceiveAsync();
+        Assert.Equal("Day two", second.Subject);
+
+        await EventuallyAsync(async () => Map(await GetAsync(client, id), "campaigns_finished").ContainsKey(campaignId), "the campaign finishes");
+        var contact = await GetAsync(client, id);
+        Assert.Equal([Id(done)], Map(contact, "manual_tags").Keys); // tagged, and the start tag removed by the last step
+        Assert.Equal(2, Map(contact, "emails_sent").Count);
+        Assert.True(Map(contact, "campaigns_started").ContainsKey(campaignId));
+        var smartNames = new List<string>();
+        foreach (var tag in Map(contact, "smart_tags").Keys)
+            smartNames.Add((await client.GetFromJsonAsync<Dictionary<string, string>>($"/tag/{tag}"))!["name"]);
+        Assert.Contains("Campaign started: Welcome", smartNames);
+        Assert.Contains("Campaign finished: Welcome", smartNames);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task UntaggingStopsTheCampaignBeforeItsNextEmail(string provider)
+    {
+        await using var smtp = await TestSmtpServer.StartAsync();
+        await using var host = await TagflowHost.StartAsync(provider, s => Fast(s) with { Smtp = SmtpTarget.Parse(smtp.Url()) });
+        using var client = await host.NewAccountClientAsync("anna");
+        var list = await SingleOptInListAsync(client);
+        var start = await CreateTagAsync(client, "Lead");
+        await CreateCampaignAsync(client, new
+        {
+            name = "Nurture",
+            tagid = start,
+            steps = new object[]
+            {
+                new { type = "email", subject = "One", text = "1" },
+                new { type = "wait", seconds = 3600 },
+                new { type = "email", subject = "Two", text = "2" },
+            },
+        });
+        await SubscribeAsync(client, "bert@example.com", list, start);
+        Assert.Equal("One", (await smtp.ReceiveAsync()).Subject);
+
+        await UntagAsync(client, "bert@example.com", start);
+        await Task.Delay(300);
+        host.Clock.Advance(TimeSpan.FromHours(2));
+        await Task.Delay(500);
+        Assert.True(smtp.NothingReceived);
+
+        // Tagging again does not start it again: a contact enters a campaign once.
+        await TagAsync(client, "bert@example.com", start);
+        host.Clock.Advance(TimeSpan.FromHours(2));
+        await Task.Delay(500);
+        Assert.True(smtp.NothingReceived);
+        var campaigns = await client.GetFromJsonAsync<List<Dictionary<string, object>>>("/campaign");
+        Assert.Equal("1", campaigns![0]["stopped"].ToString());
+    }
+}
