@@ -14,6 +14,11 @@ internal sealed class Campaign
     public required string NormalizedName { get; set; }
     /// <summary>The manual tag or SmartTag that starts the campaign.</summary>
     public long TagId { get; set; }
+    /// <summary>
+    /// The account's last event when the campaign got its start tag: only later taggings start it, so
+    /// contacts tagged long ago do not all enter a campaign made today.
+    /// </summary>
+    public long FromEventId { get; set; }
     /// <summary>The steps as JSON, see <see cref="CampaignSteps"/>.</summary>
     public required string Steps { get; set; }
     public string SenderName { get; set; } = "";

@@ -63,6 +63,7 @@ internal sealed class CampaignAdmin(TagflowDb db, TimeProvider clock)
         var campaign = existing ?? new Campaign { AccountId = accountId, Name = name, NormalizedName = normalized, Steps = "", CreatedAt = now };
         campaign.Name = name;
         campaign.NormalizedName = normalized;
+        if (existing is null || existing.TagId != tagId) campaign.FromEventId = await LastEventIdAsync(db, accountId, cancellationToken);
         campaign.TagId = tagId;
         campaign.Steps = CampaignSteps.Serialize(steps);
         campaign.SenderName = senderName;
@@ -73,6 +74,10 @@ internal sealed class CampaignAdmin(TagflowDb db, TimeProvider clock)
             return (null, new($"A campaign named \"{name}\" already exists in the account.", WireErrors.CampaignNameTaken));
         return (campaign, null);
     }
+
+    /// <summary>The account's last event so far (0 if none): where a new trigger starts listening.</summary>
+    public static async Task<long> LastEventIdAsync(TagflowDb db, long accountId, CancellationToken cancellationToken) =>
+        await db.Events.Where(e => e.AccountId == accountId).MaxAsync(e => (long?)e.Id, cancellationToken) ?? 0;
 
     /// <summary>Tag and untag steps name manual tags of the account; webhook steps its webhooks.</summary>
     private async Task<AutomationRefusal?> StepReferenceRefusalAsync(long accountId, List<CampaignStep> steps, CancellationToken cancellationToken)

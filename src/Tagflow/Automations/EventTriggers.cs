@@ -21,7 +21,7 @@ internal static class EventTriggers
     /// <summary>At most this many events per transaction.</summary>
     private const int Batch = 500;
 
-    private sealed record CampaignTrigger(long Id, long TagId, string Name);
+    private sealed record CampaignTrigger(long Id, long TagId, long FromEventId, string Name);
 
     /// <summary>Handles the next events of the account; answers how many (0: none waited, nothing changed).</summary>
     public static async Task<WriteOutcome<int>> ProcessAsync(TagflowDb db, long accountId, DateTime now, CancellationToken cancellationToken)
@@ -29,7 +29,10 @@ internal static class EventTriggers
         var cursor = await db.AutomationCursors.SingleOrDefaultAsync(c => c.AccountId == accountId, cancellationToken);
         if (cursor is null)
         {
-            cursor = new AutomationCursor { AccountId = accountId };
+            // The account's first automation: the events before it start nothing, so reading begins there.
+            var first = await db.Campaigns.Where(c => c.AccountId == accountId).MinAsync(c => (long?)c.FromEventId, cancellationToken);
+            var firstHook = await db.Webhooks.Where(w => w.AccountId == accountId).MinAsync(w => (long?)w.FromEventId, cancellationToken);
+            cursor = new AutomationCursor { AccountId = accountId, LastEventId = Math.Min(first ?? long.MaxValue, firstHook ?? long.MaxValue) is var from and < long.MaxValue ? from : 0 };
             db.AutomationCursors.Add(cursor);
         }
         var after = cursor.LastEventId;
@@ -41,7 +44,7 @@ internal static class EventTriggers
         if (events.Count == 0) return WriteOutcome<int>.Refused(0);
 
         var campaigns = await db.Campaigns.AsNoTracking().Where(c => c.AccountId == accountId)
-            .Select(c => new CampaignTrigger(c.Id, c.TagId, c.Name)).ToListAsync(cancellationToken);
+            .Select(c => new CampaignTrigger(c.Id, c.TagId, c.FromEventId, c.Name)).ToListAsync(cancellationToken);
         var webhooks = await db.Webhooks.AsNoTracking().Where(w => w.AccountId == accountId && w.TagId != null && w.DisabledAt == null)
             .ToListAsync(cancellationToken);
         foreach (var e in events)
@@ -49,16 +52,17 @@ internal static class EventTriggers
             switch (e.Type)
             {
                 case EventTypes.TagAdded:
-                    foreach (var campaign in campaigns.Where(c => c.TagId == e.TagId))
+                    foreach (var campaign in campaigns.Where(c => c.TagId == e.TagId && e.Id > c.FromEventId))
                         await EnterAsync(db, accountId, campaign, e.ContactId, now, cancellationToken);
-                    foreach (var webhook in webhooks.Where(w => w.TagId == e.TagId))
+                    foreach (var webhook in webhooks.Where(w => w.TagId == e.TagId && e.Id > w.FromEventId))
                         await WebhookQueue.AddAsync(db, webhook, e.ContactId, now, cancellationToken);
                     break;
                 case EventTypes.ContactSubscribed:
-                    var startTags = campaigns.Select(c => c.TagId).Distinct().ToList();
+                    var listening = campaigns.Where(c => e.Id > c.FromEventId).ToList();
+                    var startTags = listening.Select(c => c.TagId).Distinct().ToList();
                     if (startTags.Count == 0) break;
                     var has = await db.ContactTags.Where(t => t.ContactId == e.ContactId && startTags.Contains(t.TagId)).Select(t => t.TagId).ToListAsync(cancellationToken);
-                    foreach (var campaign in campaigns.Where(c => has.Contains(c.TagId)))
+                    foreach (var campaign in listening.Where(c => has.Contains(c.TagId)))
                         await EnterAsync(db, accountId, campaign, e.ContactId, now, cancellationToken);
                     break;
                 case EventTypes.TagRemoved:

@@ -11,6 +11,8 @@ internal sealed class Webhook
     public required string Name { get; set; }
     /// <summary>The tag that triggers the call; null for a webhook that only campaign steps call.</summary>
     public long? TagId { get; set; }
+    /// <summary>The account's last event when the webhook got its trigger tag: only later taggings call it.</summary>
+    public long FromEventId { get; set; }
     /// <summary>The target, with <c>__name__</c> placeholders for parameter values.</summary>
     public required string Url { get; set; }
     /// <summary><c>POST</c> or <c>GET</c>.</summary>

@@ -63,6 +63,7 @@ internal sealed partial class WebhookAdmin(TagflowDb db, KeyRing keys, TagflowSe
             SecretSeed = RandomNumberGenerator.GetBytes(32), CreatedAt = now,
         };
         webhook.Name = name;
+        if (existing is null || existing.TagId != tagId) webhook.FromEventId = await CampaignAdmin.LastEventIdAsync(db, accountId, cancellationToken);
         webhook.TagId = tagId;
         webhook.Url = url;
         webhook.Method = method;

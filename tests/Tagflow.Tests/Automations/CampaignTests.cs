@@ -105,4 +105,23 @@ public sealed class CampaignTests
         var campaigns = await client.GetFromJsonAsync<List<Dictionary<string, object>>>("/campaign");
         Assert.Equal("1", campaigns![0]["stopped"].ToString());
     }
+
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task ContactsTaggedBeforeTheCampaignExistedDoNotEnterIt(string provider)
+    {
+        await using var smtp = await TestSmtpServer.StartAsync();
+        await using var host = await TagflowHost.StartAsync(provider, s => Fast(s) with { Smtp = SmtpTarget.Parse(smtp.Url()) });
+        using var client = await host.NewAccountClientAsync("anna");
+        var list = await SingleOptInListAsync(client);
+        var start = await CreateTagAsync(client, "Customer");
+        await SubscribeAsync(client, "old@example.com", list, start);
+        await CreateCampaignAsync(client, new { name = "Welcome", tagid = start, steps = new object[] { new { type = "email", subject = "Welcome", text = "Hi" } } });
+
+        await SubscribeAsync(client, "new@example.com", list, start);
+        var message = await smtp.ReceiveAsync();
+        Assert.Equal("new@example.com", message.To.Mailboxes.Single().Address);
+        await Task.Delay(300);
+        Assert.True(smtp.NothingReceived);
+    }
 }

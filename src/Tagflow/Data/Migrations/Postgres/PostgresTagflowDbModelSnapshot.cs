@@ -218,6 +218,9 @@ namespace Tagflow.Data.Migrations.Postgres
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<long>("FromEventId")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(250)
@@ -873,6 +876,9 @@ namespace Tagflow.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(8)
                         .HasColumnType("character varying(8)");
+
+                    b.Property<long>("FromEventId")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("Method")
                         .IsRequired()

@@ -11,7 +11,7 @@ using Tagflow.Data;
 namespace Tagflow.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteTagflowDb))]
-    [Migration("20261201143445_Automations")]
+    [Migration("20261201143810_Automations")]
     partial class Automations
     {
         /// <inheritdoc />
@@ -205,6 +205,9 @@ namespace Tagflow.Data.Migrations.Sqlite
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
+
+                    b.Property<long>("FromEventId")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -845,6 +848,9 @@ namespace Tagflow.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(8)
                         .HasColumnType("TEXT");
+
+                    b.Property<long>("FromEventId")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Method")
                         .IsRequired()

@@ -12,7 +12,7 @@ using Tagflow.Data;
 namespace Tagflow.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresTagflowDb))]
-    [Migration("20261201143501_Automations")]
+    [Migration("20261201143943_Automations")]
     partial class Automations
     {
         /// <inheritdoc />
@@ -220,6 +220,9 @@ namespace Tagflow.Data.Migrations.Postgres
 
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("FromEventId")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("Name")
                         .IsRequired()
@@ -876,6 +879,9 @@ namespace Tagflow.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(8)
                         .HasColumnType("character varying(8)");
+
+                    b.Property<long>("FromEventId")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("Method")
                         .IsRequired()
