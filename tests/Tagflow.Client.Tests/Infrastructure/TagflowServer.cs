@@ -27,7 +27,10 @@ public sealed class TagflowServer : IAsyncDisposable
     /// <summary>The server's clock; tests move it to expire sessions.</summary>
     public TestClock Clock { get; }
 
-    public static async Task<TagflowServer> StartAsync()
+    public static Task<TagflowServer> StartAsync() => StartAsync(null);
+
+    /// <summary>Starts a server; <paramref name="adjust"/> changes its settings (such as letting webhooks call this machine).</summary>
+    internal static async Task<TagflowServer> StartAsync(Func<TagflowSettings, TagflowSettings>? adjust)
     {
         var directory = Path.Combine(Path.GetTempPath(), "tagflow-client-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
@@ -35,9 +38,11 @@ public sealed class TagflowServer : IAsyncDisposable
         {
             Database = DatabaseTarget.Parse(Path.Combine(directory, "tagflow.db")),
             KeyFile = Path.Combine(directory, "tagflow.key"),
+            OutboxDirectory = Path.Combine(directory, "outbox"),
             Urls = "http://127.0.0.1:0",
             PasswordIterations = 1_000,
         };
+        settings = adjust?.Invoke(settings) ?? settings;
         var clock = new TestClock();
         var app = Server.Build(settings, b =>
         {
