@@ -49,6 +49,8 @@ internal static class TagflowCommand
         root.Subcommands.Add(AdminCommands.Blocklist());
         root.Subcommands.Add(AdminCommands.Lists());
         root.Subcommands.Add(AdminCommands.Listbuilding());
+        root.Subcommands.Add(AutomationCommands.Campaigns());
+        root.Subcommands.Add(AutomationCommands.Webhooks());
         return root;
     }
 
