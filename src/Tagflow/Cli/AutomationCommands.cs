@@ -107,9 +107,8 @@ internal static class AutomationCommands
             {
                 var admin = sp.GetRequiredService<WebhookAdmin>();
                 var id = parse.GetValue(deliveriesId);
-                // DeliveriesAsync reads by webhook id alone: the account's ownership is checked here.
                 if (await admin.FindAsync(accountId, id, ct) is null) throw NoSuch("webhook", id);
-                return Lines((await admin.DeliveriesAsync(id, null, parse.GetValue(limit), ct)).Select(d => DeliveryLine(d.Delivery, d.Attempts)));
+                return Lines((await admin.DeliveriesAsync(accountId, id, null, parse.GetValue(limit), ct)).Select(d => DeliveryLine(d.Delivery, d.Attempts)));
             }));
 
         var retryId = WebhookId();

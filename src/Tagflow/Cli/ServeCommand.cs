@@ -65,15 +65,11 @@ internal static class ServeCommand
         if (publicUrl is not null && (!Uri.TryCreate(publicUrl, UriKind.Absolute, out var publicUri) || publicUri.Scheme is not ("http" or "https")))
             throw new AdminException("--public-url must be an absolute http:// or https:// URL, such as https://news.example.com.");
         var signIns = parse.GetValue(SignInRateLimit) ?? TagflowCommand.EnvNumber<int>("TAGFLOW_SIGNIN_RATE_LIMIT") ?? 60;
-        var allowPrivateText = TagflowCommand.Env("TAGFLOW_WEBHOOK_ALLOW_PRIVATE");
-        bool? allowPrivateEnv = allowPrivateText is null ? null
-            : bool.TryParse(allowPrivateText, out var b) ? b
-            : allowPrivateText == "1" ? true : allowPrivateText == "0" ? false
-            : throw new AdminException("TAGFLOW_WEBHOOK_ALLOW_PRIVATE must be true or false.");
         if (logins < 0) throw new AdminException("The login rate limit must be 0 (off) or more.");
         if (minutes < 1) throw new AdminException("The session idle time must be at least 1 minute.");
         if (maxBody < 1024) throw new AdminException("The request body limit must be at least 1024 bytes.");
-        return TagflowCommand.Settings(parse) with
+        var common = TagflowCommand.Settings(parse);
+        return common with
         {
             Urls = parse.GetValue(Urls)!,
             SessionIdleTimeout = TimeSpan.FromMinutes(minutes),
@@ -82,7 +78,7 @@ internal static class ServeCommand
             SignInsPerMinute = signIns,
             PublicUrl = publicUrl,
             Smtp = smtp,
-            WebhookAllowPrivate = parse.GetValue(WebhookAllowPrivate) ?? allowPrivateEnv ?? false,
+            WebhookAllowPrivate = parse.GetValue(WebhookAllowPrivate) ?? common.WebhookAllowPrivate,
         };
     }
 

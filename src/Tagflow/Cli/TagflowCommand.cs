@@ -62,8 +62,20 @@ internal static class TagflowCommand
         {
             Database = database,
             KeyFile = parse.GetValue(KeyFile) ?? TagflowSettings.DefaultKeyFile(database),
+            // Read here, not only by the server, so that `tagflow webhooks add` accepts what the server accepts.
+            WebhookAllowPrivate = EnvBool("TAGFLOW_WEBHOOK_ALLOW_PRIVATE") ?? false,
         };
     }
+
+    /// <summary>true/false (or 1/0) from the environment; anything else is an error, never quietly the default.</summary>
+    public static bool? EnvBool(string name) => Env(name) switch
+    {
+        null => null,
+        var v when bool.TryParse(v, out var parsed) => parsed,
+        "1" => true,
+        "0" => false,
+        var v => throw new AdminException($"{name} is '{v}', which is neither true nor false."),
+    };
 
     public static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : null;
 

@@ -57,7 +57,7 @@ internal static partial class ContactsApi
     /// <summary>After the commit: the outbox writes what was stored.</summary>
     private static void ConfirmationCommitted(IMailRelay relay, PreparedConfirmation? confirmation)
     {
-        if (confirmation?.Stored is not null) ((OutboxRelay)relay).Wake();
+        if (confirmation?.Stored is not null) relay.Wake();
     }
 
     /// <summary>When a pending contact may get its confirmation email again; null if it is not pending (or does not exist).</summary>

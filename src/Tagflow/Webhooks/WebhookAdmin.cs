@@ -129,10 +129,10 @@ internal sealed partial class WebhookAdmin(TagflowDb db, KeyRing keys, TagflowSe
     }
 
     /// <summary>The webhook's deliveries, newest first, each with its attempts.</summary>
-    public async Task<List<(WebhookDelivery Delivery, List<WebhookAttempt> Attempts)>> DeliveriesAsync(long webhookId, long? before, int limit, CancellationToken cancellationToken)
+    public async Task<List<(WebhookDelivery Delivery, List<WebhookAttempt> Attempts)>> DeliveriesAsync(long accountId, long webhookId, long? before, int limit, CancellationToken cancellationToken)
     {
         var deliveries = await db.WebhookDeliveries.AsNoTracking()
-            .Where(d => d.WebhookId == webhookId && (before == null || d.Id < before))
+            .Where(d => d.AccountId == accountId && d.WebhookId == webhookId && (before == null || d.Id < before))
             .OrderByDescending(d => d.Id).Take(limit).ToListAsync(cancellationToken);
         var ids = deliveries.Select(d => d.Id).ToList();
         var attempts = await db.WebhookAttempts.AsNoTracking().Where(a => ids.Contains(a.DeliveryId)).OrderBy(a => a.Id).ToListAsync(cancellationToken);
@@ -146,7 +146,7 @@ internal sealed partial class WebhookAdmin(TagflowDb db, KeyRing keys, TagflowSe
         var delivery = await db.WebhookDeliveries.SingleOrDefaultAsync(d => d.Id == deliveryId && d.WebhookId == webhookId && d.AccountId == accountId, cancellationToken);
         if (webhook is null || delivery is null) return AutomationRefusal.NotFound;
         if (webhook.DisabledAt is not null)
-            return new("The webhook is disabled (its receiver answered 410 Gone): save it again (PUT /webhook/{id}) to enable it, then retry.");
+            return new($"Webhook {webhookId} is disabled (its receiver answered 410 Gone): save it again (PUT /webhook/{webhookId}) to enable it, then retry.");
         if (delivery.State == DeliveryState.Delivered) return new("This delivery has already reached the receiver.");
         delivery.State = DeliveryState.Pending;
         delivery.NextAttemptAt = clock.GetUtcNow().UtcDateTime;

@@ -61,7 +61,7 @@ internal static class WebhooksApi
         var (before, limit) = body.Value;
         if (limit is < 1 or > MaxLimit) return WireResults.BadRequest($"The key \"limit\" must be a whole number from 1 to {MaxLimit}.");
         if (await admin.FindAsync(user.AccountId(), id, cancellationToken) is null) return WireResults.NotFound();
-        var deliveries = await admin.DeliveriesAsync(id, before, (int)(limit ?? DefaultLimit), cancellationToken);
+        var deliveries = await admin.DeliveriesAsync(user.AccountId(), id, before, (int)(limit ?? DefaultLimit), cancellationToken);
         return WireResults.Ok(deliveries.Select(d => new Dictionary<string, object>
         {
             ["id"] = Id(d.Delivery.Id),
