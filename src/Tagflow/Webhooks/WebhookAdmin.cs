@@ -52,7 +52,9 @@ internal sealed partial class WebhookAdmin(TagflowDb db, KeyRing keys, TagflowSe
             if (problem is not null) return (null, new(problem));
             parameters = checkedParameters;
         }
-        var names = parameters.Select(p => p.Name).Append("email").ToHashSet(StringComparer.Ordinal);
+        // The address goes as "email" only when no parameter sends it under a name of its own (see WebhookRequests.Build).
+        var names = parameters.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        if (!parameters.Any(p => p.Field == "email")) names.Add("email");
         if (WebhookRequests.Placeholders(url).FirstOrDefault(p => !names.Contains(p)) is { } unknown)
             return (null, new($"The key \"url\" uses the placeholder __{unknown}__, but no parameter has that name."));
 
