@@ -133,12 +133,13 @@ internal sealed partial class WebhookAdmin(TagflowDb db, KeyRing keys, TagflowSe
     /// <summary>The webhook's deliveries, newest first, each with its attempts.</summary>
     public async Task<List<(WebhookDelivery Delivery, List<WebhookAttempt> Attempts)>> DeliveriesAsync(long accountId, long webhookId, long? before, int limit, CancellationToken cancellationToken)
     {
-        var deliveries = await db.WebhookDeliveries.AsNoTracking()
+        // One query, so that a delivery's state and next attempt agree with its attempts while the sender records one.
+        var rows = await db.WebhookDeliveries.AsNoTracking()
             .Where(d => d.AccountId == accountId && d.WebhookId == webhookId && (before == null || d.Id < before))
-            .OrderByDescending(d => d.Id).Take(limit).ToListAsync(cancellationToken);
-        var ids = deliveries.Select(d => d.Id).ToList();
-        var attempts = await db.WebhookAttempts.AsNoTracking().Where(a => ids.Contains(a.DeliveryId)).OrderBy(a => a.Id).ToListAsync(cancellationToken);
-        return deliveries.Select(d => (d, attempts.Where(a => a.DeliveryId == d.Id).ToList())).ToList();
+            .OrderByDescending(d => d.Id).Take(limit)
+            .Select(d => new { Delivery = d, Attempts = db.WebhookAttempts.Where(a => a.DeliveryId == d.Id).OrderBy(a => a.Id).ToList() })
+            .ToListAsync(cancellationToken);
+        return rows.Select(r => (r.Delivery, r.Attempts)).ToList();
     }
 
     /// <summary>Queues a delivery that failed for another attempt now. A sentence if it cannot be retried; <see cref="AutomationRefusal.NotFound"/> if there is no such delivery.</summary>
