@@ -118,8 +118,14 @@ internal sealed partial class WebhookSender(IServiceScopeFactory scopes, SqliteW
             await RecordAsync(delivery, null, 0, "The webhook is disabled.", giveUp: true, cancellationToken);
             return;
         }
+        // A placeholder in the host can be filled with a value that makes no URL; it stays so on every attempt.
+        if (!Uri.TryCreate(delivery.Url, UriKind.Absolute, out var target))
+        {
+            await RecordAsync(delivery, null, 0, "With its placeholders filled in, the URL is not a valid URL: check the values the webhook puts into it.", giveUp: true, cancellationToken);
+            return;
+        }
         var timestamp = clock.GetUtcNow().ToUnixTimeSeconds();
-        using var request = new HttpRequestMessage(new HttpMethod(delivery.Method), delivery.Url);
+        using var request = new HttpRequestMessage(new HttpMethod(delivery.Method), target);
         if (delivery.Method == "POST")
         {
             request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(delivery.Body));
