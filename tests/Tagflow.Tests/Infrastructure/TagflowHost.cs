@@ -52,6 +52,10 @@ public sealed class TagflowHost : IAsyncDisposable
     public static Task<TagflowHost> StartOnAsync(TestDatabase database, TestClock? clock = null) =>
         StartAsync(database, owned: false, clock ?? new TestClock(), s => s);
 
+    /// <summary>Starts another server on an existing database, with settings of the test's own.</summary>
+    internal static Task<TagflowHost> StartOnAsync(TestDatabase database, TestClock clock, Func<TagflowSettings, TagflowSettings> adjust) =>
+        StartAsync(database, owned: false, clock, adjust);
+
     private static async Task<TagflowHost> StartAsync(TestDatabase database, bool owned, TestClock clock, Func<TagflowSettings, TagflowSettings> adjust)
     {
         var settings = adjust(Settings(database) with { Urls = "http://127.0.0.1:0" });
