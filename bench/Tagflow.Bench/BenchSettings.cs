@@ -10,21 +10,31 @@ internal sealed record BenchSettings(
     TimeSpan AddOrUpdate,
     TimeSpan Search,
     TimeSpan Baseline,
-    int Contacts)
+    int Contacts,
+    int CampaignContacts,
+    int WebhookContacts,
+    int WebhookRate)
 {
-    /// <summary>The settings of the issue's figures (issue 3, "Speed"); only they may replace the README's.</summary>
+    /// <summary>The settings of the issues' figures (issue 3 and issue 6, "Speed"); only they may replace the README's.</summary>
     public static readonly BenchSettings Documented = new(
         ServerPath: "", DataDirectory: "", Readme: null, Command: "", Revision: "",
         Clients: 32,
         AddOrUpdate: TimeSpan.FromSeconds(20),
         Search: TimeSpan.FromSeconds(15),
         Baseline: TimeSpan.FromSeconds(5),
-        Contacts: 100_000);
+        Contacts: 100_000,
+        CampaignContacts: 10_000,
+        WebhookContacts: 2_000,
+        WebhookRate: 100);
 
     /// <summary>Filling the account stops with an error after this long rather than run for ever.</summary>
     public static readonly TimeSpan FillLimit = TimeSpan.FromMinutes(30);
 
+    /// <summary>Waiting for emails or webhook calls ends when none has arrived for this long.</summary>
+    public static readonly TimeSpan DeliveryStall = TimeSpan.FromSeconds(60);
+
     public bool IsDocumented =>
         Clients == Documented.Clients && AddOrUpdate == Documented.AddOrUpdate && Search == Documented.Search &&
-        Baseline == Documented.Baseline && Contacts == Documented.Contacts;
+        Baseline == Documented.Baseline && Contacts == Documented.Contacts && CampaignContacts == Documented.CampaignContacts &&
+        WebhookContacts == Documented.WebhookContacts && WebhookRate == Documented.WebhookRate;
 }

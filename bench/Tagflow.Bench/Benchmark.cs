@@ -11,11 +11,18 @@ internal sealed record Results(
     PhaseResult AddOrUpdate, PhaseResult Fill, PhaseResult Search, ListResult List,
     long ServerRssAfterFill, long ServerPeak, ServerLog ServerLog, double BaselineOtherCpuPercent)
 {
+    /// <summary>The campaign and webhook figures, measured after the others on a server of their own; null if they failed.</summary>
+    public AutomationResults? Automations { get; init; }
+
     /// <summary>The most CPU that other processes took in any phase, in % of one core.</summary>
-    public double OtherCpuPercent => new[] { BaselineOtherCpuPercent, AddOrUpdate.OtherCpuPercent, Fill.OtherCpuPercent, Search.OtherCpuPercent }.Max();
+    public double OtherCpuPercent => new[] { AddOrUpdate.Cpu, Fill.Cpu, Search.Cpu }.Concat(Automations?.Cpu ?? [])
+        .Select(c => c.OtherPercent).Append(BaselineOtherCpuPercent).Max();
 }
 
-/// <summary>The run, in order: SQLite baseline, add-or-update, fill to N contacts, search, GET /subscriber.</summary>
+/// <summary>
+/// The run, in order: SQLite baseline, add-or-update, fill to N contacts, search, GET /subscriber;
+/// then, on a fresh database, campaigns and webhooks (<see cref="AutomationBench"/>).
+/// </summary>
 internal static class Benchmark
 {
     public static async Task<int> RunAsync(BenchSettings settings, CancellationToken cancellationToken)
@@ -23,6 +30,17 @@ internal static class Benchmark
         try
         {
             var results = await MeasureAsync(settings, cancellationToken);
+            try
+            {
+                results = results with { Automations = await AutomationBench.MeasureAsync(settings, cancellationToken) };
+            }
+            catch (BenchException)
+            {
+                // The contact figures took minutes: show them before the failure, though they go nowhere.
+                Console.WriteLine();
+                Console.WriteLine(Report.Markdown(results));
+                throw;
+            }
             var report = Report.Markdown(results);
             Console.WriteLine();
             Console.WriteLine(report);
@@ -65,7 +83,7 @@ internal static class Benchmark
 
         var database = Path.Combine(settings.DataDirectory, "bench.db");
         var credentials = await TagflowServer.CreateAccountAsync(settings.ServerPath, database, cancellationToken);
-        await using var server = await TagflowServer.StartAsync(settings.ServerPath, database, Path.Combine(settings.DataDirectory, "server.log"), cancellationToken);
+        await using var server = await TagflowServer.StartAsync(settings.ServerPath, database, Path.Combine(settings.DataDirectory, "server.log"), [], cancellationToken);
         await File.WriteAllTextAsync(Path.Combine(settings.DataDirectory, "server.pid"), server.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken);
         Console.WriteLine($"Tagflow (pid {server.Pid}) serves {server.BaseAddress}");
 
@@ -122,17 +140,21 @@ internal static class Benchmark
             throw new BenchException($"GET /subscriber does not list contact {id}, which POST /subscriber created: {Load.Shorten(all)}");
     }
 
-    private static async Task<string> ExpectAsync(Load load, Call call, CancellationToken cancellationToken)
+    private static Task<string> ExpectAsync(Load load, Call call, CancellationToken cancellationToken) =>
+        ExpectAsync(load, call, "the contact API of issue 3", cancellationToken);
+
+    /// <summary>One call that must answer 200; <paramref name="needs"/> names what a server without the endpoint lacks.</summary>
+    public static async Task<string> ExpectAsync(Load load, Call call, string needs, CancellationToken cancellationToken)
     {
         var (status, body) = await load.SendAsync(call, cancellationToken);
         if (status == HttpStatusCode.OK) return body;
         var hint = status is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed
-            ? " This server build does not serve the endpoint (yet?): the benchmark needs the contact API of issue 3."
+            ? $" This server build does not serve the endpoint (yet?): the benchmark needs {needs}."
             : "";
         throw new BenchException($"{call.Method} {call.Path} answered {(int)status} {status}, not 200: {Load.Shorten(body)}.{hint}");
     }
 
-    private static T Parse<T>(string body, string what, Func<JsonDocument, T?> read)
+    public static T Parse<T>(string body, string what, Func<JsonDocument, T?> read)
     {
         try
         {
@@ -155,12 +177,12 @@ internal static class Benchmark
         return new ListResult(elapsed, ids, System.Text.Encoding.UTF8.GetByteCount(body), current, peak);
     }
 
-    private static void Print(PhaseResult r)
+    public static void Print(PhaseResult r)
     {
         if (r.WarmUp > TimeSpan.Zero) Console.WriteLine($"  warm-up {r.WarmUp.TotalSeconds:0} s");
         Console.WriteLine($"  {r.Completed:N0} answers in {r.Elapsed.TotalSeconds:0.0} s = {r.PerSecond:N0}/s; p50 {r.Latency.P50Ms:0.0} ms, "
-            + $"p99 {r.Latency.P99Ms:0.0} ms, max {r.Latency.MaxMs:0.0} ms; {r.Errors} errors; CPU: server {r.ServerCpuPercent:0}%, "
-            + $"load generator {r.BenchCpuPercent:0}%, other processes {r.OtherCpuPercent:0}%, steal {r.StealPercent:0}%; server peak {Mb(r.ServerPeakBytes)}");
+            + $"p99 {r.Latency.P99Ms:0.0} ms, max {r.Latency.MaxMs:0.0} ms; {r.Errors} errors; CPU: server {r.Cpu.ServerPercent:0}%, "
+            + $"load generator {r.Cpu.BenchPercent:0}%, other processes {r.Cpu.OtherPercent:0}%, steal {r.Cpu.StealPercent:0}%; server peak {Mb(r.Cpu.ServerPeakBytes)}");
         foreach (var e in r.FirstErrors) Console.WriteLine($"  error: {e}");
     }
 

@@ -10,8 +10,7 @@ internal sealed record Call(HttpMethod Method, string Path, string? Json, Action
 
 /// <summary>A phase's figures; CPU shares are in % of one core, measured over the window.</summary>
 internal sealed record PhaseResult(string Name, int Completed, int Errors, TimeSpan Elapsed, Latency Latency,
-    IReadOnlyList<string> FirstErrors, double ServerCpuPercent, double BenchCpuPercent, double OtherCpuPercent,
-    double StealPercent, long ServerPeakBytes, DateTime StartedUtc, DateTime EndedUtc)
+    IReadOnlyList<string> FirstErrors, CpuUse Cpu, DateTime StartedUtc, DateTime EndedUtc)
 {
     /// <summary>How long the workload ran unmeasured before, until its rate settled.</summary>
     public TimeSpan WarmUp { get; init; }
@@ -70,32 +69,52 @@ internal sealed class Load : IDisposable
     /// Runs <paramref name="next"/>'s calls on every worker until <paramref name="limit"/> has passed,
     /// or until it returns null on every worker.
     /// </summary>
-    public async Task<PhaseResult> RunAsync(string name, Func<int, Call?> next, TimeSpan limit, CancellationToken cancellationToken)
+    public Task<PhaseResult> RunAsync(string name, Func<int, Call?> next, TimeSpan limit, CancellationToken cancellationToken) =>
+        RunAsync(name, next, limit, null, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="RunAsync(string, Func{int, Call?}, TimeSpan, CancellationToken)"/>, but open-loop: the
+    /// k-th call goes out k / <paramref name="perSecond"/> seconds after the start, on whichever worker
+    /// is free, so the server sees a steady rate rather than as many calls as it can answer.
+    /// </summary>
+    public Task<PhaseResult> RunPacedAsync(string name, Func<int, Call?> next, double perSecond, TimeSpan limit, CancellationToken cancellationToken) =>
+        RunAsync(name, next, limit, perSecond, cancellationToken);
+
+    private async Task<PhaseResult> RunAsync(string name, Func<int, Call?> next, TimeSpan limit, double? perSecond, CancellationToken cancellationToken)
     {
-        var serverCpu = _server.CpuTime();
-        var benchCpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var systemCpu = SystemCpu.Now();
+        var cpu = CpuMeter.Start(_server);
         var startedUtc = DateTime.UtcNow;
         var started = Stopwatch.GetTimestamp();
         var stopAt = started + Ticks(limit);
+        var pace = perSecond is { } rate ? new Pace(started, rate) : null;
         var outcomes = await Task.WhenAll(Enumerable.Range(0, Clients)
-            .Select(w => Task.Run(() => WorkAsync(w, next, stopAt, cancellationToken), cancellationToken)));
-        var end = outcomes.All(o => o.RanOut) ? outcomes.Max(o => o.LastAnswer) : stopAt;
+            .Select(w => Task.Run(() => WorkAsync(w, next, stopAt, pace, cancellationToken), cancellationToken)));
+        // Out of calls, the phase ends with its last answer; or now, if it had none (a fill with nothing left to create).
+        var lastAnswer = outcomes.Max(o => o.LastAnswer);
+        var end = !outcomes.All(o => o.RanOut) ? stopAt : lastAnswer > 0 ? lastAnswer : Stopwatch.GetTimestamp();
         var elapsed = TimeSpan.FromSeconds((double)(end - started) / Stopwatch.Frequency);
-        var serverShare = (_server.CpuTime() - serverCpu) / elapsed * 100;
-        var benchShare = (Process.GetCurrentProcess().TotalProcessorTime - benchCpu) / elapsed * 100;
-        var system = SystemCpu.Now() - systemCpu;
-        var otherShare = Math.Max(0, system.Busy / elapsed * 100 - serverShare - benchShare);
 
         var latencies = Latency.OfTicks(outcomes.SelectMany(o => o.Latencies));
         return new PhaseResult(name, latencies.Count, outcomes.Sum(o => o.Errors), elapsed, latencies,
-            [.. outcomes.SelectMany(o => o.FirstErrors).Take(5)], serverShare, benchShare, otherShare, system.Steal / elapsed * 100,
-            _server.Memory().Peak, startedUtc, startedUtc + elapsed);
+            [.. outcomes.SelectMany(o => o.FirstErrors).Take(5)], cpu.Stop(name, elapsed), startedUtc, startedUtc + elapsed);
     }
 
     private sealed record Outcome(List<long> Latencies, int Errors, List<string> FirstErrors, bool RanOut, long LastAnswer);
 
-    private async Task<Outcome> WorkAsync(int worker, Func<int, Call?> next, long stopAt, CancellationToken cancellationToken)
+    /// <summary>Hands out the times of an open-loop run's calls, one after another.</summary>
+    private sealed class Pace(long started, double perSecond)
+    {
+        private long _calls = -1;
+
+        public async Task WaitTurnAsync(CancellationToken cancellationToken)
+        {
+            var due = started + (long)(Interlocked.Increment(ref _calls) * Stopwatch.Frequency / perSecond);
+            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
+            if (wait > TimeSpan.Zero) await Task.Delay(wait, cancellationToken);
+        }
+    }
+
+    private async Task<Outcome> WorkAsync(int worker, Func<int, Call?> next, long stopAt, Pace? pace, CancellationToken cancellationToken)
     {
         var client = _clients[worker];
         var latencies = new List<long>(16_384);
@@ -104,6 +123,7 @@ internal sealed class Load : IDisposable
         long lastAnswer = 0;
         while (Stopwatch.GetTimestamp() < stopAt)
         {
+            if (pace is not null) await pace.WaitTurnAsync(cancellationToken);
             if (next(worker) is not { } call) return new(latencies, errors, firstErrors, true, lastAnswer);
             var start = Stopwatch.GetTimestamp();
             string? error;

@@ -15,10 +15,15 @@ var seconds = new Option<int>("--seconds") { Description = "Measured seconds of 
 var searchSeconds = new Option<int>("--search-seconds") { Description = "Measured seconds of search.", DefaultValueFactory = _ => (int)BenchSettings.Documented.Search.TotalSeconds };
 var baselineSeconds = new Option<int>("--baseline-seconds") { Description = "Measured seconds of SQLite upserts.", DefaultValueFactory = _ => (int)BenchSettings.Documented.Baseline.TotalSeconds };
 var contacts = new Option<int>("--contacts") { Description = "Contacts in the account for search, GET /subscriber and the memory figure.", DefaultValueFactory = _ => BenchSettings.Documented.Contacts };
+var campaignContacts = new Option<int>("--campaign-contacts") { Description = "Contacts tagged to start the campaign with an email step.", DefaultValueFactory = _ => BenchSettings.Documented.CampaignContacts };
+var webhookContacts = new Option<int>("--webhook-contacts") { Description = "Contacts tagged to call the webhook, once paced and once more in a burst.", DefaultValueFactory = _ => BenchSettings.Documented.WebhookContacts };
+var webhookRate = new Option<int>("--webhook-rate") { Description = "Tag calls per second of the paced webhook run.", DefaultValueFactory = _ => BenchSettings.Documented.WebhookRate };
+foreach (var option in new[] { clients, contacts, campaignContacts, webhookContacts, webhookRate })
+    option.Validators.Add(result => { if (result.GetValueOrDefault<int>() < 1) result.AddError($"{option.Name} must be at least 1."); });
 
-var root = new RootCommand("Measures Tagflow against a raw SQLite baseline and writes the figures to bench/README.md. Run it through bench/run.")
+var root = new RootCommand("Measures Tagflow against a raw SQLite baseline, then its campaigns and webhooks, and writes the figures to bench/README.md. Run it through bench/run.")
 {
-    server, data, readme, command, revision, clients, seconds, searchSeconds, baselineSeconds, contacts,
+    server, data, readme, command, revision, clients, seconds, searchSeconds, baselineSeconds, contacts, campaignContacts, webhookContacts, webhookRate,
 };
 root.SetAction((parse, cancellationToken) => Benchmark.RunAsync(new BenchSettings(
     ServerPath: parse.GetValue(server)!,
@@ -30,5 +35,8 @@ root.SetAction((parse, cancellationToken) => Benchmark.RunAsync(new BenchSetting
     AddOrUpdate: TimeSpan.FromSeconds(parse.GetValue(seconds)),
     Search: TimeSpan.FromSeconds(parse.GetValue(searchSeconds)),
     Baseline: TimeSpan.FromSeconds(parse.GetValue(baselineSeconds)),
-    Contacts: parse.GetValue(contacts)), cancellationToken));
+    Contacts: parse.GetValue(contacts),
+    CampaignContacts: parse.GetValue(campaignContacts),
+    WebhookContacts: parse.GetValue(webhookContacts),
+    WebhookRate: parse.GetValue(webhookRate)), cancellationToken));
 return await root.Parse(args).InvokeAsync();

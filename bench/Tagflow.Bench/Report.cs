@@ -3,7 +3,7 @@ using System.Text;
 namespace Tagflow.Bench;
 
 /// <summary>The figures as Markdown, and their place in bench/README.md between two markers.</summary>
-internal static class Report
+internal static partial class Report
 {
     public const string Begin = "<!-- results: begin (bench/run replaces everything up to the end marker) -->";
     public const string End = "<!-- results: end -->";
@@ -64,6 +64,7 @@ internal static class Report
             $"≤ {PeakMemoryTargetBytes / 1e6:0} MB", Verdict(r.ServerPeak <= PeakMemoryTargetBytes), "");
         Row("server memory (VmRSS) after the fill / after `GET /subscriber`",
             $"{Benchmark.Mb(r.ServerRssAfterFill)} / {Benchmark.Mb(l.ServerRssAfter)}", "", "", "");
+        if (r.Automations is { } automations) AutomationRows(text, r, automations);
 
         text.AppendLine();
         text.AppendLine($"CPU time per phase, in % of one core ({m.Cores} cores = {m.Cores * 100} %), and the server's peak memory after it:");
@@ -71,18 +72,19 @@ internal static class Report
         text.AppendLine("| phase | server | load generator | other processes | stolen by the hypervisor | server VmHWM after |");
         text.AppendLine("|---|---:|---:|---:|---:|---:|");
         text.AppendLine($"| SQLite baseline | | | {r.BaselineOtherCpuPercent:0} % | | |");
-        foreach (var p in new[] { a, f, q })
-            text.AppendLine($"| {p.Name} | {p.ServerCpuPercent:0} % | {p.BenchCpuPercent:0} % | {p.OtherCpuPercent:0} % | {p.StealPercent:0} % | {Benchmark.Mb(p.ServerPeakBytes)} |");
+        foreach (var p in new[] { a.Cpu, f.Cpu, q.Cpu }.Concat(r.Automations?.Cpu ?? []))
+            text.AppendLine($"| {p.Phase} | {p.ServerPercent:0} % | {p.BenchPercent:0} % | {p.OtherPercent:0} % | {p.StealPercent:0} % | {Benchmark.Mb(p.ServerPeakBytes)} |");
 
-        var errors = a.FirstErrors.Concat(f.FirstErrors).Concat(q.FirstErrors).ToList();
-        if (errors.Count > 0 || r.ServerLog.Problems.Count > 0)
+        var errors = new[] { a, f, q }.Concat(r.Automations?.Phases ?? []).SelectMany(p => p.FirstErrors).ToList();
+        var problems = r.ServerLog.Problems.Concat(r.Automations?.ServerLog.Problems.Select(p => "(automations) " + p) ?? []).ToList();
+        if (errors.Count > 0 || problems.Count > 0)
         {
             text.AppendLine();
-            text.AppendLine("First errors, and the server log's warnings and errors:");
+            text.AppendLine("First errors, and the server logs' warnings and errors:");
             text.AppendLine();
             text.AppendLine("```");
-            foreach (var e in errors.Concat(r.ServerLog.Problems.Take(10))) text.AppendLine(e);
-            if (r.ServerLog.Problems.Count > 10) text.AppendLine($"… {r.ServerLog.Problems.Count - 10} more warnings or errors in the server log");
+            foreach (var e in errors.Concat(problems.Take(10))) text.AppendLine(e);
+            if (problems.Count > 10) text.AppendLine($"… {problems.Count - 10} more warnings or errors in the server logs");
             text.AppendLine("```");
         }
         return text.ToString().TrimEnd();
@@ -91,9 +93,11 @@ internal static class Report
             ? $"{d.P50Ms:0.0} ms / {d.P99Ms:0.0} ms"
             : "not in the log";
 
-        void Row(string figure, string measured, string target, string result, string ratio) =>
-            text.AppendLine($"| {figure} | {measured} | {target} | {result} | {ratio} |");
+        void Row(string figure, string measured, string target, string result, string ratio) => AppendRow(text, figure, measured, target, result, ratio);
     }
+
+    private static void AppendRow(StringBuilder text, string figure, string measured, string target, string result, string ratio) =>
+        text.AppendLine($"| {figure} | {measured} | {target} | {result} | {ratio} |");
 
     private static string Verdict(bool pass) => pass ? "pass" : "**FAIL**";
 

@@ -50,7 +50,8 @@ internal sealed class TagflowServer : IAsyncDisposable
         return Credentials.For(username, developerKey, customerKey);
     }
 
-    public static async Task<TagflowServer> StartAsync(string executable, string database, string logPath, CancellationToken cancellationToken)
+    /// <summary>Starts <c>tagflow serve</c> on <paramref name="database"/>, with <paramref name="options"/> (such as <c>--smtp</c>) added.</summary>
+    public static async Task<TagflowServer> StartAsync(string executable, string database, string logPath, IEnumerable<string> options, CancellationToken cancellationToken)
     {
         var url = $"http://127.0.0.1:{FreePort()}";
         // exec keeps the pid, so /proc/<pid> is the server's own; 2> sends its log straight to the file.
@@ -60,6 +61,7 @@ internal sealed class TagflowServer : IAsyncDisposable
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
+        foreach (var option in options) start.ArgumentList.Add(option);
         Scrub(start);
         start.Environment["TAGFLOW_BENCH_LOG"] = logPath;
         var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {executable}.");
