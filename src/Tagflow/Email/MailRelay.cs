@@ -48,15 +48,21 @@ internal sealed class SmtpRelay(SmtpTarget target, TimeSpan timeout, ILogger<Smt
     public static async Task<SmtpClient> ConnectAsync(SmtpTarget target, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var client = new SmtpClient { Timeout = (int)timeout.TotalMilliseconds };
+        // Our own socket, to turn off Nagle's algorithm: MailKit writes a message in 4 KB pieces, and
+        // with Nagle each message longer than that waits for the relay's delayed ACK (about 40 ms),
+        // which held a queue of campaign emails to some 20 a second.
+        var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
         try
         {
-            await client.ConnectAsync(target.Host, target.Port, SocketOptions(target), cancellationToken);
+            await socket.ConnectAsync(target.Host, target.Port, cancellationToken);
+            await client.ConnectAsync(socket, target.Host, target.Port, SocketOptions(target), cancellationToken);
             if (target.User is not null) await client.AuthenticateAsync(target.User, target.Password ?? "", cancellationToken);
             return client;
         }
         catch
         {
             client.Dispose();
+            socket.Dispose();
             throw;
         }
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
+using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Tagflow.Accounts;
 using Tagflow.Automations;
@@ -11,7 +12,8 @@ namespace Tagflow.Webhooks;
 /// <summary>
 /// Delivers queued webhook calls, at least once. Each instance claims due deliveries by moving their
 /// next attempt a lease ahead (<c>FOR UPDATE SKIP LOCKED</c> on PostgreSQL, so instances never claim
-/// the same one), sends them at the same time, and records each attempt. A 2xx ends a delivery; a
+/// the same one), makes up to 32 calls at once (a slow receiver holds up only its own), and records
+/// the attempts as they end, many in one transaction. A 2xx ends a delivery; a
 /// 410 disables the webhook; anything else (no answer within 15 s, a redirect, another status) is
 /// tried again after about 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, then every 10 h (each ±10 %), until
 /// 3 days after it was queued. Should an instance stop mid-call, the lease runs out and the call is
@@ -31,9 +33,15 @@ internal sealed partial class WebhookSender(IServiceScopeFactory scopes, SqliteW
 
     /// <summary>How long a claimed delivery is this instance's: well past the timeout.</summary>
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
-    private const int Batch = 32;
+    /// <summary>At most this many calls at once, so that slow receivers do not hold up the others.</summary>
+    private const int MaxInFlight = 32;
 
     private readonly WorkSignal _signal = new();
+    private readonly SemaphoreSlim _slots = new(MaxInFlight, MaxInFlight);
+    private readonly Channel<Attempt> _attempts = Channel.CreateUnbounded<Attempt>(new UnboundedChannelOptions { SingleReader = true });
+
+    /// <summary>What one attempt gave; <see cref="GiveUp"/> when trying again cannot help.</summary>
+    private sealed record Attempt(long DeliveryId, int? Status, int DurationMs, string Error, bool GiveUp);
     private readonly HttpClient _http = new(WebhookTargets.Handler(settings.WebhookAllowPrivate)) { Timeout = Timeout };
 
     public void Wake() => _signal.Wake();
@@ -45,13 +53,22 @@ internal sealed partial class WebhookSender(IServiceScopeFactory scopes, SqliteW
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
+        var recorder = RecordAllAsync(stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
-            List<WebhookDelivery> claimed = [];
+            var free = _slots.CurrentCount;
+            var claimed = 0;
             try
             {
-                claimed = await ClaimAsync(stoppingToken);
-                await Task.WhenAll(claimed.Select(d => DeliverAsync(d, stoppingToken)));
+                if (free > 0)
+                {
+                    foreach (var delivery in await ClaimAsync(free, stoppingToken))
+                    {
+                        await _slots.WaitAsync(stoppingToken);
+                        claimed++;
+                        _ = DeliverAsync(delivery, stoppingToken);
+                    }
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -63,16 +80,25 @@ internal sealed partial class WebhookSender(IServiceScopeFactory scopes, SqliteW
             }
             try
             {
-                if (claimed.Count < Batch) await _signal.WaitAsync(settings.AutomationPoll, stoppingToken);
+                // Nothing more is due, or every slot is busy: until a call ends, work is queued, or the next look.
+                if (claimed < free || free == 0) await _signal.WaitAsync(settings.AutomationPoll, stoppingToken);
             }
             catch (OperationCanceledException)
             {
                 break;
             }
         }
+        _attempts.Writer.TryComplete();
+        try
+        {
+            await recorder;
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
-    private async Task<List<WebhookDelivery>> ClaimAsync(CancellationToken cancellationToken)
+    private async Task<List<WebhookDelivery>> ClaimAsync(int batch, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TagflowDb>();
@@ -83,7 +109,7 @@ internal sealed partial class WebhookSender(IServiceScopeFactory scopes, SqliteW
             return await db.WebhookDeliveries.FromSql($"""
                 UPDATE "WebhookDeliveries" SET "NextAttemptAt" = {lease}
                 WHERE "Id" IN (SELECT "Id" FROM "WebhookDeliveries" WHERE "State" = 'Pending' AND "NextAttemptAt" <= {now}
-                               ORDER BY "NextAttemptAt" LIMIT {Batch} FOR UPDATE SKIP LOCKED)
+                               ORDER BY "NextAttemptAt" LIMIT {batch} FOR UPDATE SKIP LOCKED)
                 RETURNING *
                 """).AsNoTracking().ToListAsync(cancellationToken);
         }
@@ -95,7 +121,7 @@ internal sealed partial class WebhookSender(IServiceScopeFactory scopes, SqliteW
             return await db.WebhookDeliveries.FromSql($"""
                 UPDATE "WebhookDeliveries" SET "NextAttemptAt" = {lease}
                 WHERE "Id" IN (SELECT "Id" FROM "WebhookDeliveries" WHERE "State" = 'Pending' AND "NextAttemptAt" <= {now}
-                               ORDER BY "NextAttemptAt" LIMIT {Batch})
+                               ORDER BY "NextAttemptAt" LIMIT {batch})
                 RETURNING *
                 """).AsNoTracking().ToListAsync(cancellationToken);
         }
@@ -105,7 +131,29 @@ internal sealed partial class WebhookSender(IServiceScopeFactory scopes, SqliteW
         }
     }
 
+    /// <summary>Makes one attempt and hands its outcome to <see cref="RecordAllAsync"/>; frees its slot when done.</summary>
     private async Task DeliverAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
+    {
+        try
+        {
+            _attempts.Writer.TryWrite(await AttemptAsync(delivery, cancellationToken));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogFailed(logger, e); // the lease runs out and the call is made again
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping: the lease runs out and the next start makes the call again
+        }
+        finally
+        {
+            _slots.Release();
+            _signal.Wake();
+        }
+    }
+
+    private async Task<Attempt> AttemptAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
     {
         byte[]? seed;
         await using (var scope = scopes.CreateAsyncScope())
@@ -113,17 +161,10 @@ internal sealed partial class WebhookSender(IServiceScopeFactory scopes, SqliteW
             var db = scope.ServiceProvider.GetRequiredService<TagflowDb>();
             seed = await db.Webhooks.Where(w => w.Id == delivery.WebhookId && w.DisabledAt == null).Select(w => w.SecretSeed).SingleOrDefaultAsync(cancellationToken);
         }
-        if (seed is null)
-        {
-            await RecordAsync(delivery, null, 0, "The webhook is disabled.", giveUp: true, cancellationToken);
-            return;
-        }
+        if (seed is null) return new Attempt(delivery.Id, null, 0, "The webhook is disabled.", GiveUp: true);
         // A placeholder in the host can be filled with a value that makes no URL; it stays so on every attempt.
         if (!Uri.TryCreate(delivery.Url, UriKind.Absolute, out var target))
-        {
-            await RecordAsync(delivery, null, 0, "With its placeholders filled in, the URL is not a valid URL: check the values the webhook puts into it.", giveUp: true, cancellationToken);
-            return;
-        }
+            return new Attempt(delivery.Id, null, 0, "With its placeholders filled in, the URL is not a valid URL: check the values the webhook puts into it.", GiveUp: true);
         var timestamp = clock.GetUtcNow().ToUnixTimeSeconds();
         using var request = new HttpRequestMessage(new HttpMethod(delivery.Method), target);
         if (delivery.Method == "POST")
@@ -154,12 +195,30 @@ internal sealed partial class WebhookSender(IServiceScopeFactory scopes, SqliteW
         {
             error = $"No answer within {Timeout.TotalSeconds:0} s.";
         }
-        var duration = (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        await RecordAsync(delivery, status, duration, error, giveUp: false, cancellationToken);
+        return new Attempt(delivery.Id, status, (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds, error, GiveUp: false);
     }
 
-    /// <summary>Records an attempt and what follows from it, in one transaction.</summary>
-    private async Task RecordAsync(WebhookDelivery claimed, int? status, int durationMs, string error, bool giveUp, CancellationToken cancellationToken)
+    /// <summary>Records the attempts as they come, each batch of them in one transaction.</summary>
+    private async Task RecordAllAsync(CancellationToken cancellationToken)
+    {
+        var batch = new List<Attempt>();
+        while (await _attempts.Reader.WaitToReadAsync(cancellationToken))
+        {
+            while (batch.Count < 256 && _attempts.Reader.TryRead(out var attempt)) batch.Add(attempt);
+            try
+            {
+                await RecordAsync(batch, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogFailed(logger, e); // their leases run out and the calls are made again
+            }
+            batch.Clear();
+        }
+    }
+
+    /// <summary>Records attempts and what follows from each: delivered, the next attempt, failed, or the webhook disabled.</summary>
+    private async Task RecordAsync(List<Attempt> attempts, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TagflowDb>();
@@ -168,31 +227,39 @@ internal sealed partial class WebhookSender(IServiceScopeFactory scopes, SqliteW
         try
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var delivery = await db.WebhookDeliveries.SingleOrDefaultAsync(d => d.Id == claimed.Id, cancellationToken);
-            if (delivery is null) return; // the webhook or the contact was deleted meanwhile
+            var ids = attempts.Select(a => a.DeliveryId).ToList();
+            // A delivery that is gone was deleted meanwhile with its webhook or its contact.
+            var deliveries = await db.WebhookDeliveries.Where(d => ids.Contains(d.Id)).ToDictionaryAsync(d => d.Id, cancellationToken);
             var now = clock.GetUtcNow().UtcDateTime;
-            delivery.Attempts++;
-            db.WebhookAttempts.Add(new WebhookAttempt { DeliveryId = delivery.Id, At = now, Status = status, DurationMs = durationMs, Error = error.Length <= 500 ? error : error[..500] });
-            if (status is >= 200 and < 300)
+            foreach (var attempt in attempts)
             {
-                delivery.State = DeliveryState.Delivered;
-                delivery.DeliveredAt = now;
-            }
-            else if (status == 410)
-            {
-                delivery.State = DeliveryState.Failed;
-                await db.Webhooks.Where(w => w.Id == delivery.WebhookId).ExecuteUpdateAsync(s => s
-                    .SetProperty(w => w.DisabledAt, now)
-                    .SetProperty(w => w.DisabledReason, "The receiver answered 410 Gone."), cancellationToken);
-                await db.WebhookDeliveries.Where(d => d.WebhookId == delivery.WebhookId && d.State == DeliveryState.Pending && d.Id != delivery.Id)
-                    .ExecuteUpdateAsync(s => s.SetProperty(d => d.State, DeliveryState.Failed), cancellationToken);
-                LogDisabled(logger, delivery.WebhookId);
-            }
-            else
-            {
-                var next = now + RetryDelay(delivery.Attempts);
-                if (giveUp || next > delivery.CreatedAt + GiveUpAfter) delivery.State = DeliveryState.Failed;
-                else delivery.NextAttemptAt = next;
+                if (!deliveries.TryGetValue(attempt.DeliveryId, out var delivery)) continue;
+                delivery.Attempts++;
+                var error = attempt.Error.Length <= 500 ? attempt.Error : attempt.Error[..500];
+                db.WebhookAttempts.Add(new WebhookAttempt { DeliveryId = delivery.Id, At = now, Status = attempt.Status, DurationMs = attempt.DurationMs, Error = error });
+                if (attempt.Status is >= 200 and < 300)
+                {
+                    delivery.State = DeliveryState.Delivered;
+                    delivery.DeliveredAt = now;
+                }
+                else if (attempt.Status == 410)
+                {
+                    delivery.State = DeliveryState.Failed;
+                    await db.Webhooks.Where(w => w.Id == delivery.WebhookId).ExecuteUpdateAsync(s => s
+                        .SetProperty(w => w.DisabledAt, now)
+                        .SetProperty(w => w.DisabledReason, "The receiver answered 410 Gone."), cancellationToken);
+                    await db.WebhookDeliveries.Where(d => d.WebhookId == delivery.WebhookId && d.State == DeliveryState.Pending && !ids.Contains(d.Id))
+                        .ExecuteUpdateAsync(s => s.SetProperty(d => d.State, DeliveryState.Failed), cancellationToken);
+                    foreach (var other in deliveries.Values.Where(d => d.WebhookId == delivery.WebhookId && d.State == DeliveryState.Pending))
+                        other.State = DeliveryState.Failed;
+                    LogDisabled(logger, delivery.WebhookId);
+                }
+                else if (delivery.State == DeliveryState.Pending)
+                {
+                    var next = now + RetryDelay(delivery.Attempts);
+                    if (attempt.GiveUp || next > delivery.CreatedAt + GiveUpAfter) delivery.State = DeliveryState.Failed;
+                    else delivery.NextAttemptAt = next;
+                }
             }
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
