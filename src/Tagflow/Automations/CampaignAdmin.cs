@@ -84,13 +84,14 @@ internal sealed class CampaignAdmin(TagflowDb db, TimeProvider clock)
     {
         var tagIds = steps.Where(s => s.TagId is not null).Select(s => s.TagId!.Value).Distinct().ToList();
         var kinds = await db.Tags.Where(t => t.AccountId == accountId && tagIds.Contains(t.Id)).Select(t => new { t.Id, t.Kind }).ToListAsync(cancellationToken);
-        if (tagIds.FirstOrDefault(t => kinds.All(k => k.Id != t)) is var missing and not 0)
+        // Nullable, so that an id of 0 (no tag has it) is refused too rather than taken for "none missing".
+        if (tagIds.Where(t => kinds.All(k => k.Id != t)).Select(t => (long?)t).FirstOrDefault() is { } missing)
             return new($"There is no tag {missing} in the account.", WireErrors.TagNotFound);
         if (kinds.FirstOrDefault(k => k.Kind != TagKind.Manual) is { } smart)
             return new($"Tag {smart.Id} is a SmartTag: only the system assigns and removes it; tag and untag steps take manual tags.", WireErrors.SmartTag);
         var webhookIds = steps.Where(s => s.WebhookId is not null).Select(s => s.WebhookId!.Value).Distinct().ToList();
         var known = await db.Webhooks.Where(w => w.AccountId == accountId && webhookIds.Contains(w.Id)).Select(w => w.Id).ToListAsync(cancellationToken);
-        return webhookIds.FirstOrDefault(w => !known.Contains(w)) is var unknown and not 0
+        return webhookIds.Where(w => !known.Contains(w)).Select(w => (long?)w).FirstOrDefault() is { } unknown
             ? new($"There is no webhook {unknown} in the account.", WireErrors.WebhookNotFound)
             : null;
     }
