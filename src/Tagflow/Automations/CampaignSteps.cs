@@ -126,7 +126,8 @@ internal static class CampaignSteps
     private static string? ParseWeekday(string? weekday)
     {
         var w = weekday?.Trim().ToLowerInvariant();
-        return w == "daily" || Enum.TryParse<DayOfWeek>(w, ignoreCase: true, out _) && !int.TryParse(w, out _) ? w : null;
+        // Names only: Enum.TryParse also takes numbers and lists, and "monday,friday" would be one day (Friday).
+        return w == "daily" || Enum.GetNames<DayOfWeek>().Any(d => d.Equals(w, StringComparison.OrdinalIgnoreCase)) ? w : null;
     }
 
     private static TimeOnly? ParseTime(string? time) =>
