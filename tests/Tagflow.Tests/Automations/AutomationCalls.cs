@@ -35,6 +35,15 @@ internal static class AutomationCalls
         return Contacts.ContactCalls.Text(contact, "id");
     }
 
+    /// <summary>The contact's SmartTags, name → id (their names through GET /tag/{id}).</summary>
+    public static async Task<Dictionary<string, string>> SmartTagsAsync(HttpClient client, string contactId)
+    {
+        var tags = new Dictionary<string, string>();
+        foreach (var tag in Contacts.ContactCalls.Map(await Contacts.ContactCalls.GetAsync(client, contactId), "smart_tags").Keys)
+            tags[(await client.GetFromJsonAsync<Dictionary<string, string>>($"/tag/{tag}"))!["name"]] = tag;
+        return tags;
+    }
+
     /// <summary>Waits (up to 10 s) until <paramref name="condition"/> holds: the engine works in the background.</summary>
     public static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
     {

@@ -61,9 +61,7 @@ public sealed class CampaignTests
         Assert.Equal([Id(done)], Map(contact, "manual_tags").Keys); // tagged, and the start tag removed by the last step
         Assert.Equal(2, Map(contact, "emails_sent").Count);
         Assert.True(Map(contact, "campaigns_started").ContainsKey(campaignId));
-        var smartNames = new List<string>();
-        foreach (var tag in Map(contact, "smart_tags").Keys)
-            smartNames.Add((await client.GetFromJsonAsync<Dictionary<string, string>>($"/tag/{tag}"))!["name"]);
+        var smartNames = (await SmartTagsAsync(client, id)).Keys;
         Assert.Contains("Campaign started: Welcome", smartNames);
         Assert.Contains("Campaign finished: Welcome", smartNames);
     }

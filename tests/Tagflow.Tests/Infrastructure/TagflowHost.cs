@@ -52,7 +52,7 @@ public sealed class TagflowHost : IAsyncDisposable
     public static Task<TagflowHost> StartOnAsync(TestDatabase database, TestClock? clock = null) =>
         StartAsync(database, owned: false, clock ?? new TestClock(), s => s);
 
-    /// <summary>Starts another server on an existing database, with settings of the test's own.</summary>
+    /// <summary>Starts another server on an existing database, with settings of the test's own; the test owns the database.</summary>
     internal static Task<TagflowHost> StartOnAsync(TestDatabase database, TestClock clock, Func<TagflowSettings, TagflowSettings> adjust) =>
         StartAsync(database, owned: false, clock, adjust);
 
