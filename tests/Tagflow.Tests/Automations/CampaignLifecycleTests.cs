@@ -8,31 +8,11 @@ using static Tagflow.Tests.Contacts.ContactCalls;
 namespace Tagflow.Tests.Automations;
 
 /// <summary>
-/// Who enters a campaign and when (a tag given after it exists, a pending contact once it confirms),
+/// Who enters a campaign and when (a pending contact once it confirms),
 /// when a weekday wait ends, and what stops a contact's campaign (unsubscribing, being deleted).
 /// </summary>
 public sealed class CampaignLifecycleTests
 {
-    [Theory]
-    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
-    public async Task ContactsThatHadTheStartTagBeforeTheCampaignExistedDoNotEnterIt(string provider)
-    {
-        await using var smtp = await TestSmtpServer.StartAsync();
-        await using var host = await TagflowHost.StartAsync(provider, s => Fast(s) with { Smtp = SmtpTarget.Parse(smtp.Url()) });
-        using var client = await host.NewAccountClientAsync("anna");
-        var list = await SingleOptInListAsync(client);
-        var start = await CreateTagAsync(client, "Lead");
-        var bert = await SubscribeAsync(client, "bert@example.com", list, start);
-
-        var campaign = await CreateCampaignAsync(client, EmailLinkTests.TwoEmails("Nurture", start));
-        await SubscribeAsync(client, "carl@example.com", list, start);
-        Assert.Equal("carl@example.com", (await smtp.ReceiveAsync()).To.Mailboxes.Single().Address);
-        await Task.Delay(300);
-        Assert.True(smtp.NothingReceived);
-        Assert.Empty(Map(await GetAsync(client, bert), "campaigns_started"));
-        Assert.Equal("1", (await WireAssert.OkAsync(await client.GetAsync($"/campaign/{campaign.GetProperty("id").GetString()}"))).GetProperty("running").GetString());
-    }
-
     [Theory]
     [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
     public async Task APendingContactWithTheStartTagEntersTheCampaignOnceItConfirms(string provider)
