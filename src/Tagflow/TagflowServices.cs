@@ -30,7 +30,7 @@ internal static class TagflowServices
         services.AddSingleton<Email.IMailRelay>(sp => settings.Smtp is { } smtp
             ? new Email.SmtpRelay(smtp, settings.SmtpTimeout, sp.GetRequiredService<ILogger<Email.SmtpRelay>>(),
                 new Email.SmtpQueue(smtp, settings.SmtpTimeout, sp.GetRequiredService<IServiceScopeFactory>(), sp.GetRequiredService<SqliteWriteGate>(),
-                    sp.GetRequiredService<ILogger<Email.SmtpQueue>>()))
+                    sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Email.SmtpQueue>>()))
             : new Email.OutboxRelay(settings.OutboxDirectory ?? TagflowSettings.DefaultOutbox(settings.Database),
                 sp.GetRequiredService<IServiceScopeFactory>(), sp.GetRequiredService<SqliteWriteGate>(), sp.GetRequiredService<ILogger<Email.OutboxRelay>>()));
         return services;

@@ -78,7 +78,8 @@ internal sealed class SentEmail
     public long Id { get; set; }
     public long AccountId { get; set; }
     public long ContactId { get; set; }
-    public long CampaignId { get; set; }
+    /// <summary>Null once the campaign is deleted: the email's unsubscribe link must go on working.</summary>
+    public long? CampaignId { get; set; }
     public int Step { get; set; }
     /// <summary>SHA-256 of the token in the email's links.</summary>
     public required string TokenHash { get; set; }

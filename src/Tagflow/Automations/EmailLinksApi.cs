@@ -22,7 +22,7 @@ internal static class EmailLinksApi
     /// <summary>A transparent 1×1 GIF.</summary>
     private static readonly byte[] Pixel = Convert.FromBase64String("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7");
 
-    private sealed record Found(long Id, long AccountId, long ContactId, long CampaignId, int Step, string Links);
+    private sealed record Found(long Id, long AccountId, long ContactId, long? CampaignId, int Step, string Links);
 
     public static void MapEmailLinksApi(this IEndpointRouteBuilder app)
     {
@@ -63,22 +63,25 @@ internal static class EmailLinksApi
         writes.RunAsync(found.AccountId, async (db, cancellationToken) =>
         {
             var email = await db.SentEmails.SingleOrDefaultAsync(m => m.Id == found.Id, cancellationToken);
-            var campaign = await db.Campaigns.AsNoTracking().Where(c => c.Id == found.CampaignId).Select(c => new { c.Name, c.Steps }).SingleOrDefaultAsync(cancellationToken);
-            if (email is null || campaign is null || (email.OpenedAt is not null && (!clicked || email.ClickedAt is not null)))
+            if (email is null || (email.OpenedAt is not null && (!clicked || email.ClickedAt is not null)))
                 return WriteOutcome<bool>.Refused(false);
-            var steps = CampaignSteps.Parse(campaign.Steps);
+            // The campaign may have been deleted since: the open and click still count, without a SmartTag.
+            var campaign = await db.Campaigns.AsNoTracking().Where(c => c.Id == found.CampaignId).Select(c => new { c.Id, c.Name, c.Steps }).SingleOrDefaultAsync(cancellationToken);
+            var steps = campaign is null ? [] : CampaignSteps.Parse(campaign.Steps);
             var subject = found.Step < steps.Count ? steps[found.Step].Subject ?? "" : "";
             if (email.OpenedAt is null)
             {
                 email.OpenedAt = now;
-                await Taggings.AssignSmartTagAsync(db, found.AccountId, found.ContactId, SmartTags.OpenedKey(found.CampaignId, found.Step),
-                    SmartTags.OpenedName(campaign.Name, subject), now, cancellationToken);
+                if (campaign is not null)
+                    await Taggings.AssignSmartTagAsync(db, found.AccountId, found.ContactId, SmartTags.OpenedKey(campaign.Id, found.Step),
+                        SmartTags.OpenedName(campaign.Name, subject), now, cancellationToken);
             }
             if (clicked && email.ClickedAt is null)
             {
                 email.ClickedAt = now;
-                await Taggings.AssignSmartTagAsync(db, found.AccountId, found.ContactId, SmartTags.ClickedKey(found.CampaignId, found.Step),
-                    SmartTags.ClickedName(campaign.Name, subject), now, cancellationToken);
+                if (campaign is not null)
+                    await Taggings.AssignSmartTagAsync(db, found.AccountId, found.ContactId, SmartTags.ClickedKey(campaign.Id, found.Step),
+                        SmartTags.ClickedName(campaign.Name, subject), now, cancellationToken);
             }
             return WriteOutcome<bool>.Kept(true);
         }, cancellationToken);

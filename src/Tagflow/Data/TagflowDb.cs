@@ -203,7 +203,8 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
             e.Property(m => m.TokenHash).HasMaxLength(64);
             e.Property(m => m.MessageId).HasMaxLength(254);
             e.HasOne<Contacts.Contact>().WithMany().HasForeignKey(m => m.ContactId).OnDelete(DeleteBehavior.Cascade);
-            e.HasOne<Campaign>().WithMany().HasForeignKey(m => m.CampaignId).OnDelete(DeleteBehavior.Cascade);
+            // Deleting a campaign keeps its sent emails: their unsubscribe links and the contacts' emails_sent stay.
+            e.HasOne<Campaign>().WithMany().HasForeignKey(m => m.CampaignId).OnDelete(DeleteBehavior.SetNull);
         });
         modelBuilder.Entity<Webhook>(e =>
         {

@@ -414,4 +414,8 @@ internal sealed class OutboxMail
     public required string FileName { get; set; }
     public required byte[] Content { get; set; }
     public DateTime CreatedAt { get; set; }
+    /// <summary>How often an SMTP relay has put this message off (a 4xx answer for it alone, such as a full mailbox).</summary>
+    public int Attempts { get; set; }
+    /// <summary>After a put-off, the message waits until then; the others go on meanwhile.</summary>
+    public DateTime? NotBefore { get; set; }
 }

@@ -11,7 +11,9 @@ namespace Tagflow.Email;
 /// as campaign emails) in the order they were stored, many over one connection, and deletes each
 /// row once the relay has accepted its message. A crash between the two sends the message again
 /// with the same Message-ID, so the repeat is recognisable. A message the relay refuses for good
-/// (a 5xx answer) is dropped with a warning; when the relay cannot be reached, everything waits,
+/// (a 5xx answer) is dropped with a warning; one it puts off (a 4xx answer for that message alone,
+/// such as a full mailbox or greylisting) waits 5 minutes, then longer, up to 2 hours, while the
+/// others go on, and is dropped after 3 days. When the relay cannot be reached, everything waits,
 /// and the queue tries again after 5 s, then longer, up to 5 minutes. On PostgreSQL each instance
 /// claims its rows with <c>FOR UPDATE SKIP LOCKED</c>, so no message goes out twice from two instances.
 /// </summary>
@@ -20,19 +22,23 @@ internal sealed partial class SmtpQueue : IDisposable
     private const int MaxBatch = 100;
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan FirstPutOff = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan MaxPutOff = TimeSpan.FromHours(2);
+    private static readonly TimeSpan GiveUpAfter = TimeSpan.FromDays(3);
 
     private readonly SmtpTarget _target;
     private readonly TimeSpan _timeout;
     private readonly IServiceScopeFactory _scopes;
     private readonly SqliteWriteGate _gate;
     private readonly ILogger _logger;
+    private readonly TimeProvider _clock;
     private readonly WorkSignal _signal = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
-    public SmtpQueue(SmtpTarget target, TimeSpan timeout, IServiceScopeFactory scopes, SqliteWriteGate gate, ILogger logger)
+    public SmtpQueue(SmtpTarget target, TimeSpan timeout, IServiceScopeFactory scopes, SqliteWriteGate gate, TimeProvider clock, ILogger logger)
     {
-        (_target, _timeout, _scopes, _gate, _logger) = (target, timeout, scopes, gate, logger);
+        (_target, _timeout, _scopes, _gate, _clock, _logger) = (target, timeout, scopes, gate, clock, logger);
         using (ExecutionContext.SuppressFlow()) _loop = Task.Run(LoopAsync);
     }
 
@@ -76,47 +82,65 @@ internal sealed partial class SmtpQueue : IDisposable
         }
     }
 
-    /// <summary>Delivers the next stored messages; answers how many rows it took.</summary>
+    /// <summary>Delivers the next stored messages that are due; answers how many rows it took.</summary>
     private async Task<int> DeliverAsync(CancellationToken cancellationToken)
     {
         await using var scope = _scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TagflowDb>();
+        var now = _clock.GetUtcNow().UtcDateTime;
         if (db is SqliteTagflowDb)
         {
             // One process serves an SQLite file: nobody else takes these rows.
-            var rows = await db.OutboxMails.AsNoTracking().OrderBy(m => m.Id).Take(MaxBatch).ToListAsync(cancellationToken);
-            var (done, failure) = await SendAsync(rows, cancellationToken);
-            if (done.Count > 0)
+            var rows = await db.OutboxMails.AsNoTracking().Where(m => m.NotBefore == null || m.NotBefore <= now)
+                .OrderBy(m => m.Id).Take(MaxBatch).ToListAsync(cancellationToken);
+            var outcome = await SendAsync(rows, now, cancellationToken);
+            if (outcome.Done.Count > 0 || outcome.PutOff.Count > 0)
             {
                 await _gate.Semaphore.WaitAsync(cancellationToken);
                 try
                 {
-                    await db.OutboxMails.Where(m => done.Contains(m.Id)).ExecuteDeleteAsync(cancellationToken);
+                    await RecordAsync(db, outcome, now, cancellationToken);
                 }
                 finally
                 {
                     _gate.Semaphore.Release();
                 }
             }
-            if (failure is not null) throw failure;
+            if (outcome.Failure is not null) throw outcome.Failure;
             return rows.Count;
         }
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var claimed = await db.OutboxMails
-            .FromSql($"SELECT * FROM \"OutboxMails\" ORDER BY \"Id\" LIMIT {MaxBatch} FOR UPDATE SKIP LOCKED")
+            .FromSql($"SELECT * FROM \"OutboxMails\" WHERE \"NotBefore\" IS NULL OR \"NotBefore\" <= {now} ORDER BY \"Id\" LIMIT {MaxBatch} FOR UPDATE SKIP LOCKED")
             .AsNoTracking().ToListAsync(cancellationToken);
-        var (sent, error) = await SendAsync(claimed, cancellationToken);
-        if (sent.Count > 0) await db.OutboxMails.Where(m => sent.Contains(m.Id)).ExecuteDeleteAsync(cancellationToken);
+        var sent = await SendAsync(claimed, now, cancellationToken);
+        await RecordAsync(db, sent, now, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        if (error is not null) throw error;
+        if (sent.Failure is not null) throw sent.Failure;
         return claimed.Count;
     }
 
-    /// <summary>Sends the rows' messages over one connection; answers the ids done with (sent, or refused for good) and what stopped it early.</summary>
-    private async Task<(List<long> Done, Exception? Failure)> SendAsync(List<OutboxMail> rows, CancellationToken cancellationToken)
+    /// <summary>Deletes the rows done with; a put-off message waits, twice as long each time.</summary>
+    private static async Task RecordAsync(TagflowDb db, SendOutcome outcome, DateTime now, CancellationToken cancellationToken)
     {
-        var done = new List<long>(rows.Count);
-        if (rows.Count == 0) return (done, null);
+        if (outcome.Done.Count > 0) await db.OutboxMails.Where(m => outcome.Done.Contains(m.Id)).ExecuteDeleteAsync(cancellationToken);
+        foreach (var row in outcome.PutOff)
+        {
+            var wait = TimeSpan.FromTicks(Math.Min(MaxPutOff.Ticks, FirstPutOff.Ticks << Math.Min(row.Attempts, 10)));
+            await db.OutboxMails.Where(m => m.Id == row.Id).ExecuteUpdateAsync(s => s
+                .SetProperty(m => m.Attempts, row.Attempts + 1)
+                .SetProperty(m => m.NotBefore, now + wait), cancellationToken);
+        }
+    }
+
+    /// <summary>The rows done with (sent, or refused for good), those put off, and what stopped the batch early.</summary>
+    private sealed record SendOutcome(List<long> Done, List<OutboxMail> PutOff, Exception? Failure);
+
+    /// <summary>Sends the rows' messages over one connection.</summary>
+    private async Task<SendOutcome> SendAsync(List<OutboxMail> rows, DateTime now, CancellationToken cancellationToken)
+    {
+        var outcome = new SendOutcome(new List<long>(rows.Count), [], null);
+        if (rows.Count == 0) return outcome;
         using var client = await SmtpRelay.ConnectAsync(_target, _timeout, cancellationToken);
         foreach (var row in rows)
         {
@@ -125,16 +149,26 @@ internal sealed partial class SmtpQueue : IDisposable
                 using var content = new MemoryStream(row.Content);
                 var message = await MimeMessage.LoadAsync(content, cancellationToken);
                 await client.SendAsync(message, cancellationToken);
-                done.Add(row.Id);
+                outcome.Done.Add(row.Id);
             }
             catch (SmtpCommandException e) when ((int)e.StatusCode >= 500)
             {
                 LogRefused(_logger, row.Id, _target.ToString(), e.Message);
-                done.Add(row.Id);
+                outcome.Done.Add(row.Id);
+            }
+            catch (SmtpCommandException e) when (e.StatusCode != SmtpStatusCode.ServiceNotAvailable && client.IsConnected)
+            {
+                // Put off for this message alone: the connection goes on with the next.
+                if (now - row.CreatedAt > GiveUpAfter)
+                {
+                    LogGaveUp(_logger, row.Id, _target.ToString(), e.Message);
+                    outcome.Done.Add(row.Id);
+                }
+                else outcome.PutOff.Add(row);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                return (done, e);
+                return outcome with { Failure = e };
             }
         }
         try
@@ -145,7 +179,7 @@ internal sealed partial class SmtpQueue : IDisposable
         {
             // everything was accepted already
         }
-        return (done, null);
+        return outcome;
     }
 
     public void Dispose()
@@ -166,4 +200,7 @@ internal sealed partial class SmtpQueue : IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The mail relay {Relay} refused queued email {Id} for good ({Reason}); it is dropped.")]
     private static partial void LogRefused(ILogger logger, long id, string relay, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The mail relay {Relay} has put off queued email {Id} for 3 days ({Reason}); it is dropped.")]
+    private static partial void LogGaveUp(ILogger logger, long id, string relay, string reason);
 }

@@ -122,4 +122,34 @@ public sealed class CampaignTests
         await Task.Delay(300);
         Assert.True(smtp.NothingReceived);
     }
+
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task AnEmailTheRelayPutsOffWaitsWhileTheOthersGoOn(string provider)
+    {
+        await using var smtp = await TestSmtpServer.StartAsync();
+        smtp.PutOff("full@example.com");
+        await using var host = await TagflowHost.StartAsync(provider, s => Fast(s) with { Smtp = SmtpTarget.Parse(smtp.Url()) });
+        using var client = await host.NewAccountClientAsync("anna");
+        var list = await SingleOptInListAsync(client);
+        var start = await CreateTagAsync(client, "Customer");
+        await CreateCampaignAsync(client, new { name = "Welcome", tagid = start, steps = new object[] { new { type = "email", subject = "Welcome", text = "Hi" } } });
+
+        await SubscribeAsync(client, "full@example.com", list, start);
+        await SubscribeAsync(client, "ann@example.com", list, start);
+        Assert.Equal("ann@example.com", (await smtp.ReceiveAsync()).To.Mailboxes.Single().Address);
+        await Task.Delay(300);
+        Assert.True(smtp.NothingReceived);
+
+        // The mailbox has room again; the put-off email goes once its wait (5 minutes) is over.
+        smtp.PutOff("full@example.com", putOff: false);
+        host.Clock.Advance(TimeSpan.FromMinutes(4));
+        await Task.Delay(6000); // past the queue's own look every 5 s
+        Assert.True(smtp.NothingReceived);
+        host.Clock.Advance(TimeSpan.FromMinutes(2));
+        var late = await smtp.ReceiveAsync();
+        Assert.Equal("full@example.com", late.To.Mailboxes.Single().Address);
+        await Task.Delay(300);
+        Assert.True(smtp.NothingReceived);
+    }
 }

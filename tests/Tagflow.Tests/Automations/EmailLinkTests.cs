@@ -222,6 +222,28 @@ public sealed partial class EmailLinkTests
         Assert.Equal("Two", (await smtp.ReceiveAsync()).Subject); // the campaign goes on
     }
 
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task AnEmailsUnsubscribeLinkStillWorksAfterItsCampaignIsDeleted(string provider)
+    {
+        await using var smtp = await TestSmtpServer.StartAsync();
+        await using var host = await TagflowHost.StartAsync(provider, s => Fast(s) with { Smtp = SmtpTarget.Parse(smtp.Url()) });
+        using var client = await host.NewAccountClientAsync("anna");
+        var list = await SingleOptInListAsync(client);
+        var start = await CreateTagAsync(client, "Lead");
+        var campaign = await CreateCampaignAsync(client, TwoEmails("Nurture", start));
+        var id = await SubscribeAsync(client, "bert@example.com", list, start);
+        var unsubscribe = UnsubscribeLink(await smtp.ReceiveAsync());
+
+        await AssertTrueAsync(await client.DeleteAsync($"/campaign/{campaign.GetProperty("id").GetString()}"));
+        Assert.Single(Map(await GetAsync(client, id), "emails_sent")); // the email is still on record
+
+        using var mailClient = host.NewClient();
+        using var response = await mailClient.PostAsync(unsubscribe, new FormUrlEncodedContent([new("List-Unsubscribe", "One-Click")]));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Unsubscribed", Text(await GetAsync(client, id), "status"));
+    }
+
     /// <summary>A campaign of an email, an hour's wait and another email.</summary>
     internal static object TwoEmails(string name, long start) => new
     {

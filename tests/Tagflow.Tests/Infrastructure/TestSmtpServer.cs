@@ -19,6 +19,7 @@ namespace Tagflow.Tests.Infrastructure;
 public sealed class TestSmtpServer : IAsyncDisposable
 {
     private readonly Channel<(MimeMessage Message, string? User)> _received = Channel.CreateUnbounded<(MimeMessage, string?)>();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _putOff = new(StringComparer.OrdinalIgnoreCase);
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _running;
 
@@ -52,6 +53,13 @@ public sealed class TestSmtpServer : IAsyncDisposable
         var port = ((IPEndPoint)probe.LocalEndpoint).Port;
         probe.Stop();
         return Task.FromResult(new TestSmtpServer(port, refuse, login));
+    }
+
+    /// <summary>From now on, messages to <paramref name="address"/> are put off with a 451 (as greylisting or a full mailbox does), or no longer.</summary>
+    public void PutOff(string address, bool putOff = true)
+    {
+        if (putOff) _putOff[address] = true;
+        else _putOff.TryRemove(address, out _);
     }
 
     /// <summary>The next message received, waiting up to 10 s for it.</summary>
@@ -91,6 +99,8 @@ public sealed class TestSmtpServer : IAsyncDisposable
             if (refuse) return new SmtpResponse(SmtpReplyCode.MailboxUnavailable, "Mailbox unavailable (the test server refuses every message)");
             using var stream = new MemoryStream(buffer.ToArray());
             var message = await MimeMessage.LoadAsync(stream, cancellationToken);
+            if (message.To.Mailboxes.Any(m => server._putOff.ContainsKey(m.Address)))
+                return new SmtpResponse((SmtpReplyCode)451, "Mailbox busy, try again later (the test server puts this address off)");
             var user = context.Authentication.IsAuthenticated ? context.Authentication.User : null;
             await server._received.Writer.WriteAsync((message, user), cancellationToken);
             return SmtpResponse.Ok;

@@ -325,7 +325,7 @@ namespace Tagflow.Data.Migrations.Postgres
                     b.Property<long>("AccountId")
                         .HasColumnType("bigint");
 
-                    b.Property<long>("CampaignId")
+                    b.Property<long?>("CampaignId")
                         .HasColumnType("bigint");
 
                     b.Property<DateTime?>("ClickedAt")
@@ -549,6 +549,9 @@ namespace Tagflow.Data.Migrations.Postgres
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
                     b.Property<byte[]>("Content")
                         .IsRequired()
                         .HasColumnType("bytea");
@@ -560,6 +563,9 @@ namespace Tagflow.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
+
+                    b.Property<DateTime?>("NotBefore")
+                        .HasColumnType("timestamp with time zone");
 
                     b.HasKey("Id");
 
@@ -1087,8 +1093,7 @@ namespace Tagflow.Data.Migrations.Postgres
                     b.HasOne("Tagflow.Automations.Campaign", null)
                         .WithMany()
                         .HasForeignKey("CampaignId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
+                        .OnDelete(DeleteBehavior.SetNull);
 
                     b.HasOne("Tagflow.Contacts.Contact", null)
                         .WithMany()

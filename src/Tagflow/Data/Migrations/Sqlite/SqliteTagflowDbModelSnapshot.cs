@@ -306,7 +306,7 @@ namespace Tagflow.Data.Migrations.Sqlite
                     b.Property<long>("AccountId")
                         .HasColumnType("INTEGER");
 
-                    b.Property<long>("CampaignId")
+                    b.Property<long?>("CampaignId")
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime?>("ClickedAt")
@@ -526,6 +526,9 @@ namespace Tagflow.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
                     b.Property<byte[]>("Content")
                         .IsRequired()
                         .HasColumnType("BLOB");
@@ -536,6 +539,9 @@ namespace Tagflow.Data.Migrations.Sqlite
                     b.Property<string>("FileName")
                         .IsRequired()
                         .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("NotBefore")
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
@@ -1052,8 +1058,7 @@ namespace Tagflow.Data.Migrations.Sqlite
                     b.HasOne("Tagflow.Automations.Campaign", null)
                         .WithMany()
                         .HasForeignKey("CampaignId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
+                        .OnDelete(DeleteBehavior.SetNull);
 
                     b.HasOne("Tagflow.Contacts.Contact", null)
                         .WithMany()

@@ -11,7 +11,7 @@ using Tagflow.Data;
 namespace Tagflow.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteTagflowDb))]
-    [Migration("20261201143810_Automations")]
+    [Migration("20261201152340_Automations")]
     partial class Automations
     {
         /// <inheritdoc />
@@ -309,7 +309,7 @@ namespace Tagflow.Data.Migrations.Sqlite
                     b.Property<long>("AccountId")
                         .HasColumnType("INTEGER");
 
-                    b.Property<long>("CampaignId")
+                    b.Property<long?>("CampaignId")
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime?>("ClickedAt")
@@ -529,6 +529,9 @@ namespace Tagflow.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
                     b.Property<byte[]>("Content")
                         .IsRequired()
                         .HasColumnType("BLOB");
@@ -539,6 +542,9 @@ namespace Tagflow.Data.Migrations.Sqlite
                     b.Property<string>("FileName")
                         .IsRequired()
                         .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("NotBefore")
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
@@ -1055,8 +1061,7 @@ namespace Tagflow.Data.Migrations.Sqlite
                     b.HasOne("Tagflow.Automations.Campaign", null)
                         .WithMany()
                         .HasForeignKey("CampaignId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
+                        .OnDelete(DeleteBehavior.SetNull);
 
                     b.HasOne("Tagflow.Contacts.Contact", null)
                         .WithMany()

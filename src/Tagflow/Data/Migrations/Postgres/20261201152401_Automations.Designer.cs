@@ -12,7 +12,7 @@ using Tagflow.Data;
 namespace Tagflow.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresTagflowDb))]
-    [Migration("20261201143943_Automations")]
+    [Migration("20261201152401_Automations")]
     partial class Automations
     {
         /// <inheritdoc />
@@ -328,7 +328,7 @@ namespace Tagflow.Data.Migrations.Postgres
                     b.Property<long>("AccountId")
                         .HasColumnType("bigint");
 
-                    b.Property<long>("CampaignId")
+                    b.Property<long?>("CampaignId")
                         .HasColumnType("bigint");
 
                     b.Property<DateTime?>("ClickedAt")
@@ -552,6 +552,9 @@ namespace Tagflow.Data.Migrations.Postgres
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
                     b.Property<byte[]>("Content")
                         .IsRequired()
                         .HasColumnType("bytea");
@@ -563,6 +566,9 @@ namespace Tagflow.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
+
+                    b.Property<DateTime?>("NotBefore")
+                        .HasColumnType("timestamp with time zone");
 
                     b.HasKey("Id");
 
@@ -1090,8 +1096,7 @@ namespace Tagflow.Data.Migrations.Postgres
                     b.HasOne("Tagflow.Automations.Campaign", null)
                         .WithMany()
                         .HasForeignKey("CampaignId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
+                        .OnDelete(DeleteBehavior.SetNull);
 
                     b.HasOne("Tagflow.Contacts.Contact", null)
                         .WithMany()
