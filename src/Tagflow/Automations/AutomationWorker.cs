@@ -33,12 +33,17 @@ internal sealed partial class AutomationWorker(IServiceScopeFactory scopes, Auto
         while (!stoppingToken.IsCancellationRequested)
         {
             var busy = false;
+            var idle = false;
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<TagflowDb>();
                 var writes = scope.ServiceProvider.GetRequiredService<Writes>();
-                busy = await TriggerAsync(db, writes, stoppingToken) | await StepAsync(db, writes, stoppingToken);
+                signal.TakeChanged();
+                var (triggered, listening) = await TriggerAsync(db, writes, stoppingToken);
+                var (stepped, due) = await StepAsync(db, writes, stoppingToken);
+                busy = triggered | stepped;
+                idle = !listening && !due;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -50,7 +55,8 @@ internal sealed partial class AutomationWorker(IServiceScopeFactory scopes, Auto
             }
             try
             {
-                if (!busy) await signal.WaitAsync(settings.AutomationPoll, stoppingToken);
+                if (idle) await IdleAsync(stoppingToken);
+                else if (!busy) await signal.WaitAsync(settings.AutomationPoll, stoppingToken);
                 await Task.Delay(Coalesce, stoppingToken);
             }
             catch (OperationCanceledException)
@@ -60,8 +66,23 @@ internal sealed partial class AutomationWorker(IServiceScopeFactory scopes, Auto
         }
     }
 
-    /// <summary>New events of every account with automations; true if any were handled.</summary>
-    private async Task<bool> TriggerAsync(TagflowDb db, Writes writes, CancellationToken cancellationToken)
+    /// <summary>
+    /// With no campaign or tag-triggered webhook anywhere and nothing due, the changes that wake the
+    /// worker cannot concern it: it looks again after the poll, or at once when one is saved here.
+    /// (Another instance's are seen at the next poll.)
+    /// </summary>
+    private async Task IdleAsync(CancellationToken cancellationToken)
+    {
+        var until = DateTime.UtcNow + settings.AutomationPoll;
+        for (var left = settings.AutomationPoll; left > TimeSpan.Zero; left = until - DateTime.UtcNow)
+        {
+            await signal.WaitAsync(left, cancellationToken);
+            if (signal.TakeChanged()) return;
+        }
+    }
+
+    /// <summary>New events of every account with automations; whether any were handled, and whether any account listens.</summary>
+    private async Task<(bool Handled, bool Listening)> TriggerAsync(TagflowDb db, Writes writes, CancellationToken cancellationToken)
     {
         var accounts = await db.Campaigns.Select(c => c.AccountId)
             .Union(db.Webhooks.Where(w => w.TagId != null).Select(w => w.AccountId))
@@ -77,11 +98,11 @@ internal sealed partial class AutomationWorker(IServiceScopeFactory scopes, Auto
             db.ChangeTracker.Clear();
         }
         if (handled > 0) webhooks.Wake();
-        return handled > 0;
+        return (handled > 0, accounts.Count > 0);
     }
 
-    /// <summary>The due steps of every account; true if any run went on.</summary>
-    private async Task<bool> StepAsync(TagflowDb db, Writes writes, CancellationToken cancellationToken)
+    /// <summary>The due steps of every account; whether any run went on, and whether any was due.</summary>
+    private async Task<(bool Ran, bool Due)> StepAsync(TagflowDb db, Writes writes, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var due = await db.CampaignRuns.AsNoTracking()
@@ -89,7 +110,7 @@ internal sealed partial class AutomationWorker(IServiceScopeFactory scopes, Auto
             .OrderBy(r => r.DueAt).Take(StepBatch)
             .Select(r => new { r.Id, r.AccountId })
             .ToListAsync(cancellationToken);
-        if (due.Count == 0) return false;
+        if (due.Count == 0) return (false, false);
         var baseUrl = OptInPages.BaseUrl(services) ?? TagflowSettings.DefaultUrls;
         var ran = 0;
         foreach (var account in due.GroupBy(r => r.AccountId))
@@ -101,7 +122,7 @@ internal sealed partial class AutomationWorker(IServiceScopeFactory scopes, Auto
             if (done.MailQueued) relay.Wake();
             if (done.WebhooksQueued) webhooks.Wake();
         }
-        return ran > 0;
+        return (ran > 0, true);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The automation engine failed; it tries again in {Seconds} s.")]

@@ -24,7 +24,7 @@ internal sealed record AutomationRefusal(string Message, int? Error = null)
 internal sealed record CampaignCounts(int Running, int Finished, int Stopped);
 
 /// <summary>Creating, changing, listing and deleting an account's campaigns; for the API and the command line.</summary>
-internal sealed class CampaignAdmin(TagflowDb db, TimeProvider clock)
+internal sealed class CampaignAdmin(TagflowDb db, TimeProvider clock, AutomationSignal signal)
 {
     /// <summary>Creates a campaign (<paramref name="id"/> null) or replaces one's name, start tag and steps.</summary>
     public async Task<(Campaign? Campaign, AutomationRefusal? Refusal)> SaveAsync(long accountId, long? id, CampaignRequest request, CancellationToken cancellationToken)
@@ -72,6 +72,7 @@ internal sealed class CampaignAdmin(TagflowDb db, TimeProvider clock)
         if (existing is null) db.Campaigns.Add(campaign);
         if (!await UniqueNames.SaveUnlessTakenAsync(db, ct => db.Campaigns.AnyAsync(c => c.AccountId == accountId && c.NormalizedName == normalized && c.Id != (id ?? 0), ct), cancellationToken))
             return (null, new($"A campaign named \"{name}\" already exists in the account.", WireErrors.CampaignNameTaken));
+        signal.Changed();
         return (campaign, null);
     }
 

@@ -93,6 +93,8 @@ internal static class EventTriggers
         {
             AccountId = accountId, CampaignId = campaign.Id, ContactId = contactId, Step = 0, State = RunState.Running, DueAt = now, StartedAt = now,
         });
+        await db.Contacts.Where(c => c.Id == contactId && !c.HasCampaignActivity)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.HasCampaignActivity, true), cancellationToken);
         await Taggings.AssignSmartTagAsync(db, accountId, contactId, SmartTags.CampaignStartedKey(campaign.Id), SmartTags.CampaignStartedName(campaign.Name), now, cancellationToken);
         await db.SaveChangesAsync(cancellationToken); // so that a second event for the contact in this batch sees the run
     }

@@ -40,6 +40,12 @@ internal sealed class Contact
     /// <summary>When the SMS number was added.</summary>
     public DateTime? SmsSignupAt { get; set; }
 
+    /// <summary>
+    /// Set once the contact enters a campaign: only then has it emails and campaigns to show, so that
+    /// the contact object of everyone else costs no query for them.
+    /// </summary>
+    public bool HasCampaignActivity { get; set; }
+
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
 }

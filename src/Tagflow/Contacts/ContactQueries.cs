@@ -40,4 +40,18 @@ internal static class ContactQueries
             select new TagOnContact(ct.TagId, ct.TaggedAt, t.Kind)));
 
     public static IAsyncEnumerable<TagOnContact> Tags(TagflowDb db, long contactId) => TagsQuery.For(db)(db, contactId);
+
+    /// <summary>A contact's campaign emails: id, sent, opened, clicked.</summary>
+    private static readonly CompiledQuery<Func<TagflowDb, long, IAsyncEnumerable<EmailActivity>>> EmailsQuery = new(() => EF.CompileAsyncQuery(
+        (TagflowDb db, long contactId) => db.SentEmails.AsNoTracking().Where(m => m.ContactId == contactId).OrderBy(m => m.Id)
+            .Select(m => new EmailActivity(m.Id, m.SentAt, m.OpenedAt, m.ClickedAt))));
+
+    public static IAsyncEnumerable<EmailActivity> Emails(TagflowDb db, long contactId) => EmailsQuery.For(db)(db, contactId);
+
+    /// <summary>A contact's campaigns: id, started, state and end.</summary>
+    private static readonly CompiledQuery<Func<TagflowDb, long, IAsyncEnumerable<CampaignActivity>>> CampaignsQuery = new(() => EF.CompileAsyncQuery(
+        (TagflowDb db, long contactId) => db.CampaignRuns.AsNoTracking().Where(r => r.ContactId == contactId).OrderBy(r => r.CampaignId)
+            .Select(r => new CampaignActivity(r.CampaignId, r.StartedAt, r.State, r.EndedAt))));
+
+    public static IAsyncEnumerable<CampaignActivity> Campaigns(TagflowDb db, long contactId) => CampaignsQuery.For(db)(db, contactId);
 }

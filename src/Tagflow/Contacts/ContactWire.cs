@@ -8,10 +8,17 @@ namespace Tagflow.Contacts;
 
 internal sealed record TagOnContact(long TagId, DateTime TaggedAt, TagKind Kind);
 
-/// <summary>What campaigns did with a contact: its emails (id, sent, opened, clicked) and its campaigns (id, started, finished).</summary>
-internal sealed record ContactActivity(
-    IReadOnlyList<(long Id, DateTime Sent, DateTime? Opened, DateTime? Clicked)> Emails,
-    IReadOnlyList<(long CampaignId, DateTime Started, DateTime? Finished)> Campaigns);
+/// <summary>A campaign email sent to a contact: its id, and when it was sent, first opened and first clicked.</summary>
+internal sealed record EmailActivity(long Id, DateTime Sent, DateTime? Opened, DateTime? Clicked);
+
+/// <summary>A contact's way through a campaign: when it started, where it stands, when it ended.</summary>
+internal sealed record CampaignActivity(long CampaignId, DateTime Started, Automations.RunState State, DateTime? Ended)
+{
+    public DateTime? Finished => State == Automations.RunState.Finished ? Ended : null;
+}
+
+/// <summary>What campaigns did with a contact: its emails and its campaigns.</summary>
+internal sealed record ContactActivity(IReadOnlyList<EmailActivity> Emails, IReadOnlyList<CampaignActivity> Campaigns);
 
 /// <summary>The contact object of the wire: every key, always, as strings (WIRE.md, "Response shapes").</summary>
 internal static class ContactWire
@@ -31,20 +38,12 @@ internal static class ContactWire
             .Where(f => f.ContactId == contactId)
             .ToDictionaryAsync(f => f.Key, f => f.Value, cancellationToken);
         var tags = await LoadTagsAsync(db, contactId, cancellationToken);
-        return Build(contact, values, tags, catalog, zone, await LoadActivityAsync(db, contactId, cancellationToken));
+        return Build(contact, values, tags, catalog, zone, contact.HasCampaignActivity ? await LoadActivityAsync(db, contactId, cancellationToken) : null);
     }
 
     /// <summary>The contact's campaign emails and campaigns.</summary>
-    public static async Task<ContactActivity> LoadActivityAsync(TagflowDb db, long contactId, CancellationToken cancellationToken)
-    {
-        var emails = await db.SentEmails.AsNoTracking().Where(m => m.ContactId == contactId).OrderBy(m => m.Id)
-            .Select(m => new { m.Id, m.SentAt, m.OpenedAt, m.ClickedAt }).ToListAsync(cancellationToken);
-        var runs = await db.CampaignRuns.AsNoTracking().Where(r => r.ContactId == contactId).OrderBy(r => r.CampaignId)
-            .Select(r => new { r.CampaignId, r.StartedAt, r.EndedAt, r.State }).ToListAsync(cancellationToken);
-        return new ContactActivity(
-            emails.Select(m => (m.Id, m.SentAt, m.OpenedAt, m.ClickedAt)).ToList(),
-            runs.Select(r => (r.CampaignId, r.StartedAt, r.State == Automations.RunState.Finished ? r.EndedAt : null)).ToList());
-    }
+    public static async Task<ContactActivity> LoadActivityAsync(TagflowDb db, long contactId, CancellationToken cancellationToken) =>
+        new(await ContactQueries.Emails(db, contactId).ToListAsync(cancellationToken), await ContactQueries.Campaigns(db, contactId).ToListAsync(cancellationToken));
 
     /// <summary>The contact's tags, manual and smart, with their tagging times.</summary>
     public static ValueTask<List<TagOnContact>> LoadTagsAsync(TagflowDb db, long contactId, CancellationToken cancellationToken) =>

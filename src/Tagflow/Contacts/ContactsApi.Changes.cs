@@ -155,7 +155,7 @@ internal static partial class ContactsApi
             {
                 stored = await ContactQueries.Fields(db, contact.Id).ToDictionaryAsync(f => f.Key, cancellationToken: cancellationToken);
                 tags = await ContactWire.LoadTagsAsync(db, contact.Id, cancellationToken);
-                activity = await ContactWire.LoadActivityAsync(db, contact.Id, cancellationToken);
+                if (contact.HasCampaignActivity) activity = await ContactWire.LoadActivityAsync(db, contact.Id, cancellationToken);
                 // Sent again to a pending contact (or sent for a new one that another request created first),
                 // or sent to the address that a contact found by its SMS number gets once it is confirmed.
                 if (confirmation is not null && (contact.Status == ContactStatus.Pending || confirmation.Resubscribes || confirmation.NewEmail is not null))

@@ -14,7 +14,7 @@ internal sealed record WebhookParameterRequest(string? Name, string? Field, stri
 internal sealed record WebhookRequest(string? Name, long? TagId, string? Url, string? Method, string? Format, List<WebhookParameterRequest?>? Parameters);
 
 /// <summary>Creating, changing, listing and deleting an account's webhooks, and their deliveries; for the API and the command line.</summary>
-internal sealed partial class WebhookAdmin(TagflowDb db, KeyRing keys, TagflowSettings settings, TimeProvider clock)
+internal sealed partial class WebhookAdmin(TagflowDb db, KeyRing keys, TagflowSettings settings, TimeProvider clock, AutomationSignal signal)
 {
     public const int MaxParameters = 50;
 
@@ -76,6 +76,7 @@ internal sealed partial class WebhookAdmin(TagflowDb db, KeyRing keys, TagflowSe
         webhook.UpdatedAt = now;
         if (existing is null) db.Webhooks.Add(webhook);
         await db.SaveChangesAsync(cancellationToken);
+        signal.Changed();
         return (webhook, null);
     }
 

@@ -419,6 +419,9 @@ namespace Tagflow.Data.Migrations.Postgres
                         .HasMaxLength(254)
                         .HasColumnType("character varying(254)");
 
+                    b.Property<bool>("HasCampaignActivity")
+                        .HasColumnType("boolean");
+
                     b.Property<long>("ListId")
                         .HasColumnType("bigint");
 

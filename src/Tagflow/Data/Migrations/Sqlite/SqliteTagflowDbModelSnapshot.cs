@@ -398,6 +398,9 @@ namespace Tagflow.Data.Migrations.Sqlite
                         .HasMaxLength(254)
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("HasCampaignActivity")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("ListId")
                         .HasColumnType("INTEGER");
 

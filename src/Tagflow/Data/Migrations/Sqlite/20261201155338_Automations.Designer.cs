@@ -11,7 +11,7 @@ using Tagflow.Data;
 namespace Tagflow.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteTagflowDb))]
-    [Migration("20261201152340_Automations")]
+    [Migration("20261201155338_Automations")]
     partial class Automations
     {
         /// <inheritdoc />
@@ -400,6 +400,9 @@ namespace Tagflow.Data.Migrations.Sqlite
                     b.Property<string>("Email")
                         .HasMaxLength(254)
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("HasCampaignActivity")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long>("ListId")
                         .HasColumnType("INTEGER");

@@ -12,7 +12,7 @@ using Tagflow.Data;
 namespace Tagflow.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresTagflowDb))]
-    [Migration("20261201152401_Automations")]
+    [Migration("20261201155357_Automations")]
     partial class Automations
     {
         /// <inheritdoc />
@@ -421,6 +421,9 @@ namespace Tagflow.Data.Migrations.Postgres
                     b.Property<string>("Email")
                         .HasMaxLength(254)
                         .HasColumnType("character varying(254)");
+
+                    b.Property<bool>("HasCampaignActivity")
+                        .HasColumnType("boolean");
 
                     b.Property<long>("ListId")
                         .HasColumnType("bigint");
