@@ -94,7 +94,14 @@ internal sealed partial class AutomationWorker(IServiceScopeFactory scopes, Auto
             var after = await db.AutomationCursors.Where(c => c.AccountId == accountId).Select(c => (long?)c.LastEventId).SingleOrDefaultAsync(cancellationToken) ?? 0;
             if (!await db.Events.AnyAsync(e => e.AccountId == accountId && e.Id > after, cancellationToken)) continue;
             var now = clock.GetUtcNow().UtcDateTime;
-            handled += await writes.RunAsync(accountId, (db, ct) => EventTriggers.ProcessAsync(db, accountId, now, ct), cancellationToken);
+            try
+            {
+                handled += await writes.RunAsync(accountId, (db, ct) => EventTriggers.ProcessAsync(db, accountId, now, ct), cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                LogAccountFailed(logger, e, accountId); // the other accounts go on; this one is tried again at the next look
+            }
             db.ChangeTracker.Clear();
         }
         if (handled > 0) webhooks.Wake();
@@ -116,14 +123,46 @@ internal sealed partial class AutomationWorker(IServiceScopeFactory scopes, Auto
         foreach (var account in due.GroupBy(r => r.AccountId))
         {
             var ids = account.Select(r => r.Id).ToList();
-            var done = await writes.RunAsync(account.Key, (db, ct) => CampaignRunner.RunAsync(db, account.Key, ids, now, baseUrl, ct), cancellationToken);
+            try
+            {
+                Done(await writes.RunAsync(account.Key, (db, ct) => CampaignRunner.RunAsync(db, account.Key, ids, now, baseUrl, ct), cancellationToken));
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // One run's step can fail the batch: each on its own, and one that fails alone is stopped, so it holds up no other.
+                LogAccountFailed(logger, e, account.Key);
+                foreach (var id in ids)
+                {
+                    db.ChangeTracker.Clear();
+                    try
+                    {
+                        Done(await writes.RunAsync(account.Key, (db, ct) => CampaignRunner.RunAsync(db, account.Key, [id], now, baseUrl, ct), cancellationToken));
+                    }
+                    catch (Exception alone) when (alone is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                    {
+                        LogRunFailed(logger, alone, id);
+                        db.ChangeTracker.Clear();
+                        await writes.RunAsync(account.Key, (db, ct) => CampaignRunner.GiveUpAsync(db, id, now, ct), cancellationToken);
+                    }
+                }
+            }
             db.ChangeTracker.Clear();
+        }
+        return (ran > 0, true);
+
+        void Done(StepsDone done)
+        {
             ran += done.Runs;
             if (done.MailQueued) relay.Wake();
             if (done.WebhooksQueued) webhooks.Wake();
         }
-        return (ran > 0, true);
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The automation engine failed for account {AccountId}; the other accounts go on.")]
+    private static partial void LogAccountFailed(ILogger logger, Exception e, long accountId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Campaign run {RunId} failed at its step and is stopped (reason: error).")]
+    private static partial void LogRunFailed(ILogger logger, Exception e, long runId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The automation engine failed; it tries again in {Seconds} s.")]
     private static partial void LogFailed(ILogger logger, Exception e, double seconds);

@@ -99,11 +99,21 @@ internal static class CampaignRunner
                         }
                         break;
                 }
+                // Saved step by step: a later run of the same contact in this batch (another campaign) sees what this one did.
+                await db.SaveChangesAsync(cancellationToken);
                 if (step.Type == StepTypes.Wait) break;
             }
         }
         return WriteOutcome<StepsDone>.Kept(new StepsDone(runs.Count, mail, webhooks));
     }
+
+    /// <summary>Stops a run whose step fails on its own every time (see <see cref="AutomationWorker"/>), so that it holds up no other.</summary>
+    public static async Task<WriteOutcome<bool>> GiveUpAsync(TagflowDb db, long runId, DateTime now, CancellationToken cancellationToken) =>
+        WriteOutcome<bool>.Kept(await db.CampaignRuns.Where(r => r.Id == runId && r.State == RunState.Running)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(r => r.State, RunState.Stopped)
+                .SetProperty(r => r.EndedAt, now)
+                .SetProperty(r => r.StopReason, "error"), cancellationToken) > 0);
 
     private static void Stop(CampaignRun run, DateTime now, string reason)
     {

@@ -96,10 +96,10 @@ internal sealed partial class SmtpQueue : IDisposable
             var outcome = await SendAsync(rows, now, cancellationToken);
             if (outcome.Done.Count > 0 || outcome.PutOff.Count > 0)
             {
-                await _gate.Semaphore.WaitAsync(cancellationToken);
+                await _gate.Semaphore.WaitAsync(CancellationToken.None);
                 try
                 {
-                    await RecordAsync(db, outcome, now, cancellationToken);
+                    await RecordAsync(db, outcome, now, CancellationToken.None);
                 }
                 finally
                 {
@@ -114,8 +114,8 @@ internal sealed partial class SmtpQueue : IDisposable
             .FromSql($"SELECT * FROM \"OutboxMails\" WHERE \"NotBefore\" IS NULL OR \"NotBefore\" <= {now} ORDER BY \"Id\" LIMIT {MaxBatch} FOR UPDATE SKIP LOCKED")
             .AsNoTracking().ToListAsync(cancellationToken);
         var sent = await SendAsync(claimed, now, cancellationToken);
-        await RecordAsync(db, sent, now, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await RecordAsync(db, sent, now, CancellationToken.None);
+        await transaction.CommitAsync(CancellationToken.None);
         if (sent.Failure is not null) throw sent.Failure;
         return claimed.Count;
     }
@@ -144,20 +144,31 @@ internal sealed partial class SmtpQueue : IDisposable
         using var client = await SmtpRelay.ConnectAsync(_target, _timeout, cancellationToken);
         foreach (var row in rows)
         {
+            // Stopping: what was sent is recorded (below, not cancelled), the rest waits for the next start.
+            if (cancellationToken.IsCancellationRequested) break;
             try
             {
                 using var content = new MemoryStream(row.Content);
-                var message = await MimeMessage.LoadAsync(content, cancellationToken);
-                await client.SendAsync(message, cancellationToken);
+                var message = await MimeMessage.LoadAsync(content, CancellationToken.None);
+                // Not cancelled half-way: a message the relay has taken must be recorded as sent (the timeout bounds it).
+                await client.SendAsync(message, CancellationToken.None);
                 outcome.Done.Add(row.Id);
             }
-            catch (SmtpCommandException e) when ((int)e.StatusCode >= 500)
+            catch (SmtpCommandException e) when ((int)e.StatusCode >= 500 && e.ErrorCode is SmtpErrorCode.RecipientNotAccepted or SmtpErrorCode.MessageNotAccepted)
             {
+                LogRefused(_logger, row.Id, _target.ToString(), e.Message);
+                outcome.Done.Add(row.Id);
+            }
+            catch (Exception e) when (e is ParseException or FormatException or ArgumentException
+                || e.GetType() == typeof(InvalidOperationException)) // MailKit's own for a message without recipients; not its not-connected subclasses
+            {
+                // This message cannot be sent at all (unreadable, or no valid recipient): it must not hold up the others.
                 LogRefused(_logger, row.Id, _target.ToString(), e.Message);
                 outcome.Done.Add(row.Id);
             }
             catch (SmtpCommandException e) when (e.StatusCode != SmtpStatusCode.ServiceNotAvailable && client.IsConnected)
             {
+                // A 4xx for this message, or a sender the relay will not send for: put off, and the others go on.
                 // Put off for this message alone: the connection goes on with the next.
                 if (now - row.CreatedAt > GiveUpAfter)
                 {
@@ -173,7 +184,7 @@ internal sealed partial class SmtpQueue : IDisposable
         }
         try
         {
-            await client.DisconnectAsync(quit: true, cancellationToken);
+            await client.DisconnectAsync(quit: true, CancellationToken.None);
         }
         catch (Exception e) when (e is IOException or SmtpProtocolException or System.Net.Sockets.SocketException)
         {

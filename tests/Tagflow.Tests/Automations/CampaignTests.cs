@@ -152,4 +152,30 @@ public sealed class CampaignTests
         await Task.Delay(300);
         Assert.True(smtp.NothingReceived);
     }
+
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task TwoCampaignsOnOneTagThatBothTagTheContactRunSideBySide(string provider)
+    {
+        await using var smtp = await TestSmtpServer.StartAsync();
+        await using var host = await TagflowHost.StartAsync(provider, s => Fast(s) with { Smtp = SmtpTarget.Parse(smtp.Url()) });
+        using var client = await host.NewAccountClientAsync("anna");
+        var list = await SingleOptInListAsync(client);
+        var start = await CreateTagAsync(client, "Buyer");
+        var vip = await CreateTagAsync(client, "VIP");
+        foreach (var name in new[] { "Welcome", "Upsell" })
+            await CreateCampaignAsync(client, new
+            {
+                name,
+                tagid = start,
+                steps = new object[] { new { type = "tag", tagid = vip }, new { type = "email", subject = name, text = "Hi" }, new { type = "wait", seconds = 3600 } },
+            });
+
+        var id = await SubscribeAsync(client, "bert@example.com", list, start);
+        var subjects = new[] { (await smtp.ReceiveAsync()).Subject, (await smtp.ReceiveAsync()).Subject };
+        Assert.Equal(["Upsell", "Welcome"], subjects.Order());
+        Assert.Equal([Id(start), Id(vip)], Map(await GetAsync(client, id), "manual_tags").Keys.Order());
+        // Both runs' steps went through in one batch: none failed and had to be run again on its own.
+        Assert.DoesNotContain(host.Logs.Lines, l => l.Contains("automation engine failed", StringComparison.Ordinal));
+    }
 }
