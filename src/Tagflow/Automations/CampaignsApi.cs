@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Claims;
 using Tagflow.Accounts;
 using Tagflow.Wire;
@@ -57,15 +56,15 @@ internal static class CampaignsApi
     /// <summary>The wire shape of a campaign; ids and times as strings, as everywhere on the wire.</summary>
     public static Dictionary<string, object> View(Campaign campaign, CampaignCounts? counts) => new()
     {
-        ["id"] = Id(campaign.Id),
+        ["id"] = Contacts.ContactWire.Id(campaign.Id),
         ["name"] = campaign.Name,
-        ["tagid"] = Id(campaign.TagId),
+        ["tagid"] = Contacts.ContactWire.Id(campaign.TagId),
         ["sendername"] = campaign.SenderName,
         ["senderaddress"] = campaign.SenderAddress,
         ["steps"] = CampaignSteps.Parse(campaign.Steps).Select(StepView).ToList(),
-        ["running"] = Id(counts?.Running ?? 0),
-        ["finished"] = Id(counts?.Finished ?? 0),
-        ["stopped"] = Id(counts?.Stopped ?? 0),
+        ["running"] = Contacts.ContactWire.Id(counts?.Running ?? 0),
+        ["finished"] = Contacts.ContactWire.Id(counts?.Finished ?? 0),
+        ["stopped"] = Contacts.ContactWire.Id(counts?.Stopped ?? 0),
         ["created"] = Contacts.ContactWire.UnixTime(campaign.CreatedAt),
         ["updated"] = Contacts.ContactWire.UnixTime(campaign.UpdatedAt),
     };
@@ -76,13 +75,12 @@ internal static class CampaignsApi
         if (step.Subject is not null) view["subject"] = step.Subject;
         if (step.Text is not null) view["text"] = step.Text;
         if (step.Html is not null) view["html"] = step.Html;
-        if (step.Seconds is { } seconds) view["seconds"] = Id(seconds);
+        if (step.Seconds is { } seconds) view["seconds"] = Contacts.ContactWire.Id(seconds);
         if (step.Weekday is not null) view["weekday"] = step.Weekday;
         if (step.Time is not null) view["time"] = step.Time;
-        if (step.TagId is { } tagId) view["tagid"] = Id(tagId);
-        if (step.WebhookId is { } webhookId) view["webhookid"] = Id(webhookId);
+        if (step.TagId is { } tagId) view["tagid"] = Contacts.ContactWire.Id(tagId);
+        if (step.WebhookId is { } webhookId) view["webhookid"] = Contacts.ContactWire.Id(webhookId);
         return view;
     }
 
-    private static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);
 }

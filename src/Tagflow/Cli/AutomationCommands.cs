@@ -28,7 +28,7 @@ internal static class AutomationCommands
         {
             var request = await ReadBodyAsync<CampaignRequest>(parse.GetValue(addFile)!, ct);
             var (campaign, refusal) = await sp.GetRequiredService<CampaignAdmin>().SaveAsync(accountId, null, request, ct);
-            return refusal is null ? Id(campaign!.Id) : throw Refused(refusal);
+            return refusal is null ? Contacts.ContactWire.Id(campaign!.Id) : throw Refused(refusal);
         }));
 
         command.Subcommands.Add(AccountCommand("list", "List the account's campaigns: id, start tag, steps, contacts running, finished and stopped, name.", [],
@@ -71,13 +71,13 @@ internal static class AutomationCommands
             // stdout stays the created values alone, for scripts; what the secret is for goes beside it.
             await parse.InvocationConfiguration.Error.WriteLineAsync(
                 "The second line is the webhook's signing secret: its receiver verifies the webhook-signature header with it ('tagflow webhooks show' prints it again).");
-            return Id(webhook!.Id) + Environment.NewLine + admin.Secret(webhook);
+            return Contacts.ContactWire.Id(webhook!.Id) + Environment.NewLine + admin.Secret(webhook);
         }));
 
         command.Subcommands.Add(AccountCommand("list", "List the account's webhooks: id, enabled or disabled, trigger tag, method and URL, name.", [],
             async (parse, sp, accountId, ct) => Lines((await sp.GetRequiredService<WebhookAdmin>().ListAsync(accountId, ct)).Select(w =>
                 string.Create(CultureInfo.InvariantCulture,
-                    $"{w.Id}\t{(w.DisabledAt is null ? "enabled" : "disabled")}\ttag {(w.TagId is { } t ? Id(t) : "-")}\t{w.Method} {w.Url}\t{w.Name}")))));
+                    $"{w.Id}\t{(w.DisabledAt is null ? "enabled" : "disabled")}\ttag {(w.TagId is { } t ? Contacts.ContactWire.Id(t) : "-")}\t{w.Method} {w.Url}\t{w.Name}")))));
 
         var showId = WebhookId();
         command.Subcommands.Add(AccountCommand("show", "Print a webhook as JSON with its signing secret, as GET /webhook/{id} answers it.", [showId],
@@ -188,7 +188,7 @@ internal static class AutomationCommands
     {
         var next = delivery.State == DeliveryState.Pending ? "next " + Time(delivery.NextAttemptAt) : "-";
         var tried = attempts.Count == 0 ? "no attempts" : string.Join(" | ", attempts.Select(a => string.Create(CultureInfo.InvariantCulture,
-            $"{Time(a.At)} {(a.Status is { } status ? Id(status) : "no answer")} {a.DurationMs} ms{(a.Error.Length > 0 ? " " + a.Error : "")}")));
+            $"{Time(a.At)} {(a.Status is { } status ? Contacts.ContactWire.Id(status) : "no answer")} {a.DurationMs} ms{(a.Error.Length > 0 ? " " + a.Error : "")}")));
         return string.Create(CultureInfo.InvariantCulture,
             $"{delivery.Id}\t{delivery.State.ToString().ToLowerInvariant()}\t{delivery.MessageId}\tcontact {delivery.ContactId}\tqueued {Time(delivery.CreatedAt)}\t{next}\t{tried}");
     }
@@ -198,5 +198,4 @@ internal static class AutomationCommands
 
     private static string Time(DateTime utc) => utc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
-    private static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Claims;
 using Tagflow.Accounts;
 using Tagflow.Automations;
@@ -64,17 +63,17 @@ internal static class WebhooksApi
         var deliveries = await admin.DeliveriesAsync(user.AccountId(), id, before, (int)(limit ?? DefaultLimit), cancellationToken);
         return WireResults.Ok(deliveries.Select(d => new Dictionary<string, object>
         {
-            ["id"] = Id(d.Delivery.Id),
+            ["id"] = ContactWire.Id(d.Delivery.Id),
             ["webhook_id"] = d.Delivery.MessageId,
-            ["contactid"] = Id(d.Delivery.ContactId),
+            ["contactid"] = ContactWire.Id(d.Delivery.ContactId),
             ["state"] = d.Delivery.State.ToString().ToLowerInvariant(),
             ["created"] = ContactWire.UnixTime(d.Delivery.CreatedAt),
             ["next_attempt"] = d.Delivery.State == DeliveryState.Pending ? ContactWire.UnixTime(d.Delivery.NextAttemptAt) : "",
             ["attempts"] = d.Attempts.Select(a => new Dictionary<string, string>
             {
                 ["time"] = ContactWire.UnixTime(a.At),
-                ["status"] = a.Status is { } status ? Id(status) : "",
-                ["duration_ms"] = Id(a.DurationMs),
+                ["status"] = a.Status is { } status ? ContactWire.Id(status) : "",
+                ["duration_ms"] = ContactWire.Id(a.DurationMs),
                 ["error"] = a.Error,
             }).ToList(),
         }).ToList());
@@ -92,9 +91,9 @@ internal static class WebhooksApi
     {
         var view = new Dictionary<string, object>
         {
-            ["id"] = Id(webhook.Id),
+            ["id"] = ContactWire.Id(webhook.Id),
             ["name"] = webhook.Name,
-            ["tagid"] = webhook.TagId is { } tagId ? Id(tagId) : "",
+            ["tagid"] = webhook.TagId is { } tagId ? ContactWire.Id(tagId) : "",
             ["url"] = webhook.Url,
             ["method"] = webhook.Method,
             ["format"] = webhook.Format,
@@ -109,5 +108,4 @@ internal static class WebhooksApi
         return view;
     }
 
-    private static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);
 }
