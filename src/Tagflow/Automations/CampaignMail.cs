@@ -68,10 +68,7 @@ internal static partial class CampaignMail
         }
         else text = "";
 
-        var sender = campaign.SenderAddress.Length > 0 ? campaign.SenderAddress
-            : accountEmail.Length > 0 ? accountEmail
-            : ConfirmationMail.FallbackSender;
-        var message = MailMessages.Create(campaign.SenderName, sender, email, subject, text, html, now);
+        var message = MailMessages.Create(campaign.SenderName, MailMessages.Sender(campaign.SenderAddress, accountEmail), email, subject, text, html, now);
         message.MessageId = messageId;
         message.Headers.Add("List-Unsubscribe", $"<{unsubscribe}>");
         message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
@@ -81,7 +78,7 @@ internal static partial class CampaignMail
     /// <summary>A Message-ID for a campaign email, at the sender's domain.</summary>
     public static string NewMessageId(Campaign campaign, string accountEmail)
     {
-        var sender = campaign.SenderAddress.Length > 0 ? campaign.SenderAddress : accountEmail.Length > 0 ? accountEmail : ConfirmationMail.FallbackSender;
+        var sender = MailMessages.Sender(campaign.SenderAddress, accountEmail);
         var at = sender.LastIndexOf('@');
         return $"tagflow.{Guid.NewGuid():N}@{(at >= 0 ? sender[(at + 1)..] : "localhost")}";
     }

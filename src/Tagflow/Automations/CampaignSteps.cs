@@ -92,16 +92,8 @@ internal static class CampaignSteps
         if (text.Trim().Length == 0 && html.Trim().Length == 0)
             return (null, $"The step {at} needs \"text\" or \"html\" (or both): the email's content.");
         foreach (var (key, template) in new[] { ("subject", subject), ("text", text), ("html", html) })
-            if (PlaceholderProblem($"{at}[{key}]", template, fields) is { } problem) return (null, problem);
+            if (ConfirmationTemplate.UnknownPlaceholder($"{at}[{key}]", template, fields, UnsubscribeUrl) is { } problem) return (null, problem);
         return (new CampaignStep(StepTypes.Email, subject, text, html), null);
-    }
-
-    private static string? PlaceholderProblem(string key, string template, FieldCatalog fields)
-    {
-        foreach (var name in ConfirmationTemplate.Placeholders(template))
-            if (name != "email" && name != UnsubscribeUrl && (fields.Find(name) is null || !name.StartsWith("field", StringComparison.Ordinal)))
-                return $"The key \"{key}\" uses the placeholder {{{{{name}}}}}, which is neither {{{{email}}}}, {{{{unsubscribe_url}}}} nor a data field's key (GET /field lists them).";
-        return null;
     }
 
     private static (CampaignStep?, string?) CheckWait(CampaignStep step, string at)

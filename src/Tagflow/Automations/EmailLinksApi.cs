@@ -91,14 +91,7 @@ internal static class EmailLinksApi
         if (await FindAsync(db, token, cancellationToken) is null)
             return OptInPages.Page("Unknown link", "This unsubscribe link is not known, or its contact no longer exists.", StatusCodes.Status404NotFound);
         // A page with a button, not an unsubscription: mail scanners open links with GET.
-        return Results.Content("""
-            <!doctype html>
-            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>Unsubscribe</title>
-            <style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;line-height:1.5}</style></head>
-            <body><h1>Unsubscribe</h1><p>Do you want to receive no more emails from us?</p>
-            <form method="post"><button type="submit">Yes, unsubscribe me</button></form></body></html>
-            """, "text/html; charset=utf-8");
+        return OptInPages.Page("Unsubscribe", "Do you want to receive no more emails from us?", postButton: "Yes, unsubscribe me");
     }
 
     private static async Task<IResult> UnsubscribeAsync(string token, HttpContext http, TagflowDb db, Writes writes, TimeProvider clock, CancellationToken cancellationToken)

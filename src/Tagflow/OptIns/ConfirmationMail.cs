@@ -10,13 +10,10 @@ namespace Tagflow.OptIns;
 /// <summary>
 /// The confirmation email of a double opt-in: a new link (see <see cref="OptInToken"/>), the
 /// process's templates filled with the contact's address and field values, from the process's
-/// sender (else the account's address, else <see cref="FallbackSender"/>).
+/// sender (see <see cref="MailMessages.Sender"/>).
 /// </summary>
 internal static class ConfirmationMail
 {
-    /// <summary>The sender when neither the process nor the account names one; a relay that checks senders will refuse it.</summary>
-    public const string FallbackSender = "tagflow@localhost";
-
     public const string ConfirmPath = "/optin/";
 
     /// <summary>A pending contact gets its confirmation email again at most this often.</summary>
@@ -36,9 +33,7 @@ internal static class ConfirmationMail
     public static MimeMessage Create(ProcessChoice process, string accountEmail, string email, FieldCatalog catalog,
         IReadOnlyDictionary<string, string> fields, string confirmUrl, DateTimeOffset now)
     {
-        var sender = process.SenderAddress.Length > 0 ? process.SenderAddress
-            : accountEmail.Length > 0 ? accountEmail
-            : FallbackSender;
+        var sender = MailMessages.Sender(process.SenderAddress, accountEmail);
         string Value(string name, bool html)
         {
             var value = name == ConfirmationTemplate.ConfirmUrl ? confirmUrl

@@ -37,14 +37,23 @@ internal static partial class ConfirmationTemplate
     /// Null if a template is usable for the account's fields, or a sentence saying what is wrong:
     /// an unknown placeholder, or (for a double opt-in) no confirmation link.
     /// </summary>
-    public static string? Problem(string key, string template, FieldCatalog fields, bool needsLink)
+    public static string? Problem(string key, string template, FieldCatalog fields, bool needsLink) =>
+        UnknownPlaceholder(key, template, fields, ConfirmUrl)
+        ?? (needsLink && !Placeholders(template).Contains(ConfirmUrl)
+            ? $"The key \"{key}\" must contain {{{{confirm_url}}}}: the link with which the contact confirms."
+            : null);
+
+    /// <summary>
+    /// A sentence naming the first placeholder of a template that is neither <paramref name="link"/>
+    /// (the email's own link: <c>confirm_url</c>, <c>unsubscribe_url</c>), <c>email</c> nor a data
+    /// field's key; null if there is none. For confirmation and campaign emails alike.
+    /// </summary>
+    public static string? UnknownPlaceholder(string key, string template, FieldCatalog fields, string link)
     {
         foreach (var name in Placeholders(template))
-            if (name != ConfirmUrl && name != "email" && (fields.Find(name) is null || !name.StartsWith("field", StringComparison.Ordinal)))
-                return $"The key \"{key}\" uses the placeholder {{{{{name}}}}}, which is neither {{{{confirm_url}}}}, {{{{email}}}} nor a data field's key (GET /field lists them).";
-        return needsLink && !Placeholders(template).Contains(ConfirmUrl)
-            ? $"The key \"{key}\" must contain {{{{confirm_url}}}}: the link with which the contact confirms."
-            : null;
+            if (name != link && name != "email" && (fields.Find(name) is null || !name.StartsWith("field", StringComparison.Ordinal)))
+                return $"The key \"{key}\" uses the placeholder {{{{{name}}}}}, which is neither {{{{{link}}}}}, {{{{email}}}} nor a data field's key (GET /field lists them).";
+        return null;
     }
 
     /// <summary>The template with each placeholder replaced by its value.</summary>

@@ -39,13 +39,14 @@ internal static class OptInPages
         (services.GetRequiredService<TagflowSettings>().PublicUrl
             ?? services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault())?.TrimEnd('/');
 
-    public static IResult Page(string title, string text, int statusCode = StatusCodes.Status200OK) => Results.Content(
+    /// <summary>A plain page; with <paramref name="postButton"/>, a form with that button that POSTs to the page's own URL.</summary>
+    public static IResult Page(string title, string text, int statusCode = StatusCodes.Status200OK, string? postButton = null) => Results.Content(
         $"""
         <!doctype html>
         <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
         <title>{WebUtility.HtmlEncode(title)}</title>
         <style>body{"{"}font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;line-height:1.5{"}"}</style></head>
-        <body><h1>{WebUtility.HtmlEncode(title)}</h1><p>{WebUtility.HtmlEncode(text)}</p></body></html>
+        <body><h1>{WebUtility.HtmlEncode(title)}</h1><p>{WebUtility.HtmlEncode(text)}</p>{(postButton is null ? "" : $"\n<form method=\"post\"><button type=\"submit\">{WebUtility.HtmlEncode(postButton)}</button></form>")}</body></html>
         """, "text/html; charset=utf-8", statusCode: statusCode);
 
     /// <summary>Where a contact of <paramref name="process"/> goes next: its thank-you page once subscribed, else its pending page (Tagflow's own without one).</summary>
