@@ -25,7 +25,11 @@ internal static class Server
         // content root (where the SQLite file and its WAL usually are) would wake on every write.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.WebHost.UseUrls(settings.Urls);
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = settings.MaxBodyBytes);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = settings.MaxBodyBytes;
+            k.ConfigureEndpointDefaults(Http10Requests.Use); // a bodyless HTTP/1.0 POST is no error (KlickTipp's PHP connector)
+        });
         builder.Services.Configure<FormOptions>(o =>
         {
             o.MultipartBodyLengthLimit = settings.MaxBodyBytes;
@@ -100,6 +104,8 @@ internal static class Server
         Request bodies may be JSON, form-urlencoded (PHP-style nested keys such as `fields[fieldFirstName]`)
         or multipart. Authenticate with a session (`POST /account/login`, then the cookie or `X-Session-Id`)
         or with a developer key and customer key (`X-Un`, `X-Ci`).
+        Answers are JSON; a request whose `Accept` names `application/vnd.php.serialized` gets the same data in
+        PHP's `serialize()` format, as KlickTipp's official PHP connector expects.
         Errors: 400/401/403/404/429 answer a list of one sentence, such as `["Wrong username or password."]`.
         406 means the request was understood but refused by a rule, and changed nothing: `{"error":N}` with
         optional `code`, `field`, `name`, `field_value` and `reason`.

@@ -45,7 +45,7 @@ internal static class AccountApi
                     Secure = context.Request.IsHttps,
                     SameSite = SameSiteMode.Lax,
                 });
-                return WireResults.Ok(new Dictionary<string, object>
+                return WireResults.Ok(new WireObject
                 {
                     ["sessid"] = token,
                     ["session_name"] = Sessions.CookieName,
@@ -74,7 +74,7 @@ internal static class AccountApi
     }
 
     /// <summary>The account object of KlickTipp's login answer; <c>plan</c> and <c>timezone</c> are Tagflow's.</summary>
-    private static Dictionary<string, string> ToWire(Account a) => new()
+    private static WireObject ToWire(Account a) => new()
     {
         ["uid"] = a.Id.ToString(CultureInfo.InvariantCulture),
         ["status"] = "1",

@@ -54,7 +54,7 @@ internal static class CampaignsApi
         await admin.RemoveAsync(user.AccountId(), id, cancellationToken) ? WireResults.True() : WireResults.NotFound();
 
     /// <summary>The wire shape of a campaign; ids and times as strings, as everywhere on the wire.</summary>
-    public static Dictionary<string, object> View(Campaign campaign, CampaignCounts? counts) => new()
+    public static WireObject View(Campaign campaign, CampaignCounts? counts) => new()
     {
         ["id"] = Contacts.ContactWire.Id(campaign.Id),
         ["name"] = campaign.Name,
@@ -69,9 +69,9 @@ internal static class CampaignsApi
         ["updated"] = Contacts.ContactWire.UnixTime(campaign.UpdatedAt),
     };
 
-    private static Dictionary<string, string> StepView(CampaignStep step)
+    private static WireObject StepView(CampaignStep step)
     {
-        var view = new Dictionary<string, string> { ["type"] = step.Type! };
+        var view = new WireObject { ["type"] = step.Type! };
         if (step.Subject is not null) view["subject"] = step.Subject;
         if (step.Text is not null) view["text"] = step.Text;
         if (step.Html is not null) view["html"] = step.Html;

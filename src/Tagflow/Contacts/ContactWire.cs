@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Tagflow.Data;
 using Tagflow.Fields;
 using Tagflow.Tags;
+using Tagflow.Wire;
 
 namespace Tagflow.Contacts;
 
@@ -30,7 +31,7 @@ internal static class ContactWire
     ];
 
     /// <summary>Reads a contact of the account as the wire shows it; null if the account has no such contact.</summary>
-    public static async Task<Dictionary<string, object>?> LoadAsync(TagflowDb db, long accountId, long contactId, FieldCatalog catalog, TimeZoneInfo zone, CancellationToken cancellationToken)
+    public static async Task<WireObject?> LoadAsync(TagflowDb db, long accountId, long contactId, FieldCatalog catalog, TimeZoneInfo zone, CancellationToken cancellationToken)
     {
         var contact = await db.Contacts.AsNoTracking().SingleOrDefaultAsync(c => c.Id == contactId && c.AccountId == accountId, cancellationToken);
         if (contact is null) return null;
@@ -50,12 +51,12 @@ internal static class ContactWire
         ContactQueries.Tags(db, contactId).ToListAsync(cancellationToken);
 
     /// <summary>The contact object from a contact, its field values by key, and its tags.</summary>
-    public static Dictionary<string, object> Build(Contact contact, IReadOnlyDictionary<string, string> values, IEnumerable<TagOnContact> tagsOnContact,
+    public static WireObject Build(Contact contact, IReadOnlyDictionary<string, string> values, IEnumerable<TagOnContact> tagsOnContact,
         FieldCatalog catalog, TimeZoneInfo zone, ContactActivity? activity)
     {
         var tags = tagsOnContact.OrderBy(t => t.TagId).ToList();
         var sms = contact.SmsPhone is not null;
-        var o = new Dictionary<string, object>
+        var o = new WireObject
         {
             ["id"] = Id(contact.Id),
             ["listid"] = Id(contact.ListId),

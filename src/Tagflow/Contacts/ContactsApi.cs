@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Tagflow.Accounts;
 using Tagflow.Data;
@@ -14,7 +13,7 @@ internal static partial class ContactsApi
     {
         var group = app.MapGroup("/subscriber").WithTags("Contacts").WithWireErrors().RequireAuthorization(TagflowAuthentication.ApiPolicy);
         group.MapGet("/", List).Produces<string[]>()
-            .WithSummary("Contact ids, streamed; filters status and bounceStatus (lists or comma lists); Tagflow's paging: limit, after.");
+            .WithSummary("Contact ids, streamed; filters status (default: subscribed) and bounceStatus (default: all but hardbounce), lists or comma lists; Tagflow's paging: limit, after.");
         group.MapPost("/", AddOrUpdateAsync).AcceptsWire<AddOrUpdateRequest>().Produces<Dictionary<string, object>>()
             .WithSummary("Add a contact, or update the one with this email address (else SMS number); answers the contact.");
         group.MapGet("/{id:long}", GetAsync).Produces<Dictionary<string, object>>().WithSummary("One contact, every key.");
@@ -23,7 +22,7 @@ internal static partial class ContactsApi
         group.MapDelete("/{id:long}", DeleteAsync).Produces<bool[]>().WithSummary("Erase a contact and its personal data.");
         group.MapPost("/search", SearchAsync).AcceptsWire<SearchRequest>().Produces<long[]>().WithSummary("The id of the contact with this email address: [id].");
         group.MapPost("/tagged", TaggedAsync).AcceptsWire<TaggedFilter>().Produces<Dictionary<string, string>>()
-            .WithSummary("Contacts with a tag: a map contact id → Unix time of tagging, streamed; Tagflow's paging: limit, after.");
+            .WithSummary("Contacts with a tag: a map contact id → Unix time of tagging, streamed; filters and defaults as GET /subscriber; Tagflow's paging: limit, after.");
         group.MapPost("/tag", TagAsync).AcceptsWire<TagRequest>().Produces<bool[]>().WithSummary("Add manual tags (tagids) to the contact with this email address.");
         group.MapPost("/untag", UntagAsync).AcceptsWire<UntagRequest>().Produces<bool[]>().WithSummary("Remove a manual tag (tagid) from the contact with this email address.");
         group.MapPost("/unsubscribe", UnsubscribeAsync).AcceptsWire<EmailRequest>().Produces<bool[]>().WithSummary("Unsubscribe the contact with this email address.");
@@ -49,12 +48,11 @@ internal static partial class ContactsApi
         if (ContactFilters.Parse(filter.Status, filter.BounceStatus, filter.Limit, filter.After) is not { } f)
             return WireResults.BadRequest(ContactFilters.Help);
         var accountId = user.AccountId();
-        var query = db.Contacts.AsNoTracking().Where(c => c.AccountId == accountId && c.Id > f.After);
-        if (f.Statuses.Count > 0) query = query.Where(c => f.Statuses.Contains(c.Status));
-        if (f.Bounces.Count > 0) query = query.Where(c => f.Bounces.Contains(c.Bounce));
-        var ordered = query.OrderBy(c => c.Id);
+        var ordered = db.Contacts.AsNoTracking()
+            .Where(c => c.AccountId == accountId && c.Id > f.After && f.Statuses.Contains(c.Status) && f.Bounces.Contains(c.Bounce))
+            .OrderBy(c => c.Id);
         var ids = (f.Limit is { } limit ? ordered.Take(limit) : ordered).Select(c => c.Id).AsAsyncEnumerable();
-        return new WireStream<long>(ids, (w, id) => w.WriteStringValue(ContactWire.Id(id)), asObject: false);
+        return new WireStream<long>(ids, ContactWire.Id);
     }
 
     private static async Task<IResult> TaggedAsync(Body<TaggedFilter> body, ClaimsPrincipal user, TagflowDb db, CancellationToken cancellationToken)
@@ -71,19 +69,15 @@ internal static partial class ContactsApi
             from ct in db.ContactTags
             join c in db.Contacts on ct.ContactId equals c.Id
             where ct.TagId == tagId && ct.ContactId > f.After && c.AccountId == accountId
+                && f.Statuses.Contains(c.Status) && f.Bounces.Contains(c.Bounce)
             select new { c, ct };
-        if (f.Statuses.Count > 0) query = query.Where(x => f.Statuses.Contains(x.c.Status));
-        if (f.Bounces.Count > 0) query = query.Where(x => f.Bounces.Contains(x.c.Bounce));
         var ordered = query.OrderBy(x => x.ct.ContactId);
         var rows = (f.Limit is { } limit ? ordered.Take(limit) : ordered)
             .Select(x => new TaggedRow(x.ct.ContactId, x.ct.TaggedAt)).AsNoTracking().AsAsyncEnumerable();
-        return new WireStream<TaggedRow>(rows, WriteTagged, asObject: true);
+        return new WireStream<TaggedRow>(rows, row => ContactWire.UnixTime(row.TaggedAt), row => ContactWire.Id(row.ContactId));
     }
 
     private sealed record TaggedRow(long ContactId, DateTime TaggedAt);
-
-    private static void WriteTagged(Utf8JsonWriter writer, TaggedRow row) =>
-        writer.WriteString(ContactWire.Id(row.ContactId), ContactWire.UnixTime(row.TaggedAt));
 
     /// <summary>The id of the account's contact with this address; null if there is none (or the text is no address).</summary>
     private static async Task<long?> FindIdAsync(TagflowDb db, long accountId, string? email, CancellationToken cancellationToken)

@@ -38,9 +38,9 @@ internal static class EventsApi
             .OrderBy(e => e.Id)
             .Take((int)(limit ?? DefaultLimit))
             .ToListAsync(cancellationToken);
-        return WireResults.Ok(new Dictionary<string, object>
+        return WireResults.Ok(new WireObject
         {
-            ["events"] = events.Select(e => new Dictionary<string, object>
+            ["events"] = events.Select(e => new WireObject
             {
                 ["id"] = ContactWire.Id(e.Id),
                 ["type"] = e.Type,

@@ -107,7 +107,7 @@ internal static class ListbuildingApi
     private static async Task<IResult> DeleteAsync(long id, ClaimsPrincipal user, ListbuildingAdmin admin, CancellationToken cancellationToken) =>
         await admin.RemoveAsync(user.AccountId(), id, cancellationToken) ? WireResults.True() : WireResults.NotFound();
 
-    private static Dictionary<string, string> View(ListbuildingKey key) => new()
+    private static WireObject View(ListbuildingKey key) => new()
     {
         ["id"] = Id(key.Id),
         ["name"] = key.Name,
@@ -130,7 +130,7 @@ internal static class ListbuildingApi
             via, user, http, db, writes, references, relay, clock, cancellationToken);
         if (status is null) return result;
         var process = await db.OptInProcesses.AsNoTracking().SingleAsync(p => p.Id == key.ListId, cancellationToken);
-        return WireResults.Ok(new[] { OptInPages.NextUrl(http, process, status == ContactStatus.Subscribed) });
+        return WireResults.Single(OptInPages.NextUrl(http, process, status == ContactStatus.Subscribed));
     }
 
     private static async Task<IResult> SignOutAsync(Body<SignOutRequest> body, HttpContext http, TagflowDb db, Writes writes, SignInLimits limits, TimeProvider clock, CancellationToken cancellationToken)

@@ -39,7 +39,7 @@ internal static class TagsApi
     {
         var accountId = user.AccountId();
         var tag = await db.Tags.AsNoTracking().SingleOrDefaultAsync(t => t.Id == id && t.AccountId == accountId, cancellationToken);
-        return tag is null ? WireResults.NotFound() : WireResults.Ok(new Dictionary<string, string>
+        return tag is null ? WireResults.NotFound() : WireResults.Ok(new WireObject
         {
             ["tagid"] = tag.Id.ToString(CultureInfo.InvariantCulture),
             ["name"] = tag.Name,

@@ -61,7 +61,7 @@ internal static class WebhooksApi
         if (limit is < 1 or > MaxLimit) return WireResults.BadRequest($"The key \"limit\" must be a whole number from 1 to {MaxLimit}.");
         if (await admin.FindAsync(user.AccountId(), id, cancellationToken) is null) return WireResults.NotFound();
         var deliveries = await admin.DeliveriesAsync(user.AccountId(), id, before, (int)(limit ?? DefaultLimit), cancellationToken);
-        return WireResults.Ok(deliveries.Select(d => new Dictionary<string, object>
+        return WireResults.Ok(deliveries.Select(d => new WireObject
         {
             ["id"] = ContactWire.Id(d.Delivery.Id),
             ["webhook_id"] = d.Delivery.MessageId,
@@ -69,7 +69,7 @@ internal static class WebhooksApi
             ["state"] = d.Delivery.State.ToString().ToLowerInvariant(),
             ["created"] = ContactWire.UnixTime(d.Delivery.CreatedAt),
             ["next_attempt"] = d.Delivery.State == DeliveryState.Pending ? ContactWire.UnixTime(d.Delivery.NextAttemptAt) : "",
-            ["attempts"] = d.Attempts.Select(a => new Dictionary<string, string>
+            ["attempts"] = d.Attempts.Select(a => new WireObject
             {
                 ["time"] = ContactWire.UnixTime(a.At),
                 ["status"] = a.Status is { } status ? ContactWire.Id(status) : "",
@@ -87,9 +87,9 @@ internal static class WebhooksApi
     }
 
     /// <summary>The wire shape of a webhook; the secret only where it is asked for (creation, and GET of one webhook).</summary>
-    public static Dictionary<string, object> View(Webhook webhook, string? secret)
+    public static WireObject View(Webhook webhook, string? secret)
     {
-        var view = new Dictionary<string, object>
+        var view = new WireObject
         {
             ["id"] = ContactWire.Id(webhook.Id),
             ["name"] = webhook.Name,
@@ -98,8 +98,8 @@ internal static class WebhooksApi
             ["method"] = webhook.Method,
             ["format"] = webhook.Format,
             ["parameters"] = WebhookRequests.ParseParameters(webhook.Parameters).Select(p => p.Field is { } field
-                ? new Dictionary<string, string> { ["name"] = p.Name, ["field"] = field }
-                : new Dictionary<string, string> { ["name"] = p.Name, ["value"] = p.Value ?? "" }).ToList(),
+                ? new WireObject { ["name"] = p.Name, ["field"] = field }
+                : new WireObject { ["name"] = p.Name, ["value"] = p.Value ?? "" }).ToList(),
             ["enabled"] = webhook.DisabledAt is null,
             ["disabled_reason"] = webhook.DisabledReason,
             ["created"] = ContactWire.UnixTime(webhook.CreatedAt),

@@ -17,23 +17,30 @@ internal static class WireResults
     public const string NoSuchEntity = "There is no such entity.";
     public const string ApiAccessDenied = "API access denied.";
 
-    public static IResult Ok<T>(T value) => Results.Json(value, WireJson.Response);
+    /// <summary>200 with the value: a <see cref="WireObject"/>, a map or a list.</summary>
+    public static IResult Ok(object value) => new WireAnswer(value);
+
+    /// <summary>
+    /// 200 with one value: JSON writes it as a list of one (<c>["https://…"]</c>), PHP's format bare
+    /// (see <see cref="WireAnswer"/>).
+    /// </summary>
+    public static IResult Single(object value) => new WireAnswer(value, bare: true);
 
     /// <summary><c>[true]</c>: the answer to action calls.</summary>
-    public static IResult True() => Ok(new[] { true });
+    public static IResult True() => Single(true);
 
     /// <summary>A new id as KlickTipp answers it, a number in a list: <c>[49]</c>.</summary>
-    public static IResult Id(long id) => Ok(new[] { id });
+    public static IResult Id(long id) => Single(id);
 
     public static IResult BadRequest(string message) => Messages(StatusCodes.Status400BadRequest, message);
     public static IResult Forbidden(string message) => Messages(StatusCodes.Status403Forbidden, message);
     public static IResult NotFound() => Messages(StatusCodes.Status404NotFound, NoSuchEntity);
 
     public static IResult Refused(int error, int? code = null) => Refused(new WireError(error, code));
-    public static IResult Refused(WireError error) => Results.Json(error, WireJson.Response, statusCode: StatusCodes.Status406NotAcceptable);
+    public static IResult Refused(WireError error) => new WireAnswer(error, StatusCodes.Status406NotAcceptable);
 
     /// <summary>400, 401, 403 and 404 carry a list of strings.</summary>
-    public static IResult Messages(int status, string message) => Results.Json(new[] { message }, WireJson.Response, statusCode: status);
+    public static IResult Messages(int status, string message) => new WireAnswer(new[] { message }, status);
 
     /// <summary>429 with <c>Retry-After</c>, the wait also said in the sentence (see <see cref="WriteTooManyRequestsAsync"/>).</summary>
     public static IResult TooManyRequests(TimeSpan retryAfter, string reason) => new TooManyRequestsResult(retryAfter, reason);
@@ -51,11 +58,8 @@ internal static class WireResults
         return WriteMessagesAsync(response, StatusCodes.Status429TooManyRequests, $"{reason} Try again in {seconds} seconds.");
     }
 
-    public static Task WriteMessagesAsync(HttpResponse response, int status, string message)
-    {
-        response.StatusCode = status;
-        return response.WriteAsJsonAsync(new[] { message }, WireJson.Response, response.HttpContext.RequestAborted);
-    }
+    public static Task WriteMessagesAsync(HttpResponse response, int status, string message) =>
+        WireAnswer.WriteAsync(response, new[] { message }, status);
 }
 
 /// <summary>Error numbers of the 406 envelope (WIRE.md, "Errors"), plus Tagflow's own from 600 up.</summary>

@@ -1,34 +1,71 @@
+using System.Buffers;
 using System.Text.Json;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace Tagflow.Wire;
 
 /// <summary>
-/// A JSON array or object written item by item while the database streams the rows, so that
-/// memory stays flat however many there are.
+/// A list of strings, or a map of strings when entries have keys, written entry by entry while the
+/// database streams the rows, so that memory stays flat however many there are. JSON goes out as it
+/// is written. PHP's format names the number of entries before them (<c>a:N:{…}</c>), so it is
+/// written to a buffer that moves to a temporary file past 32 KB, and sent once counted.
 /// </summary>
-internal sealed class WireStream<T>(IAsyncEnumerable<T> items, Action<Utf8JsonWriter, T> writeItem, bool asObject) : IResult
+internal sealed class WireStream<T>(IAsyncEnumerable<T> items, Func<T, string> value, Func<T, string>? key = null) : IResult
 {
     private const int FlushBytes = 16 * 1024;
 
-    public async Task ExecuteAsync(HttpContext httpContext)
+    public Task ExecuteAsync(HttpContext httpContext) =>
+        WireFormat.WantsPhp(httpContext.Request) ? WritePhpAsync(httpContext.Response) : WriteJsonAsync(httpContext.Response);
+
+    private async Task WriteJsonAsync(HttpResponse response)
     {
-        var cancellationToken = httpContext.RequestAborted;
-        var response = httpContext.Response;
+        var cancellationToken = response.HttpContext.RequestAborted;
         response.ContentType = "application/json; charset=utf-8";
         await using var writer = new Utf8JsonWriter(response.BodyWriter);
-        if (asObject) writer.WriteStartObject();
-        else writer.WriteStartArray();
+        if (key is null) writer.WriteStartArray();
+        else writer.WriteStartObject();
         await foreach (var item in items.WithCancellation(cancellationToken))
         {
-            writeItem(writer, item);
+            if (key is null) writer.WriteStringValue(value(item));
+            else writer.WriteString(key(item), value(item));
             if (writer.BytesPending > FlushBytes)
             {
                 await writer.FlushAsync(cancellationToken);
                 await response.BodyWriter.FlushAsync(cancellationToken);
             }
         }
-        if (asObject) writer.WriteEndObject();
-        else writer.WriteEndArray();
+        if (key is null) writer.WriteEndArray();
+        else writer.WriteEndObject();
         await writer.FlushAsync(cancellationToken);
+    }
+
+    private async Task WritePhpAsync(HttpResponse response)
+    {
+        var cancellationToken = response.HttpContext.RequestAborted;
+        await using var entries = new FileBufferingWriteStream();
+        var pending = new ArrayBufferWriter<byte>(FlushBytes * 2);
+        var count = 0L;
+        await foreach (var item in items.WithCancellation(cancellationToken))
+        {
+            if (key is null) PhpSerializer.Write(pending, count);
+            else PhpSerializer.WriteKey(pending, key(item));
+            PhpSerializer.WriteString(pending, value(item));
+            count++;
+            if (pending.WrittenCount > FlushBytes)
+            {
+                await entries.WriteAsync(pending.WrittenMemory, cancellationToken);
+                pending.ResetWrittenCount();
+            }
+        }
+        await entries.WriteAsync(pending.WrittenMemory, cancellationToken);
+        pending.ResetWrittenCount();
+
+        PhpSerializer.WriteArrayStart(pending, count);
+        var start = pending.WrittenMemory;
+        response.ContentType = WireFormat.PhpMediaType;
+        response.ContentLength = start.Length + entries.Length + 1;
+        await response.Body.WriteAsync(start, cancellationToken);
+        await entries.DrainBufferAsync(response.Body, cancellationToken);
+        await response.Body.WriteAsync("}"u8.ToArray(), cancellationToken);
     }
 }
