@@ -68,7 +68,8 @@ internal static class AutomationBench
     /// <summary>The opt-in process, the two tags, a campaign with one email step and a webhook, each checked as it is made.</summary>
     private static async Task<Setup> SetUpAsync(Load load, string receiverUrl, CancellationToken cancellationToken)
     {
-        var list = await PostAsync(load, "/list", new { name = "Bench single opt-in", usesingleoptin = true }, d => d.RootElement[0].GetInt64(), cancellationToken);
+        var list = await PostAsync(load, "/list", new { name = "Bench single opt-in", usesingleoptin = true },
+            d => long.Parse(d.RootElement.GetProperty("listid").GetString()!, System.Globalization.CultureInfo.InvariantCulture), cancellationToken);
         var startTag = await PostAsync(load, "/tag", new { name = "Bench campaign start" }, d => d.RootElement[0].GetInt64(), cancellationToken);
         var triggerTag = await PostAsync(load, "/tag", new { name = "Bench webhook trigger" }, d => d.RootElement[0].GetInt64(), cancellationToken);
         var campaign = await PostAsync(load, "/campaign", new

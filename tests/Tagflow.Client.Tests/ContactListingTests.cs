@@ -14,7 +14,7 @@ public sealed class ContactListingTests
         for (var i = 0; i < 5; i++)
             ids.Add((await kt.Contacts.AddOrUpdateAsync(new ContactAddOrUpdateOptions { Email = $"c{i}@example.com" }, CancellationToken.None)).Id);
 
-        var listed = await kt.Contacts.ListAsync(cancellationToken: CancellationToken.None).ToListAsync();
+        var listed = await kt.Contacts.ListAsync(ContactFilter.Everyone, CancellationToken.None).ToListAsync();
 
         Assert.Equal(ids, listed);
     }
@@ -27,7 +27,37 @@ public sealed class ContactListingTests
         for (var i = 0; i < 3; i++)
             await kt.Contacts.AddOrUpdateAsync(new ContactAddOrUpdateOptions { Email = $"c{i}@example.com" }, CancellationToken.None);
 
-        Assert.Equal(3, await kt.Contacts.ListAsync(cancellationToken: CancellationToken.None).CountAsync());
+        Assert.Equal(3, await kt.Contacts.ListAsync(ContactFilter.Everyone, CancellationToken.None).CountAsync());
+    }
+
+    [Fact]
+    public async Task WithoutAFilterTheServersDefaultListsSubscribedContactsOnly()
+    {
+        await using var server = await TagflowServer.StartAsync();
+        using var kt = await server.NewClientAsync("anna", o => o.PageSize = 1);
+        var tag = await kt.Tags.CreateAsync("Customer", cancellationToken: CancellationToken.None);
+        var single = (await kt.OptInProcesses.CreateAsync(new OptInProcessSettings { Name = "Single", UsesSingleOptIn = true, Text = "Danke!" }, CancellationToken.None)).Id;
+        var pending = (await kt.Contacts.AddOrUpdateAsync(new ContactAddOrUpdateOptions { Email = "pending@example.com", TagId = tag }, CancellationToken.None)).Id;
+        var subscribed = (await kt.Contacts.AddOrUpdateAsync(new ContactAddOrUpdateOptions { Email = "subscribed@example.com", OptInProcessId = single, TagId = tag }, CancellationToken.None)).Id;
+
+        Assert.Equal([subscribed], await kt.Contacts.ListAsync(cancellationToken: CancellationToken.None).ToListAsync());
+        Assert.Equal([subscribed], await kt.Contacts.TaggedAsync(tag, cancellationToken: CancellationToken.None).Select(t => t.ContactId).ToListAsync());
+        Assert.Equal([pending, subscribed], await kt.Contacts.ListAsync(ContactFilter.Everyone, CancellationToken.None).ToListAsync());
+        Assert.Equal([pending, subscribed], await kt.Contacts.TaggedAsync(tag, ContactFilter.Everyone, CancellationToken.None).Select(t => t.ContactId).ToListAsync());
+    }
+
+    [Fact]
+    public async Task EveryoneAsksForEveryStatusAndBounceStatus()
+    {
+        var handler = new ScriptedHandler().ThenOk("[]").ThenOk("{}");
+        using var kt = handler.Client(adjust: o => o.PageSize = 0);
+
+        await kt.Contacts.ListAsync(ContactFilter.Everyone, CancellationToken.None).ToListAsync();
+        await kt.Contacts.TaggedAsync(17, ContactFilter.Everyone, CancellationToken.None).ToListAsync();
+
+        Assert.Equal("/subscriber?status=pending,subscribed,unsubscribed&bounceStatus=nobounce,softbounce,hardbounce,spambounce", handler.Requests[0].PathAndQuery);
+        Assert.Equal("""{"tagid":17,"status":["pending","subscribed","unsubscribed"],"bounceStatus":["nobounce","softbounce","hardbounce","spambounce"]}""",
+            handler.Requests[1].Body);
     }
 
     [Fact]
@@ -63,7 +93,7 @@ public sealed class ContactListingTests
             }
         }
 
-        var listed = await kt.Contacts.TaggedAsync(tag, cancellationToken: CancellationToken.None).ToListAsync();
+        var listed = await kt.Contacts.TaggedAsync(tag, ContactFilter.Everyone, CancellationToken.None).ToListAsync();
 
         Assert.Equal(tagged, listed.Select(t => t.ContactId));
         Assert.All(listed, t => Assert.Equal(server.Clock.GetUtcNow(), t.TaggedAt));

@@ -86,4 +86,15 @@ public sealed class FieldTests
         Assert.Equal(603, e.ErrorCode);
         Assert.Equal("A data field with this name already exists.", e.UserMessage);
     }
+
+    [Fact]
+    public async Task AFieldCreatedWithoutATypeIsALineOfText()
+    {
+        await using var server = await TagflowServer.StartAsync();
+        using var kt = await server.NewClientAsync("anna");
+
+        var key = await kt.Fields.CreateAsync("Notiz", cancellationToken: CancellationToken.None);
+
+        Assert.Equal(FieldType.Line, (await kt.Fields.GetAsync(key, CancellationToken.None)).Type);
+    }
 }

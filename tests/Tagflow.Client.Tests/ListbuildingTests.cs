@@ -75,10 +75,10 @@ public sealed class ListbuildingTests
     {
         await using var server = await TagflowServer.StartAsync();
         using var kt = await server.NewClientAsync("anna");
-        var process = await kt.OptInProcesses.CreateAsync(new OptInProcessSettings
+        var process = (await kt.OptInProcesses.CreateAsync(new OptInProcessSettings
         {
             Name = "Shop", UsesSingleOptIn = true, Text = "Danke!", ThankYouUrl = "https://example.com/thanks",
-        }, CancellationToken.None);
+        }, CancellationToken.None)).Id;
         var tag = await kt.Tags.GetOrCreateAsync("Buyer", CancellationToken.None);
         var apiKey = await server.AddListbuildingKeyAsync("anna", "Checkout", process, tag);
         using var form = server.Client(credentials: null);

@@ -50,7 +50,7 @@ public sealed class OptInProcessTests
         await using var server = await TagflowServer.StartAsync();
         using var kt = await server.NewClientAsync("anna");
 
-        var id = await kt.OptInProcesses.CreateAsync(new OptInProcessSettings
+        var created = await kt.OptInProcesses.CreateAsync(new OptInProcessSettings
         {
             Name = "Newsletter",
             ThankYouUrl = "https://example.com/thanks",
@@ -61,9 +61,10 @@ public sealed class OptInProcessTests
             Text = "Hallo {{fieldFirstName}}: {{confirm_url}}",
             Html = "",
         }, CancellationToken.None);
+        var id = created.Id;
 
-        Assert.Equal(new OptInProcess(id, "Newsletter", "", "https://example.com/thanks", false, true, false),
-            await kt.OptInProcesses.GetAsync(id, CancellationToken.None));
+        Assert.Equal(new OptInProcess(id, "Newsletter", "", "https://example.com/thanks", false, true, false), created);
+        Assert.Equal(created, await kt.OptInProcesses.GetAsync(id, CancellationToken.None));
         Assert.Equal(new OptInEmail("Anna", "news@example.com", "Bitte bestätigen", "Hallo {{fieldFirstName}}: {{confirm_url}}", ""),
             await kt.OptInProcesses.GetEmailAsync(id, CancellationToken.None));
 
@@ -98,8 +99,8 @@ public sealed class OptInProcessTests
         await using var server = await TagflowServer.StartAsync();
         using var kt = await server.NewClientAsync("anna");
         var pages = new OptInProcessSettings { PendingUrl = "https://example.com/pending", ThankYouUrl = "https://example.com/thanks" };
-        var doubleOptIn = await kt.OptInProcesses.CreateAsync(pages with { Name = "Double" }, CancellationToken.None);
-        var singleOptIn = await kt.OptInProcesses.CreateAsync(pages with { Name = "Single", UsesSingleOptIn = true, Text = "Danke!" }, CancellationToken.None);
+        var doubleOptIn = (await kt.OptInProcesses.CreateAsync(pages with { Name = "Double" }, CancellationToken.None)).Id;
+        var singleOptIn = (await kt.OptInProcesses.CreateAsync(pages with { Name = "Single", UsesSingleOptIn = true, Text = "Danke!" }, CancellationToken.None)).Id;
         await kt.Contacts.AddOrUpdateAsync(new ContactAddOrUpdateOptions { Email = "pending@example.com", OptInProcessId = doubleOptIn }, CancellationToken.None);
         await kt.Contacts.AddOrUpdateAsync(new ContactAddOrUpdateOptions { Email = "subscribed@example.com", OptInProcessId = singleOptIn }, CancellationToken.None);
 
@@ -139,5 +140,19 @@ public sealed class OptInProcessTests
         await kt.Contacts.ResendAsync("pending@example.com", CancellationToken.None);
         var unknown = await Assert.ThrowsAsync<KlickTippException>(() => kt.Contacts.ResendAsync("nobody@example.com", CancellationToken.None));
         Assert.Equal(7, unknown.ErrorCode);
+    }
+
+    [Fact]
+    public async Task CreatingAProcessOnAServerThatAnswersOnlyItsIdReadsItBack()
+    {
+        var handler = new ScriptedHandler()
+            .ThenOk("[12]")
+            .ThenOk("""{"listid":"12","name":"Newsletter","pendingurl":"","thankyouurl":"","usesingleoptin":"0","resendconfirmationemail":"1","usechangeemail":"0"}""");
+        using var kt = handler.Client();
+
+        var created = await kt.OptInProcesses.CreateAsync(new OptInProcessSettings { Name = "Newsletter" }, CancellationToken.None);
+
+        Assert.Equal(new OptInProcess(12, "Newsletter", "", "", false, true, false), created);
+        Assert.Equal(["/list", "/list/12"], handler.Requests.Select(r => r.PathAndQuery));
     }
 }

@@ -35,13 +35,24 @@ public sealed class ContactUpdateOptions
     public string? NewSmsNumber { get; set; }
 }
 
-/// <summary>Narrows <see cref="ContactService.ListAsync"/> and <see cref="ContactService.TaggedAsync"/> to some statuses.</summary>
+/// <summary>
+/// Chooses the contacts <see cref="ContactService.ListAsync"/> and <see cref="ContactService.TaggedAsync"/>
+/// list. What is left empty keeps the server's default, KlickTipp's: Subscribed contacts only, and
+/// none that hard-bounced. <see cref="Everyone"/> lists every contact.
+/// </summary>
 public sealed class ContactFilter
 {
-    /// <summary>Only contacts with one of these subscription statuses; all when empty.</summary>
+    /// <summary>Every contact, whatever its subscription and bounce status.</summary>
+    public static ContactFilter Everyone { get; } = new()
+    {
+        Statuses = [ContactStatus.OptInPending, ContactStatus.Subscribed, ContactStatus.Unsubscribed],
+        BounceStatuses = [BounceStatus.NotBounced, BounceStatus.SoftBounce, BounceStatus.HardBounce, BounceStatus.SpamBounce],
+    };
+
+    /// <summary>Only contacts with one of these subscription statuses; when empty, Subscribed contacts only.</summary>
     public IReadOnlyCollection<ContactStatus> Statuses { get; init; } = [];
 
-    /// <summary>Only contacts with one of these bounce statuses; all when empty.</summary>
+    /// <summary>Only contacts with one of these bounce statuses; when empty, all but hard-bounced ones.</summary>
     public IReadOnlyCollection<BounceStatus> BounceStatuses { get; init; } = [];
 }
 

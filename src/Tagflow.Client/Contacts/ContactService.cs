@@ -124,10 +124,13 @@ public sealed class ContactService
     }
 
     /// <summary>
-    /// Every contact id, streamed (<c>GET /subscriber</c>), in pages of <see cref="KlickTippClientOptions.PageSize"/>
+    /// Contact ids, streamed (<c>GET /subscriber</c>), in pages of <see cref="KlickTippClientOptions.PageSize"/>
     /// where the server pages. Ids are read as they arrive, so millions of them never sit in memory at once.
     /// </summary>
-    /// <param name="filter">Only contacts with these statuses; all when <see langword="null"/>.</param>
+    /// <param name="filter">
+    /// Which contacts; when <see langword="null"/>, the server's default: Subscribed contacts that did not
+    /// hard-bounce. <see cref="ContactFilter.Everyone"/> lists them all.
+    /// </param>
     /// <param name="cancellationToken">Cancels the enumeration.</param>
     public IAsyncEnumerable<long> ListAsync(ContactFilter? filter = null, CancellationToken cancellationToken = default) =>
         PagedAsync(after => new ApiCall(HttpMethod.Get, "subscriber" + ListQuery(filter, after)), cancellationToken)
@@ -138,7 +141,10 @@ public sealed class ContactService
     /// paged like <see cref="ListAsync"/>.
     /// </summary>
     /// <param name="tagId">The tag.</param>
-    /// <param name="filter">Only contacts with these statuses; all when <see langword="null"/>.</param>
+    /// <param name="filter">
+    /// Which contacts; when <see langword="null"/>, the server's default: Subscribed contacts that did not
+    /// hard-bounce. <see cref="ContactFilter.Everyone"/> lists them all.
+    /// </param>
     /// <param name="cancellationToken">Cancels the enumeration.</param>
     /// <exception cref="KlickTippException">Refused with error 403 when there is no such tag.</exception>
     public IAsyncEnumerable<TaggedContact> TaggedAsync(long tagId, ContactFilter? filter = null, CancellationToken cancellationToken = default) =>

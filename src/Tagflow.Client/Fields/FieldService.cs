@@ -62,11 +62,11 @@ public sealed class FieldService
 
     /// <summary>Tagflow: creates a custom data field (<c>POST /field</c>). Not retried after a server error or timeout, which could create it twice.</summary>
     /// <param name="name">The label.</param>
-    /// <param name="type">The type.</param>
+    /// <param name="type">The type; a line of text unless given.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The new field's key, such as <c>field12</c>.</returns>
     /// <exception cref="KlickTippException">Refused with error 603 when a field of that name exists.</exception>
-    public async Task<string> CreateAsync(string name, FieldType type, CancellationToken cancellationToken = default)
+    public async Task<string> CreateAsync(string name, FieldType type = FieldType.Line, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         var body = new JsonObject { ["name"] = name, ["type"] = TypeName(type) };

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Tagflow.Client.Http;
 
@@ -104,9 +105,12 @@ public sealed class OptInProcessService
     public async Task<OptInProcess> GetAsync(long id, CancellationToken cancellationToken = default)
     {
         var p = await _connection.SendAsync(new ApiCall(HttpMethod.Get, "list/" + Json.IdText(id)), cancellationToken);
-        return new OptInProcess(Json.Id(Json.Text(p, "listid")), Json.Text(p, "name"), Json.Text(p, "pendingurl"), Json.Text(p, "thankyouurl"),
-            Json.Flag(p, "usesingleoptin"), Json.Flag(p, "resendconfirmationemail"), Json.Flag(p, "usechangeemail"));
+        return Process(p);
     }
+
+    private static OptInProcess Process(JsonElement p) =>
+        new(Json.Id(Json.Text(p, "listid")), Json.Text(p, "name"), Json.Text(p, "pendingurl"), Json.Text(p, "thankyouurl"),
+            Json.Flag(p, "usesingleoptin"), Json.Flag(p, "resendconfirmationemail"), Json.Flag(p, "usechangeemail"));
 
     /// <summary>
     /// Where to send a contact after a form: the process's pending or thank-you page for this address
@@ -126,14 +130,15 @@ public sealed class OptInProcessService
     /// <summary>Tagflow: creates an opt-in process (<c>POST /list</c>). Not retried after a server error or timeout, which could create it twice.</summary>
     /// <param name="settings">Its settings; <see cref="OptInProcessSettings.Name"/> is required.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The new process's id.</returns>
+    /// <returns>The new process, as <see cref="GetAsync"/> reads it.</returns>
     /// <exception cref="KlickTippException">Refused with error 605 when a process of that name exists; 400 for a malformed setting.</exception>
-    public async Task<long> CreateAsync(OptInProcessSettings settings, CancellationToken cancellationToken = default)
+    public async Task<OptInProcess> CreateAsync(OptInProcessSettings settings, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentException.ThrowIfNullOrWhiteSpace(settings.Name, nameof(settings));
         var answer = await _connection.SendAsync(new ApiCall(HttpMethod.Post, "list", settings.ToJson(), Repeat: Repeat.OnlyIfNotReceived), cancellationToken);
-        return Json.Id(Json.Single(answer));
+        // Tagflow answers the process itself; servers before it answered only its id, [12].
+        return answer.ValueKind == JsonValueKind.Object ? Process(answer) : await GetAsync(Json.Id(Json.Single(answer)), cancellationToken);
     }
 
     /// <summary>Tagflow: changes an opt-in process (<c>PUT /list/{id}</c>); settings left null stay as they are.</summary>

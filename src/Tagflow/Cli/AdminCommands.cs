@@ -109,8 +109,8 @@ internal static class AdminCommands
         {
             var account = await sp.GetRequiredService<AccountAdmin>().FindAccountAsync(parse.GetValue(addUser)!, ct);
             var settings = await addOptions.ReadAsync(parse, ct) with { Name = parse.GetValue(addName) };
-            var (id, refusal) = await sp.GetRequiredService<OptInProcessAdmin>().AddAsync(account.Id, settings, ct);
-            return refusal is null ? id.ToString(CultureInfo.InvariantCulture) : throw new AdminException(refusal.Message);
+            var (process, refusal) = await sp.GetRequiredService<OptInProcessAdmin>().AddAsync(account.Id, settings, ct);
+            return refusal is null ? process!.Id.ToString(CultureInfo.InvariantCulture) : throw new AdminException(refusal.Message);
         }, ct));
         command.Subcommands.Add(add);
 

@@ -4,8 +4,16 @@ namespace Tagflow.Contacts;
 internal sealed record ContactFilters(List<ContactStatus> Statuses, List<BounceStatus> Bounces, int? Limit, long After)
 {
     public const string Help =
-        "Filters: status is a list of pending, subscribed, unsubscribed; bounceStatus a list of nobounce, softbounce, hardbounce, spambounce " +
-        "(repeated keys or comma lists); limit a whole number of at least 1 (default: all); after a contact id.";
+        "Filters: status is a list of pending, subscribed, unsubscribed (default: subscribed); bounceStatus a list of nobounce, softbounce, " +
+        "hardbounce, spambounce (default: all but hardbounce); both as repeated keys or comma lists; limit a whole number of at least 1 " +
+        "(default: all); after a contact id.";
+
+    /// <summary>
+    /// KlickTipp's defaults (WIRE.md, "Default filters of the contact lists"): without <c>status</c>,
+    /// Subscribed contacts only; without <c>bounceStatus</c>, every contact that is not hard-bounced.
+    /// </summary>
+    private static readonly List<ContactStatus> DefaultStatuses = [ContactStatus.Subscribed];
+    private static readonly List<BounceStatus> DefaultBounces = [BounceStatus.None, BounceStatus.Soft, BounceStatus.Spam];
 
     /// <summary>Null when a value is not one of the accepted ones.</summary>
     public static ContactFilters? Parse(List<string>? status, List<string>? bounce, long? limit, long? after)
@@ -28,7 +36,7 @@ internal sealed record ContactFilters(List<ContactStatus> Statuses, List<BounceS
         if (statuses is null || bounces is null || limit is < 1 || after is < 0) return null;
         // A limit beyond what any account holds is no limit.
         int? take = limit is { } l && l < int.MaxValue ? (int)l : null;
-        return new ContactFilters(statuses, bounces, take, after ?? 0);
+        return new ContactFilters(statuses.Count > 0 ? statuses : DefaultStatuses, bounces.Count > 0 ? bounces : DefaultBounces, take, after ?? 0);
     }
 
     /// <summary>The values of a filter; null if one of its words is unknown.</summary>

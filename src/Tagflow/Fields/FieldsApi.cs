@@ -22,7 +22,7 @@ internal static class FieldsApi
         group.MapGet("/", ListAsync).Produces<Dictionary<string, string>>().WithSummary("Data fields as a map key → label: the 16 standard ones, then custom ones.");
         group.MapGet("/{id}", GetAsync).Produces<Dictionary<string, string>>().WithSummary("One data field; the id drops the field prefix (/field/FirstName, /field/12).");
         group.MapPost("/", CreateAsync).AcceptsWire<FieldCreate>().Produces<string[]>()
-            .WithSummary("Tagflow: create a custom data field (name, type); answers [\"field<ID>\"].");
+            .WithSummary("Tagflow: create a custom data field (name, and type: line when left out); answers [\"field<ID>\"].");
         group.MapPut("/{id}", UpdateAsync).AcceptsWire<FieldUpdate>().Produces<bool[]>().WithSummary("Tagflow: rename a custom data field; its type cannot change.");
         group.MapDelete("/{id}", DeleteAsync).Produces<bool[]>().WithSummary("Tagflow: delete a custom data field and every contact's value of it.");
     }
@@ -32,22 +32,23 @@ internal static class FieldsApi
 
     private static async Task<IResult> GetAsync(string id, ClaimsPrincipal user, TagflowDb db, CancellationToken cancellationToken) =>
         (await FieldCatalog.LoadAsync(db, user.AccountId(), cancellationToken)).Find(id) is { } field
-            ? WireResults.Ok(new Dictionary<string, string> { ["id"] = field.Key["field".Length..], ["name"] = field.Label, ["type"] = Name(field.Type) })
+            ? WireResults.Ok(new WireObject { ["id"] = field.Key["field".Length..], ["name"] = field.Label, ["type"] = Name(field.Type) })
             : WireResults.NotFound();
 
     private static async Task<IResult> CreateAsync(Body<FieldCreate> body, ClaimsPrincipal user, TagflowDb db, Writes writes, TimeProvider clock, CancellationToken cancellationToken)
     {
         var name = body.Value.Name?.Trim();
         if (CheckName(name) is { } problem) return problem;
-        if (ParseType(body.Value.Type) is not { } type)
-            return WireResults.BadRequest($"The key \"type\" is required and must be one of: {TypeNames}.");
+        // Without a type, a line of text, as older clients expect: they send only the name.
+        var type = string.IsNullOrWhiteSpace(body.Value.Type) ? FieldType.Line : ParseType(body.Value.Type);
+        if (type is null) return WireResults.BadRequest($"The key \"type\" must be one of: {TypeNames} (line when left out).");
         var accountId = user.AccountId();
         await using var write = await writes.BeginAsync(accountId, cancellationToken);
         if (await NameTakenAsync(db, accountId, name!, null, cancellationToken)) return WireResults.Refused(WireErrors.FieldNameTaken);
-        var field = new DataField { AccountId = accountId, Name = name!, NormalizedName = DataField.Normalize(name!), Type = type, CreatedAt = clock.GetUtcNow().UtcDateTime };
+        var field = new DataField { AccountId = accountId, Name = name!, NormalizedName = DataField.Normalize(name!), Type = type.Value, CreatedAt = clock.GetUtcNow().UtcDateTime };
         db.DataFields.Add(field);
         await write.CommitAsync(cancellationToken);
-        return WireResults.Ok(new[] { field.Key });
+        return WireResults.Single(field.Key);
     }
 
     private static async Task<IResult> UpdateAsync(string id, Body<FieldUpdate> body, ClaimsPrincipal user, TagflowDb db, Writes writes, CancellationToken cancellationToken)

@@ -27,8 +27,8 @@ internal static class ListsApi
         group.MapGet("/{id:long}", GetAsync).Produces<Dictionary<string, object>>().WithSummary("One opt-in process.");
         group.MapGet("/{id:long}/email", GetEmailAsync).Produces<Dictionary<string, string>>()
             .WithSummary("Tagflow: an opt-in process's confirmation email: sendername, senderaddress, subject, text, html.");
-        group.MapPost("/", CreateAsync).AcceptsWire<ListRequest>().Produces<long[]>()
-            .WithSummary("Tagflow: create an opt-in process (name, usesingleoptin, pendingurl, thankyouurl, resendconfirmationemail, usechangeemail, sendername, senderaddress, subject, text, html); answers [id].");
+        group.MapPost("/", CreateAsync).AcceptsWire<ListRequest>().Produces<Dictionary<string, object>>()
+            .WithSummary("Tagflow: create an opt-in process (name, usesingleoptin, pendingurl, thankyouurl, resendconfirmationemail, usechangeemail, sendername, senderaddress, subject, text, html); answers it as GET /list/{id} does.");
         group.MapPut("/{id:long}", UpdateAsync).AcceptsWire<ListRequest>().Produces<bool[]>().WithSummary("Tagflow: change an opt-in process; absent keys stay as they are.");
         group.MapDelete("/{id:long}", DeleteAsync).Produces<bool[]>().WithSummary("Tagflow: delete an opt-in process (never the predefined one); its contacts keep it as their sign-up record.");
         group.MapPost("/redirect", RedirectAsync).AcceptsWire<RedirectRequest>().Produces<string[]>()
@@ -50,24 +50,27 @@ internal static class ListsApi
     {
         var accountId = user.AccountId();
         var p = await db.OptInProcesses.AsNoTracking().SingleOrDefaultAsync(p => p.Id == id && p.AccountId == accountId, cancellationToken);
-        return p is null ? WireResults.NotFound() : WireResults.Ok(new Dictionary<string, object>
-        {
-            ["listid"] = p.Id.ToString(CultureInfo.InvariantCulture),
-            ["name"] = p.Name,
-            ["pendingurl"] = p.PendingUrl,
-            ["thankyouurl"] = p.ThankYouUrl,
-            ["usesingleoptin"] = p.UseSingleOptIn,
-            ["resendconfirmationemail"] = p.ResendConfirmationEmail,
-            ["usechangeemail"] = p.UseChangeEmail,
-        });
+        return p is null ? WireResults.NotFound() : WireResults.Ok(View(p));
     }
 
-    // Apart from GET /list/{id}, whose keys are KlickTipp's and no more, so that strict clients keep working.
+    /// <summary>An opt-in process as <c>GET /list/{id}</c> and <c>POST /list</c> answer it: KlickTipp's keys and no more, so that strict clients keep working.</summary>
+    private static WireObject View(OptInProcess p) => new()
+    {
+        ["listid"] = p.Id.ToString(CultureInfo.InvariantCulture),
+        ["name"] = p.Name,
+        ["pendingurl"] = p.PendingUrl,
+        ["thankyouurl"] = p.ThankYouUrl,
+        ["usesingleoptin"] = p.UseSingleOptIn,
+        ["resendconfirmationemail"] = p.ResendConfirmationEmail,
+        ["usechangeemail"] = p.UseChangeEmail,
+    };
+
+    // Apart from GET /list/{id}, whose keys are KlickTipp's (see View).
     private static async Task<IResult> GetEmailAsync(long id, ClaimsPrincipal user, TagflowDb db, CancellationToken cancellationToken)
     {
         var accountId = user.AccountId();
         var p = await db.OptInProcesses.AsNoTracking().SingleOrDefaultAsync(p => p.Id == id && p.AccountId == accountId, cancellationToken);
-        return p is null ? WireResults.NotFound() : WireResults.Ok(new Dictionary<string, string>
+        return p is null ? WireResults.NotFound() : WireResults.Ok(new WireObject
         {
             ["sendername"] = p.SenderName,
             ["senderaddress"] = p.SenderAddress,
@@ -79,8 +82,8 @@ internal static class ListsApi
 
     private static async Task<IResult> CreateAsync(Body<ListRequest> body, ClaimsPrincipal user, OptInProcessAdmin admin, CancellationToken cancellationToken)
     {
-        var (id, refusal) = await admin.AddAsync(user.AccountId(), body.Value.Settings, cancellationToken);
-        return refusal?.ToResult() ?? WireResults.Id(id);
+        var (process, refusal) = await admin.AddAsync(user.AccountId(), body.Value.Settings, cancellationToken);
+        return refusal?.ToResult() ?? WireResults.Ok(View(process!));
     }
 
     private static async Task<IResult> UpdateAsync(long id, Body<ListRequest> body, ClaimsPrincipal user, OptInProcessAdmin admin, CancellationToken cancellationToken) =>
@@ -102,6 +105,6 @@ internal static class ListsApi
             .Where(c => c.AccountId == accountId && c.NormalizedEmail == address.Normalized)
             .Select(c => (ContactStatus?)c.Status).SingleOrDefaultAsync(cancellationToken);
         if (status is null) return WireResults.Refused(WireErrors.EmailNotFound);
-        return WireResults.Ok(new[] { OptInPages.NextUrl(http, process, status == ContactStatus.Subscribed) });
+        return WireResults.Single(OptInPages.NextUrl(http, process, status == ContactStatus.Subscribed));
     }
 }

@@ -34,14 +34,15 @@ internal sealed class OptInProcessAdmin(TagflowDb db, TimeProvider clock)
     private const int MaxSenderNameLength = 100;
     private const int MaxSubjectLength = 250;
 
-    public async Task<(long Id, ProcessRefusal? Refusal)> AddAsync(long accountId, ProcessSettings settings, CancellationToken cancellationToken)
+    /// <summary>Creates a process; answers it as stored, or why it was refused.</summary>
+    public async Task<(OptInProcess? Process, ProcessRefusal? Refusal)> AddAsync(long accountId, ProcessSettings settings, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(settings.Name))
-            return (0, new ProcessRefusal("The key \"name\" is required: the name of the new opt-in process."));
+            return (null, new ProcessRefusal("The key \"name\" is required: the name of the new opt-in process."));
         var process = new OptInProcess { AccountId = accountId, CreatedAt = clock.GetUtcNow().UtcDateTime };
-        if (await ApplyAsync(process, settings, cancellationToken) is { } refusal) return (0, refusal);
+        if (await ApplyAsync(process, settings, cancellationToken) is { } refusal) return (null, refusal);
         db.OptInProcesses.Add(process);
-        return await SaveUnlessNameTakenAsync(process, cancellationToken) ? (process.Id, null) : (0, NameTaken(process.Name));
+        return await SaveUnlessNameTakenAsync(process, cancellationToken) ? (process, null) : (null, NameTaken(process.Name));
     }
 
     public async Task<ProcessRefusal?> UpdateAsync(long accountId, long id, ProcessSettings settings, CancellationToken cancellationToken)

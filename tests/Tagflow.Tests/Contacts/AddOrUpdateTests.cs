@@ -24,7 +24,7 @@ public sealed class AddOrUpdateTests
             Assert.Equal("Anna.Berg@Example.com", Text(found, "email"));
         }
 
-        Assert.Equal([id], await ListAsync(client));
+        Assert.Equal([id], await ListAllAsync(client));
         Assert.Equal([new ContactEventView("contact.created", id)], await EventsAsync(client));
     }
 
@@ -41,7 +41,7 @@ public sealed class AddOrUpdateTests
         Assert.Equal(unicode, Text(await AddAsync(client, new { email = "ANNA@BÜCHER.DE" }), "id"));
         Assert.Equal(punycode, Text(await AddAsync(client, new { email = "bert@bücher.de" }), "id"));
 
-        Assert.Equal(2, (await ListAsync(client)).Length);
+        Assert.Equal(2, (await ListAllAsync(client)).Length);
         Assert.Equal("anna@bücher.de", Text(await GetAsync(client, unicode), "email"));
         Assert.Equal(unicode, await SearchAsync(client, "anna@xn--bcher-kva.de"));
         Assert.Equal(punycode, await SearchAsync(client, "bert@bücher.de"));
@@ -63,7 +63,7 @@ public sealed class AddOrUpdateTests
         Assert.Equal("anna@example.com", Text(withEmail, "email"));
         Assert.Equal("Anna", Text(withEmail, "fieldFirstName"));
         Assert.Equal("004915112345678", Text(withEmail, "sms_phone"));
-        Assert.Equal([id], await ListAsync(client));
+        Assert.Equal([id], await ListAllAsync(client));
         Assert.Equal(id, await SearchAsync(client, "anna@example.com"));
     }
 

@@ -23,7 +23,7 @@ public sealed class ConcurrentChangeTests
             using (response)
                 ids.Add(Text(await WireAssert.OkAsync(response), "id"));
         var id = Assert.Single(ids.Distinct());
-        Assert.Equal([id], await ListAsync(client));
+        Assert.Equal([id], await ListAllAsync(client));
         Assert.Equal([new ContactEventView("contact.created", id)], await EventsAsync(client));
     }
 

@@ -29,6 +29,13 @@ internal static class ContactCalls
         return [.. ids.EnumerateArray().Select(id => id.GetString()!)];
     }
 
+    /// <summary>Every subscription status: without one, the lists answer Subscribed contacts only (KlickTipp's default).</summary>
+    public const string AllStatuses = "pending,subscribed,unsubscribed";
+
+    /// <summary>GET /subscriber of every status, with an optional query of more filters or paging.</summary>
+    public static Task<string[]> ListAllAsync(HttpClient client, string query = "") =>
+        ListAsync(client, (query.Length == 0 ? "?" : query + "&") + "status=" + AllStatuses);
+
     /// <summary>POST /subscriber/tagged; asserts a map of strings and answers its entries in the answer's order.</summary>
     public static async Task<(string Id, string Time)[]> TaggedAsync(HttpClient client, object body)
     {

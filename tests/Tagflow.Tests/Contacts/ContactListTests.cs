@@ -20,7 +20,37 @@ public sealed class ContactListTests
         foreach (var name in new[] { "zoe", "anna", "mia", "bert" })
             ids.Add(await AddIdAsync(client, $"{name}@example.com"));
 
-        Assert.Equal(ids.OrderBy(id => long.Parse(id, CultureInfo.InvariantCulture)), await ListAsync(client));
+        Assert.Equal(ids.OrderBy(id => long.Parse(id, CultureInfo.InvariantCulture)), await ListAllAsync(client));
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task WithoutFiltersTheListsAnswerSubscribedContactsThatDidNotHardBounceAsKlickTippDoes(string provider)
+    {
+        await using var host = await TagflowHost.StartAsync(provider);
+        using var client = await host.NewAccountClientAsync("anna");
+        var single = await DatabaseSetup.AddSingleOptInProcessAsync(host, "anna");
+        var tag = await CreateTagAsync(client, "Kunde");
+        var pending = Text(await AddAsync(client, new { email = "pending@example.com", tagid = tag }), "id");
+        var subscribed = Text(await AddAsync(client, new { email = "subscribed@example.com", listid = single, tagid = tag }), "id");
+        var soft = Text(await AddAsync(client, new { email = "soft@example.com", listid = single, tagid = tag }), "id");
+        var hard = Text(await AddAsync(client, new { email = "hard@example.com", listid = single, tagid = tag }), "id");
+        var spam = Text(await AddAsync(client, new { email = "spam@example.com", listid = single, tagid = tag }), "id");
+        var unsubscribed = Text(await AddAsync(client, new { email = "unsubscribed@example.com", listid = single, tagid = tag }), "id");
+        await UnsubscribeAsync(client, "unsubscribed@example.com");
+        await DatabaseSetup.SetBounceAsync(host, soft, BounceStatus.Soft);
+        await DatabaseSetup.SetBounceAsync(host, hard, BounceStatus.Hard);
+        await DatabaseSetup.SetBounceAsync(host, spam, BounceStatus.Spam);
+
+        Assert.Equal([subscribed, soft, spam], await ListAsync(client));
+        Assert.Equal([subscribed, soft, spam], (await TaggedAsync(client, new { tagid = tag })).Select(e => e.Id));
+        // A status given replaces its default, and the bounce default still applies; and the other way round.
+        Assert.Equal([pending, subscribed, soft, spam], await ListAsync(client, "?status=subscribed,pending"));
+        Assert.Equal([pending, subscribed, soft, spam], (await TaggedAsync(client, new { tagid = tag, status = "subscribed,pending" })).Select(e => e.Id));
+        Assert.Equal([hard], await ListAsync(client, "?bounceStatus=hardbounce"));
+        Assert.Equal([subscribed, hard], (await TaggedAsync(client, new { tagid = tag, bounceStatus = new[] { "nobounce", "hardbounce" } })).Select(e => e.Id));
+        Assert.Equal([pending, subscribed, soft, hard, spam, unsubscribed],
+            await ListAsync(client, "?status=pending,subscribed,unsubscribed&bounceStatus=nobounce,softbounce,hardbounce,spambounce"));
     }
 
     [Theory]
@@ -57,11 +87,11 @@ public sealed class ContactListTests
         await DatabaseSetup.SetBounceAsync(host, soft, BounceStatus.Soft);
 
         Assert.Equal("Hard Bounce", Text(await GetAsync(client, hard), "bounce"));
-        Assert.Equal([hard], await ListAsync(client, "?bounceStatus=hardbounce"));
-        Assert.Equal([clean], await ListAsync(client, "?bounceStatus=nobounce"));
-        Assert.Equal([hard, soft], await ListAsync(client, "?bounceStatus=softbounce,hardbounce"));
+        Assert.Equal([hard], await ListAllAsync(client, "?bounceStatus=hardbounce"));
+        Assert.Equal([clean], await ListAllAsync(client, "?bounceStatus=nobounce"));
+        Assert.Equal([hard, soft], await ListAllAsync(client, "?bounceStatus=softbounce,hardbounce"));
         Assert.Equal([hard], await ListAsync(client, "?bounceStatus[]=hardbounce&status=pending"));
-        Assert.Empty(await ListAsync(client, "?bounceStatus=spambounce"));
+        Assert.Empty(await ListAllAsync(client, "?bounceStatus=spambounce"));
     }
 
     [Theory]
@@ -100,13 +130,13 @@ public sealed class ContactListTests
             ids.Add(await AddIdAsync(client, $"contact{i}@example.com"));
         await UnsubscribeAsync(client, "contact3@example.com");
 
-        Assert.Equal(ids.Take(3), await ListAsync(client, "?limit=3"));
-        Assert.Equal(ids.Skip(2).Take(2), await ListAsync(client, $"?after={ids[1]}&limit=2"));
-        Assert.Equal(ids.Skip(5), await ListAsync(client, $"?after={ids[4]}"));
-        Assert.Empty(await ListAsync(client, $"?after={ids[^1]}&limit=3"));
+        Assert.Equal(ids.Take(3), await ListAllAsync(client, "?limit=3"));
+        Assert.Equal(ids.Skip(2).Take(2), await ListAllAsync(client, $"?after={ids[1]}&limit=2"));
+        Assert.Equal(ids.Skip(5), await ListAllAsync(client, $"?after={ids[4]}"));
+        Assert.Empty(await ListAllAsync(client, $"?after={ids[^1]}&limit=3"));
 
-        Assert.Equal(ids, await WalkAsync(client, 3, ""));
-        Assert.Equal(ids, await WalkAsync(client, 1, ""));
+        Assert.Equal(ids, await WalkAsync(client, 3, "&status=" + AllStatuses));
+        Assert.Equal(ids, await WalkAsync(client, 1, "&status=" + AllStatuses));
         Assert.Equal(ids.Where((_, i) => i != 3), await WalkAsync(client, 2, "&status=pending"));
     }
 

@@ -139,7 +139,7 @@ public sealed class GroupCommitTests
             Assert.Equal(request.Email, Text(contact, "fieldFirstName"));
             Assert.Equal(contact.GetProperty("id").GetString(), await SearchAsync(client, request.Email));
         }
-        Assert.Equal(26, (await ListAsync(client)).Length);
+        Assert.Equal(26, (await ListAllAsync(client)).Length);
         var events = (await EventsAsync(client)).Skip(before).ToList();
         Assert.Equal(24, events.Count);
         Assert.All(events, e => Assert.Equal("contact.created", e.Type));

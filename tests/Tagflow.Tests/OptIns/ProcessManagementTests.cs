@@ -205,10 +205,13 @@ public sealed class ProcessManagementTests
         Assert.Equal(before, await SnapshotAsync(anna));
     }
 
+    /// <summary>POST /list; asserts it answers the new process exactly as GET /list/{id} then shows it, and answers its id.</summary>
     internal static async Task<long> CreateAsync(HttpClient client, object body)
     {
         var answer = await WireAssert.OkAsync(await client.PostAsJsonAsync("/list", body));
-        return long.Parse(Assert.Single(answer.EnumerateArray()).ToString(), CultureInfo.InvariantCulture);
+        var id = long.Parse(answer.GetProperty("listid").GetString()!, CultureInfo.InvariantCulture);
+        Assert.Equal((await WireAssert.OkAsync(await client.GetAsync($"/list/{id}"))).GetRawText(), answer.GetRawText());
+        return id;
     }
 
     /// <summary>Every process of the account with all its settings, as the API shows them.</summary>
