@@ -15,9 +15,16 @@ internal static class WireFormat
     public static bool WantsPhp(HttpRequest request)
     {
         var accept = request.Headers.Accept;
-        if (accept.Count == 0 || !accept.Any(v => v?.Contains("php", StringComparison.OrdinalIgnoreCase) == true)) return false;
-        return MediaTypeHeaderValue.TryParseList(accept, out var types)
-            && types.Any(t => t.MediaType.Equals(PhpMediaType, StringComparison.OrdinalIgnoreCase) && t.Quality is not 0);
+        foreach (var value in accept)
+        {
+            // Parsed only when it may name the type: nearly every request asks for JSON or anything.
+            if (value?.Contains("php", StringComparison.OrdinalIgnoreCase) == true)
+            {
+                return MediaTypeHeaderValue.TryParseList(accept, out var types)
+                    && types.Any(t => t.MediaType.Equals(PhpMediaType, StringComparison.OrdinalIgnoreCase) && t.Quality is not 0);
+            }
+        }
+        return false;
     }
 }
 
