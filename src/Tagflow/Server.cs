@@ -28,7 +28,7 @@ internal static class Server
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = settings.MaxBodyBytes;
-            k.ConfigureEndpointDefaults(Http10Requests.Use); // a bodyless HTTP/1.0 POST is no error (KlickTipp's PHP connector)
+            k.ConfigureEndpointDefaults(WireConnections.Use);
         });
         builder.Services.Configure<FormOptions>(o =>
         {
@@ -71,18 +71,20 @@ internal static class Server
         app.UseAuthorization();
         app.UseRateLimiter();
 
-        app.MapAccountApi();
-        app.MapTagsApi();
-        app.MapFieldsApi();
-        app.MapListsApi();
+        var api = app.MapGroup("").AnswersHead();
+        api.MapAccountApi();
+        api.MapTagsApi();
+        api.MapFieldsApi();
+        api.MapListsApi();
+        api.MapListbuildingApi();
+        api.MapContactsApi();
+        api.MapBlocklistApi();
+        api.MapEventsApi();
+        api.MapCampaignsApi();
+        api.MapWebhooksApi();
+        // Pages and email links: a GET there confirms, unsubscribes or counts a click, so HEAD stays apart.
         app.MapOptInPages();
         app.MapConfirmApi();
-        app.MapListbuildingApi();
-        app.MapContactsApi();
-        app.MapBlocklistApi();
-        app.MapEventsApi();
-        app.MapCampaignsApi();
-        app.MapWebhooksApi();
         app.MapEmailLinksApi();
 
         app.MapOpenApi("/openapi").ExcludeFromDescription();

@@ -39,14 +39,14 @@ internal sealed record ContactFilters(List<ContactStatus> Statuses, List<BounceS
         return new ContactFilters(statuses.Count > 0 ? statuses : DefaultStatuses, bounces.Count > 0 ? bounces : DefaultBounces, take, after ?? 0);
     }
 
-    /// <summary>The values of a filter; null if one of its words is unknown.</summary>
+    /// <summary>The values of a filter, each once (however often it is given); null if one of its words is unknown.</summary>
     private static List<T>? Values<T>(List<string>? words, Func<string, T?> map) where T : struct
     {
         var values = new List<T>();
         foreach (var word in Words(words))
         {
             if (map(word) is not { } value) return null;
-            values.Add(value);
+            if (!values.Contains(value)) values.Add(value);
         }
         return values;
     }

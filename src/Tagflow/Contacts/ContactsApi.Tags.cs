@@ -12,9 +12,10 @@ internal static partial class ContactsApi
 {
     private static async Task<IResult> TagAsync(Body<TagRequest> body, ClaimsPrincipal user, Writes writes, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var (email, tagIds) = body.Value;
+        var (email, given) = body.Value;
         if (string.IsNullOrWhiteSpace(email)) return WireResults.BadRequest("The key \"email\" is required: the address of the contact to tag.");
-        if (tagIds is not { Count: > 0 }) return WireResults.BadRequest("The key \"tagids\" is required: one tag id or a list of them.");
+        if (given is not { Count: > 0 }) return WireResults.BadRequest("The key \"tagids\" is required: one tag id or a list of them.");
+        var tagIds = given.Distinct().ToList();
         var accountId = user.AccountId();
         return await writes.RunAsync(accountId, async (db, cancellationToken) =>
         {

@@ -46,7 +46,7 @@ internal sealed class FieldCatalog
         {
             var value = raw ?? "";
             if (Find(key) is not { } field || !key.StartsWith("field", StringComparison.OrdinalIgnoreCase))
-                return (values, new WireError(WireErrors.InvalidFieldValue, Field: key, Name: key, FieldValue: value,
+                return (values, new WireError(WireErrors.InvalidFieldValue, Field: WireText.Echo(key), Name: WireText.Echo(key), FieldValue: WireText.Echo(value),
                     Reason: "There is no data field with this key: GET /field lists the keys."));
             if (value.Length == 0)
             {
@@ -60,7 +60,7 @@ internal sealed class FieldCatalog
             }
             var check = FieldValues.Check(field.Type, value);
             if (check.Refusal is { } reason)
-                return (values, new WireError(WireErrors.InvalidFieldValue, Field: field.Label, Name: field.Key, FieldValue: value, Reason: reason));
+                return (values, new WireError(WireErrors.InvalidFieldValue, Field: field.Label, Name: field.Key, FieldValue: WireText.Echo(value), Reason: reason));
             values[field.Key] = check.Stored!;
         }
         return (All.Where(f => values.ContainsKey(f.Key)).ToDictionary(f => f.Key, f => values[f.Key], StringComparer.Ordinal), null);

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Text;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Tagflow.Wire;
 
@@ -46,14 +45,6 @@ internal sealed class Http10Requests(PipeReader inner) : PipeReader
     private ReadOnlySequence<byte> _handedOut;
     private byte[] _rewritten = [];
     private bool _rewrittenExamined;
-
-    /// <summary>Puts the reader in front of Kestrel on every connection of the endpoint.</summary>
-    public static void Use(ListenOptions listen) => listen.Use(next => connection =>
-    {
-        var transport = connection.Transport;
-        connection.Transport = new DuplexPipe(new Http10Requests(transport.Input), transport.Output);
-        return next(connection);
-    });
 
     public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default) =>
         _mode == Mode.Through ? inner.ReadAsync(cancellationToken) : ReadLookingAsync(cancellationToken);
@@ -172,8 +163,6 @@ internal sealed class Http10Requests(PipeReader inner) : PipeReader
     public override void CancelPendingRead() => inner.CancelPendingRead();
 
     public override void Complete(Exception? exception = null) => inner.Complete(exception);
-
-    private sealed record DuplexPipe(PipeReader Input, PipeWriter Output) : IDuplexPipe;
 
     /// <summary>What matters of a request head: its version, whether it keeps the connection, how long its body is.</summary>
     private sealed record RequestHead(long Length, bool Http10, bool KeepAlive, long? BodyLength, bool LacksLength)

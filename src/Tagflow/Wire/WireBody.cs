@@ -83,7 +83,7 @@ internal static partial class WireBody
         var mediaType = request.ContentType?.Split(';')[0].Trim();
         if (mediaType is not null && !mediaType.EndsWith("json", StringComparison.OrdinalIgnoreCase))
             throw new WireBadRequestException(
-                $"Unsupported Content-Type '{mediaType}': send application/json, application/x-www-form-urlencoded or multipart/form-data.");
+                $"Unsupported Content-Type '{WireText.Echo(mediaType)}': send application/json, application/x-www-form-urlencoded or multipart/form-data.");
         JsonNode? node;
         try
         {

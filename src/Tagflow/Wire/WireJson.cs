@@ -96,6 +96,12 @@ internal static class WireJson
         }
     }
 
+    /// <summary>
+    /// The most values any list of a request may hold. No call needs more, and a longer list would reach
+    /// the database as that many parameters (SQLite allows 32,766): it is refused with 400 before any query.
+    /// </summary>
+    public const int MaxListValues = 1_000;
+
     /// <summary>Reads a list from an array, from an index map (<c>{"0":1}</c>) or from a single value.</summary>
     private sealed class ListConverterFactory : JsonConverterFactory
     {
@@ -116,13 +122,13 @@ internal static class WireJson
             {
                 case JsonTokenType.StartArray:
                     while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-                        list.Add(item.Read(ref reader, typeof(T), options)!);
+                        Add(list, item.Read(ref reader, typeof(T), options)!);
                     break;
                 case JsonTokenType.StartObject:
                     while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
                     {
                         reader.Read(); // past the key
-                        list.Add(item.Read(ref reader, typeof(T), options)!);
+                        Add(list, item.Read(ref reader, typeof(T), options)!);
                     }
                     break;
                 default:
@@ -132,7 +138,16 @@ internal static class WireJson
             return list;
         }
 
+        private static void Add(List<T> list, T item)
+        {
+            if (list.Count == MaxListValues) throw new ListTooLongException();
+            list.Add(item);
+        }
+
         public override void Write(Utf8JsonWriter writer, List<T> value, JsonSerializerOptions options) =>
             JsonSerializer.Serialize(writer, value.ToArray(), options);
     }
+
+    /// <summary>A request's list holds more than <see cref="MaxListValues"/> values; answered 400 naming the key.</summary>
+    internal sealed class ListTooLongException() : JsonException($"A list may hold at most {MaxListValues} values.");
 }

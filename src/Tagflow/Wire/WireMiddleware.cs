@@ -57,14 +57,20 @@ internal static partial class WireMiddleware
     {
         var response = status.HttpContext.Response;
         var original = response.StatusCode;
+        // OPTIONS asks which methods a path has: routing found the path and set Allow; that is the answer.
+        if (original == StatusCodes.Status405MethodNotAllowed && HttpMethods.IsOptions(status.HttpContext.Request.Method))
+        {
+            response.StatusCode = StatusCodes.Status204NoContent;
+            return Task.CompletedTask;
+        }
         // The wire answers an encoding it cannot read as any malformed request: 400, naming the problem.
         if (original == StatusCodes.Status415UnsupportedMediaType)
             response.StatusCode = StatusCodes.Status400BadRequest;
         var message = original switch
         {
             StatusCodes.Status404NotFound => WireResults.NoSuchEntity,
-            StatusCodes.Status405MethodNotAllowed => $"{status.HttpContext.Request.Method} is not allowed on {status.HttpContext.Request.Path}.",
-            StatusCodes.Status415UnsupportedMediaType => $"Unsupported Content-Type '{status.HttpContext.Request.ContentType}': "
+            StatusCodes.Status405MethodNotAllowed => $"{WireText.Echo(status.HttpContext.Request.Method)} is not allowed on {WireText.Echo(status.HttpContext.Request.Path.Value ?? "")}.",
+            StatusCodes.Status415UnsupportedMediaType => $"Unsupported Content-Type '{WireText.Echo(status.HttpContext.Request.ContentType ?? "")}': "
                 + "send application/json, application/x-www-form-urlencoded or multipart/form-data.",
             StatusCodes.Status400BadRequest => "The request could not be read.",
             _ => $"The request failed with status {original}.",

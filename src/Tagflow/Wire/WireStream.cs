@@ -20,12 +20,16 @@ internal sealed class WireStream<T>(IAsyncEnumerable<T> items, Func<T, string> v
     private async Task WriteJsonAsync(HttpResponse response)
     {
         var cancellationToken = response.HttpContext.RequestAborted;
+        await using var rows = items.GetAsyncEnumerator(cancellationToken);
+        // The query runs before the first byte is written: if it fails, the answer is a whole error, not a cut list.
+        var more = await rows.MoveNextAsync();
         response.ContentType = "application/json; charset=utf-8";
         await using var writer = new Utf8JsonWriter(response.BodyWriter);
         if (key is null) writer.WriteStartArray();
         else writer.WriteStartObject();
-        await foreach (var item in items.WithCancellation(cancellationToken))
+        for (; more; more = await rows.MoveNextAsync())
         {
+            var item = rows.Current;
             if (key is null) writer.WriteStringValue(value(item));
             else writer.WriteString(key(item), value(item));
             if (writer.BytesPending > FlushBytes)
