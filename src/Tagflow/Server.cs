@@ -64,6 +64,7 @@ internal static class Server
         configure?.Invoke(builder);
 
         var app = builder.Build();
+        if (settings.TrustedProxies.Count > 0) app.UseForwardedHeaders(ForwardedHeaders(settings));
         app.UseWire();
         app.UseRouting(); // after UseWire, so routes see the path without its .json suffix
         app.UseOneSqliteConnectionPerRequest();
@@ -99,6 +100,24 @@ internal static class Server
                 new Dictionary<string, string> { ["status"] = report.Status.ToString().ToLowerInvariant() }, context.RequestAborted),
         });
         return app;
+    }
+
+    /// <summary>
+    /// Only the proxies the operator names are believed (not even loopback by default): an untrusted
+    /// X-Forwarded-For would let any client choose the address its consent and rate limits are recorded under.
+    /// </summary>
+    private static ForwardedHeadersOptions ForwardedHeaders(TagflowSettings settings)
+    {
+        var options = new ForwardedHeadersOptions
+        {
+            ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor | Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto,
+            // Through a chain of trusted proxies (a CDN, then nginx) to the first address none of them is.
+            ForwardLimit = null,
+        };
+        options.KnownProxies.Clear();
+        options.KnownIPNetworks.Clear();
+        foreach (var network in settings.TrustedProxies) options.KnownIPNetworks.Add(network);
+        return options;
     }
 
     private const string ApiDescription = """

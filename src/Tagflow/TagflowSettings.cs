@@ -35,6 +35,11 @@ internal sealed record TagflowSettings
     public bool WebhookAllowPrivate { get; init; }
     /// <summary>How often the automation worker looks for due work when nothing wakes it (another instance's changes, waits that end).</summary>
     public TimeSpan AutomationPoll { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// The reverse proxies whose <c>X-Forwarded-For</c> and <c>X-Forwarded-Proto</c> are believed (addresses
+    /// or networks); empty: the headers are ignored and the connection's own address is the client's.
+    /// </summary>
+    public IReadOnlyList<System.Net.IPNetwork> TrustedProxies { get; init; } = [];
     /// <summary>Where messages go without an SMTP relay; null for <see cref="DefaultOutbox"/>.</summary>
     public string? OutboxDirectory { get; init; }
 

@@ -54,6 +54,13 @@ internal static class ServeCommand
             + "refused by default. Env: TAGFLOW_WEBHOOK_ALLOW_PRIVATE=true.",
     };
 
+    private static readonly Option<string[]> TrustedProxy = new("--trusted-proxy")
+    {
+        Description = "A reverse proxy (an address or a network such as 10.0.0.0/8) whose X-Forwarded-For and X-Forwarded-Proto are "
+            + "believed, so that sign-up and opt-in addresses and the per-address limits see the client, not the proxy; repeatable. "
+            + "Env: TAGFLOW_TRUSTED_PROXIES (comma-separated).",
+    };
+
     private static TagflowSettings Settings(ParseResult parse)
     {
         var smtpText = parse.GetValue(Smtp) ?? TagflowCommand.Env("TAGFLOW_SMTP");
@@ -68,9 +75,11 @@ internal static class ServeCommand
         if (logins < 0) throw new AdminException("The login rate limit must be 0 (off) or more.");
         if (minutes < 1) throw new AdminException("The session idle time must be at least 1 minute.");
         if (maxBody < 1024) throw new AdminException("The request body limit must be at least 1024 bytes.");
+        var proxies = parse.GetValue(TrustedProxy) is { Length: > 0 } given ? given : TagflowCommand.Env("TAGFLOW_TRUSTED_PROXIES")?.Split(',') ?? [];
         var common = TagflowCommand.Settings(parse);
         return common with
         {
+            TrustedProxies = [.. proxies.Select(p => p.Trim()).Where(p => p.Length > 0).Select(Network)],
             Urls = parse.GetValue(Urls)!,
             SessionIdleTimeout = TimeSpan.FromMinutes(minutes),
             MaxBodyBytes = maxBody,
@@ -81,6 +90,12 @@ internal static class ServeCommand
             WebhookAllowPrivate = parse.GetValue(WebhookAllowPrivate) ?? common.WebhookAllowPrivate,
         };
     }
+
+    /// <summary>An address (a network of one) or a network in CIDR notation.</summary>
+    private static System.Net.IPNetwork Network(string text) =>
+        System.Net.IPNetwork.TryParse(text, out var network) ? network
+        : System.Net.IPAddress.TryParse(text, out var address) ? new System.Net.IPNetwork(address, address.GetAddressBytes().Length * 8)
+        : throw new AdminException($"--trusted-proxy must be an address such as 10.0.0.2 or a network such as 10.0.0.0/8, not \"{text}\".");
 
     /// <summary>Adds <c>serve</c>, and makes the bare command serve too.</summary>
     public static void AddTo(RootCommand root)
@@ -96,6 +111,7 @@ internal static class ServeCommand
             command.Options.Add(PublicUrl);
             command.Options.Add(Smtp);
             command.Options.Add(WebhookAllowPrivate);
+            command.Options.Add(TrustedProxy);
             command.SetAction(RunAsync);
         }
         root.Subcommands.Add(serve);
