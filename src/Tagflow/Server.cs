@@ -8,6 +8,7 @@ using Tagflow.Contacts;
 using Tagflow.Events;
 using Tagflow.Data;
 using Tagflow.Fields;
+using Tagflow.Idempotency;
 using Tagflow.Logging;
 using Tagflow.OptIns;
 using Tagflow.Tags;
@@ -71,6 +72,7 @@ internal static class Server
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
+        app.UseIdempotencyKeys();
 
         var api = app.MapGroup("").AnswersHead();
         api.MapAccountApi();

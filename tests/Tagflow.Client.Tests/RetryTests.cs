@@ -212,4 +212,54 @@ public sealed class RetryTests
 
         Assert.Single(handler.Requests);
     }
+
+    [Fact]
+    public async Task EveryWriteCarriesAnIdempotencyKeyThatItsRetriesKeep()
+    {
+        var handler = new ScriptedHandler()
+            .Then(HttpStatusCode.ServiceUnavailable, "[\"busy\"]")
+            .ThenOk()
+            .ThenOk()
+            .ThenOk("""{"21":"Customer"}""");
+        using var kt = handler.Client();
+
+        await kt.Contacts.TagAsync("ann@example.com", [21], CancellationToken.None);
+        await kt.Contacts.UntagAsync("ann@example.com", 21, CancellationToken.None);
+        await kt.Tags.ListAsync(CancellationToken.None);
+
+        var requests = handler.Requests;
+        Assert.Equal(4, requests.Count);
+        var key = requests[0].Headers["Idempotency-Key"];
+        Assert.True(Guid.TryParse(key, out _), key);
+        Assert.Equal(key, requests[1].Headers["Idempotency-Key"]);
+        Assert.NotEqual(key, requests[2].Headers["Idempotency-Key"]);
+        Assert.False(requests[3].Headers.ContainsKey("Idempotency-Key"));
+    }
+
+    [Fact]
+    public async Task AWriteThatIsStillBeingAnsweredIsAskedForAgainEvenWhenItMayNotRunTwice()
+    {
+        // Tagflow's 409 with Retry-After: the same key's first attempt is still running; the repeat gets its answer.
+        var handler = new ScriptedHandler()
+            .Then(HttpStatusCode.Conflict, "[\"A request with this Idempotency-Key is still being answered. Try again in 1 second.\"]", ("Retry-After", "1"))
+            .ThenOk("[49]");
+        using var kt = handler.Client();
+
+        var id = await kt.Tags.CreateAsync("Customer", cancellationToken: CancellationToken.None);
+
+        Assert.Equal(49, id);
+        Assert.Equal(2, handler.Requests.Count);
+        Assert.Equal(handler.Requests[0].Headers["Idempotency-Key"], handler.Requests[1].Headers["Idempotency-Key"]);
+    }
+
+    [Fact]
+    public async Task AConflictWithoutRetryAfterIsNotRetried()
+    {
+        var handler = new ScriptedHandler().Then(HttpStatusCode.Conflict, "[\"This Idempotency-Key was sent before with another request.\"]");
+        using var kt = handler.Client();
+
+        await Assert.ThrowsAsync<KlickTippException>(() => kt.Tags.CreateAsync("Customer", cancellationToken: CancellationToken.None));
+
+        Assert.Single(handler.Requests);
+    }
 }

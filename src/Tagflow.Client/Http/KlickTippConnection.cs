@@ -124,6 +124,10 @@ internal sealed class KlickTippConnection
         }
         if (call.Body is not null)
             request.Content = new StringContent(call.Body.ToJsonString(BodyJson), Encoding.UTF8, "application/json");
+        // One key per write, kept by every retry of it: a server that honours keys (Tagflow) answers a
+        // repeat with the first answer instead of doing the write twice; others ignore the header.
+        if (call.Method != HttpMethod.Get && call.Method != HttpMethod.Head)
+            request.Headers.TryAddWithoutValidation("Idempotency-Key", Guid.NewGuid().ToString());
         Retries.Mark(request, call.Repeat);
         return request;
     }

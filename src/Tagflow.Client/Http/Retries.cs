@@ -41,7 +41,9 @@ internal static class Retries
     }
 
     /// <summary>
-    /// 4xx is never retried, except 429, which says the server did nothing and when to come back.
+    /// 4xx is never retried, except 429, which says the server did nothing and when to come back, and a
+    /// 409 with <c>Retry-After</c>, Tagflow's answer while an earlier attempt of the same write (its
+    /// Idempotency-Key) is still being answered: the repeat then gets that attempt's answer.
     /// A failure to connect is retried for every call. 5xx, 408, timeouts and broken connections leave
     /// open whether the server acted, so only calls that may safely run twice are retried after them.
     /// </summary>
@@ -53,6 +55,7 @@ internal static class Retries
             return response.StatusCode switch
             {
                 HttpStatusCode.TooManyRequests => RetryAfter(response, options.TimeProvider) is not { } wait || wait <= options.MaxRetryAfter,
+                HttpStatusCode.Conflict => RetryAfter(response, options.TimeProvider) is { } wait && wait <= options.MaxRetryAfter,
                 HttpStatusCode.RequestTimeout => repeatable,
                 >= HttpStatusCode.InternalServerError => repeatable,
                 _ => false,

@@ -50,12 +50,12 @@ internal static class WireResults
         public Task ExecuteAsync(HttpContext httpContext) => WriteTooManyRequestsAsync(httpContext.Response, retryAfter, reason);
     }
 
-    /// <summary>429 with <c>Retry-After</c>, the wait also said in the sentence.</summary>
-    public static Task WriteTooManyRequestsAsync(HttpResponse response, TimeSpan retryAfter, string reason)
+    /// <summary>429 (or another status that asks to come back later) with <c>Retry-After</c>, the wait also said in the sentence.</summary>
+    public static Task WriteTooManyRequestsAsync(HttpResponse response, TimeSpan retryAfter, string reason, int status = StatusCodes.Status429TooManyRequests)
     {
         var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
         response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return WriteMessagesAsync(response, StatusCodes.Status429TooManyRequests, $"{reason} Try again in {seconds} seconds.");
+        return WriteMessagesAsync(response, status, $"{reason} Try again in {seconds} {(seconds == 1 ? "second" : "seconds")}.");
     }
 
     public static Task WriteMessagesAsync(HttpResponse response, int status, string message) =>

@@ -1,0 +1,170 @@
+using System.Security.Cryptography;
+using Microsoft.EntityFrameworkCore;
+using Tagflow.Accounts;
+using Tagflow.Data;
+using Tagflow.Wire;
+
+namespace Tagflow.Idempotency;
+
+/// <summary>
+/// <c>Idempotency-Key</c> on the API's writes, with Stripe's meaning: the same key with the same
+/// request within 24 hours gets the first answer again without the work being done twice; the same
+/// key with another request is refused with 409. So a client may repeat a write whose answer it never
+/// saw (a timeout, a dropped connection) without doubling it.
+/// </summary>
+/// <remarks>
+/// The key is taken before the request runs and its answer kept after, each in a commit of its own:
+/// a key whose first request was cut off by a crash stays unanswered, and its repeats are refused
+/// with 409 rather than run again, since nobody can tell whether the first took effect. Answers of
+/// 5xx (nothing was changed) and 429 (nothing was done) are not kept, so those requests may be sent
+/// again with the same key. Keys belong to the account; listbuilding calls, which have no account
+/// credentials, need none: repeating them leaves the same state.
+/// </remarks>
+internal static class IdempotencyKeys
+{
+    public const string Header = "Idempotency-Key";
+    public const string ReplayedHeader = "Idempotent-Replayed";
+    public static readonly TimeSpan Lifetime = TimeSpan.FromHours(24);
+
+    /// <summary>A first request still unanswered after this long was cut off (the server stopped): its key is spent.</summary>
+    private static readonly TimeSpan CutOff = TimeSpan.FromMinutes(2);
+
+    /// <summary>Answers larger than this are not kept: only reads answer so much, and a read may run again.</summary>
+    private const int MaxKeptBody = 256 * 1024;
+    private const int MaxKeyLength = 255;
+
+    public static WebApplication UseIdempotencyKeys(this WebApplication app)
+    {
+        app.Use(RunAsync);
+        return app;
+    }
+
+    private static async Task RunAsync(HttpContext context, RequestDelegate next)
+    {
+        var request = context.Request;
+        if (!request.Headers.TryGetValue(Header, out var values) || context.User.FindAccountId() is not { } accountId
+            || !(HttpMethods.IsPost(request.Method) || HttpMethods.IsPut(request.Method) || HttpMethods.IsDelete(request.Method) || HttpMethods.IsPatch(request.Method)))
+        {
+            await next(context);
+            return;
+        }
+        var key = values.ToString();
+        if (key.Length is 0 or > MaxKeyLength || key.Any(c => c is < '!' or > '~'))
+        {
+            await WireResults.WriteMessagesAsync(context.Response, StatusCodes.Status400BadRequest,
+                $"The {Header} header must be 1 to {MaxKeyLength} visible ASCII characters, such as a UUID.");
+            return;
+        }
+
+        var db = context.RequestServices.GetRequiredService<TagflowDb>();
+        var clock = context.RequestServices.GetRequiredService<TimeProvider>();
+        var cancellationToken = context.RequestAborted;
+        var hash = await HashAsync(request, cancellationToken);
+        var taken = await TakeAsync(db, accountId, key, hash, clock.GetUtcNow().UtcDateTime, cancellationToken);
+        if (taken.Earlier is { } earlier)
+        {
+            await AnswerAgainAsync(context, earlier, hash, clock.GetUtcNow().UtcDateTime);
+            return;
+        }
+
+        var original = context.Response.Body;
+        await using var kept = new KeptBody(original, MaxKeptBody);
+        context.Response.Body = kept;
+        try
+        {
+            await next(context);
+        }
+        catch
+        {
+            await ForgetAsync(db, taken.Id);
+            throw;
+        }
+        finally
+        {
+            context.Response.Body = original;
+        }
+        var status = context.Response.StatusCode;
+        if (status >= 500 || status == StatusCodes.Status429TooManyRequests || kept.Overflowed)
+        {
+            await ForgetAsync(db, taken.Id);
+            return;
+        }
+        var body = kept.Kept;
+        var contentType = context.Response.ContentType;
+        // Kept whatever the client does now: it may be gone, and its repeat must find the answer.
+        await db.IdempotentRequests.Where(r => r.Id == taken.Id)
+            .ExecuteUpdateAsync(u => u.SetProperty(r => r.Status, status).SetProperty(r => r.ContentType, contentType).SetProperty(r => r.Body, body), CancellationToken.None);
+    }
+
+    /// <summary>Takes the key for this request; or, when it is taken already, answers the request that has it.</summary>
+    private static async Task<(long Id, IdempotentRequest? Earlier)> TakeAsync(TagflowDb db, long accountId, string key, string hash, DateTime now, CancellationToken cancellationToken)
+    {
+        var expired = now - Lifetime;
+        await db.IdempotentRequests.Where(r => r.AccountId == accountId && r.Key == key && r.CreatedAt < expired).ExecuteDeleteAsync(cancellationToken);
+        var entry = new IdempotentRequest { AccountId = accountId, Key = key, RequestHash = hash, CreatedAt = now };
+        db.IdempotentRequests.Add(entry);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return (entry.Id, null);
+        }
+        catch (DbUpdateException)
+        {
+            // The unique (account, key) index: another request has the key, now or before.
+            db.Entry(entry).State = EntityState.Detached;
+            var earlier = await db.IdempotentRequests.AsNoTracking().SingleAsync(r => r.AccountId == accountId && r.Key == key, cancellationToken);
+            return (earlier.Id, earlier);
+        }
+        finally
+        {
+            db.ChangeTracker.Clear();
+        }
+    }
+
+    private static async Task AnswerAgainAsync(HttpContext context, IdempotentRequest earlier, string hash, DateTime now)
+    {
+        var response = context.Response;
+        if (earlier.RequestHash != hash)
+        {
+            await WireResults.WriteMessagesAsync(response, StatusCodes.Status409Conflict,
+                $"This {Header} was sent before with another request; send a new key for a new request.");
+            return;
+        }
+        if (earlier.Status is not { } status)
+        {
+            if (now - earlier.CreatedAt < CutOff)
+            {
+                await WireResults.WriteTooManyRequestsAsync(response, TimeSpan.FromSeconds(1),
+                    $"A request with this {Header} is still being answered.", StatusCodes.Status409Conflict);
+                return;
+            }
+            await WireResults.WriteMessagesAsync(response, StatusCodes.Status409Conflict,
+                $"The first request with this {Header} was cut off before it was answered, so whether it took effect is unknown: "
+                + "check, then send a new key.");
+            return;
+        }
+        response.StatusCode = status;
+        response.ContentType = earlier.ContentType;
+        response.Headers[ReplayedHeader] = "true";
+        var body = earlier.Body ?? [];
+        response.ContentLength = body.Length;
+        await response.Body.WriteAsync(body, context.RequestAborted);
+    }
+
+    private static Task ForgetAsync(TagflowDb db, long id) =>
+        db.IdempotentRequests.Where(r => r.Id == id).ExecuteDeleteAsync(CancellationToken.None);
+
+    /// <summary>What makes two requests the same: method, path, query, content type and body.</summary>
+    private static async Task<string> HashAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        request.EnableBuffering();
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha.AppendData(System.Text.Encoding.UTF8.GetBytes($"{request.Method}\n{request.Path}{request.QueryString}\n{request.ContentType}\n"));
+        var buffer = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(buffer, cancellationToken)) > 0)
+            sha.AppendData(buffer, 0, read);
+        request.Body.Position = 0;
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+}
