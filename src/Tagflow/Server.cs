@@ -53,6 +53,8 @@ internal static class Server
         builder.Services.AddSingleton<Webhooks.WebhookSender>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Webhooks.WebhookSender>());
         builder.Services.AddHostedService<Automations.AutomationWorker>();
+        builder.Services.AddSingleton<Housekeeping.HousekeepingJob>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Housekeeping.HousekeepingJob>());
         TagflowAuthentication.Register(builder.Services);
         LoginRateLimit.Register(builder.Services, settings);
         builder.Services.AddHealthChecks().AddDbContextCheck<TagflowDb>("database");

@@ -40,6 +40,8 @@ internal sealed record TagflowSettings
     /// or networks); empty: the headers are ignored and the connection's own address is the client's.
     /// </summary>
     public IReadOnlyList<System.Net.IPNetwork> TrustedProxies { get; init; } = [];
+    /// <summary>How long housekeeping keeps records (see <see cref="Housekeeping.HousekeepingJob"/>).</summary>
+    public Housekeeping.Retention Retention { get; init; } = new();
     /// <summary>Where messages go without an SMTP relay; null for <see cref="DefaultOutbox"/>.</summary>
     public string? OutboxDirectory { get; init; }
 

@@ -65,4 +65,6 @@ internal sealed class LoginThrottle
     public required string NormalizedUsername { get; set; }
     public int Failures { get; set; }
     public DateTime? LockedUntil { get; set; }
+    /// <summary>The last counted attempt: a row quiet for a day is removed by housekeeping.</summary>
+    public DateTime LastAttemptAt { get; set; }
 }

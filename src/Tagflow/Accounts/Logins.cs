@@ -62,7 +62,7 @@ internal sealed partial class Logins(TagflowDb db, TimeProvider clock, TagflowSe
     {
         if (!await db.LoginThrottles.AnyAsync(t => t.NormalizedUsername == normalized, cancellationToken))
         {
-            db.LoginThrottles.Add(new LoginThrottle { NormalizedUsername = normalized });
+            db.LoginThrottles.Add(new LoginThrottle { NormalizedUsername = normalized, LastAttemptAt = now });
             try
             {
                 await db.SaveChangesAsync(cancellationToken);
@@ -80,6 +80,7 @@ internal sealed partial class Logins(TagflowDb db, TimeProvider clock, TagflowSe
             .Where(t => t.NormalizedUsername == normalized && (t.LockedUntil == null || t.LockedUntil <= now))
             .ExecuteUpdateAsync(u => u
                 .SetProperty(t => t.Failures, t => t.Failures + 1)
+                .SetProperty(t => t.LastAttemptAt, now)
                 .SetProperty(t => t.LockedUntil, t => t.Failures + 1 >= limit ? provisional : (DateTime?)null), cancellationToken);
         if (reserved == 0) return null;
         return await db.LoginThrottles.Where(t => t.NormalizedUsername == normalized).Select(t => t.Failures).SingleAsync(cancellationToken);

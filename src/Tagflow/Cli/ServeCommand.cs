@@ -61,6 +61,26 @@ internal static class ServeCommand
             + "Env: TAGFLOW_TRUSTED_PROXIES (comma-separated).",
     };
 
+    /// <summary>The retention settings of housekeeping, in the order of <see cref="Retention"/>'s days.</summary>
+    private static readonly (Option<int?> Option, string Env, int Default)[] RetentionDays =
+    [
+        Days("--keep-webhook-deliveries-days", "TAGFLOW_KEEP_WEBHOOK_DELIVERIES_DAYS", "ended webhook deliveries and their attempts", 30),
+        Days("--keep-sent-emails-days", "TAGFLOW_KEEP_SENT_EMAILS_DAYS",
+            "sent campaign emails (the contacts' emails_sent, opened and clicked, and the emails' links, unsubscribe included)", 365),
+        Days("--keep-events-days", "TAGFLOW_KEEP_EVENTS_DAYS", "events of the feed (GET /events) that the automations have read", 90),
+        Days("--keep-outbox-days", "TAGFLOW_KEEP_OUTBOX_DAYS", "the .eml files in the outbox folder", 30),
+    ];
+
+    private static (Option<int?>, string, int) Days(string name, string env, string what, int days) =>
+        (new Option<int?>(name) { Description = $"Days housekeeping keeps {what} (default {days}). Env: {env}." }, env, days);
+
+    private static Housekeeping.Retention Retention(ParseResult parse)
+    {
+        var days = RetentionDays.Select(r => parse.GetValue(r.Option) ?? TagflowCommand.EnvNumber<int>(r.Env) ?? r.Default).ToArray();
+        if (days.Any(d => d < 1)) throw new AdminException("Every --keep-…-days must be at least 1.");
+        return new Housekeeping.Retention { WebhookDeliveryDays = days[0], SentEmailDays = days[1], EventDays = days[2], OutboxDays = days[3] };
+    }
+
     private static TagflowSettings Settings(ParseResult parse)
     {
         var smtpText = parse.GetValue(Smtp) ?? TagflowCommand.Env("TAGFLOW_SMTP");
@@ -80,6 +100,7 @@ internal static class ServeCommand
         return common with
         {
             TrustedProxies = [.. proxies.Select(p => p.Trim()).Where(p => p.Length > 0).Select(Network)],
+            Retention = Retention(parse),
             Urls = parse.GetValue(Urls)!,
             SessionIdleTimeout = TimeSpan.FromMinutes(minutes),
             MaxBodyBytes = maxBody,
@@ -112,6 +133,7 @@ internal static class ServeCommand
             command.Options.Add(Smtp);
             command.Options.Add(WebhookAllowPrivate);
             command.Options.Add(TrustedProxy);
+            foreach (var (option, _, _) in RetentionDays) command.Options.Add(option);
             command.SetAction(RunAsync);
         }
         root.Subcommands.Add(serve);

@@ -153,6 +153,7 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
         {
             e.HasIndex(t => t.TokenHash).IsUnique();
             e.HasIndex(t => t.ContactId);
+            e.HasIndex(t => t.ExpiresAt); // housekeeping
             e.Property(t => t.TokenHash).HasMaxLength(64);
             e.Property(t => t.NewEmail).HasMaxLength(254);
             e.HasOne<Contact>().WithMany().HasForeignKey(t => t.ContactId).OnDelete(DeleteBehavior.Cascade);
@@ -201,6 +202,7 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
         {
             e.HasIndex(m => m.TokenHash).IsUnique();
             e.HasIndex(m => m.ContactId);
+            e.HasIndex(m => m.SentAt); // housekeeping
             e.Property(m => m.TokenHash).HasMaxLength(64);
             e.Property(m => m.MessageId).HasMaxLength(254);
             e.HasOne<Contacts.Contact>().WithMany().HasForeignKey(m => m.ContactId).OnDelete(DeleteBehavior.Cascade);
@@ -224,6 +226,7 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
             e.HasIndex(d => new { d.State, d.NextAttemptAt });
             e.HasIndex(d => new { d.WebhookId, d.Id });
             e.HasIndex(d => d.ContactId);
+            e.HasIndex(d => d.CreatedAt); // housekeeping
             e.Property(d => d.MessageId).HasMaxLength(64);
             e.Property(d => d.Method).HasMaxLength(8);
             e.Property(d => d.Url).HasMaxLength(8000);

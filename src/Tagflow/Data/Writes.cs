@@ -93,6 +93,21 @@ internal sealed class WriteScope(TagflowDb db, IDbContextTransaction transaction
 internal sealed class SqliteWriteGate
 {
     public SemaphoreSlim Semaphore { get; } = new(1, 1);
+
+    /// <summary>Holds the gate until disposed, for a write outside the group commit; on PostgreSQL holds nothing.</summary>
+    public async Task<IDisposable> HoldAsync(TagflowDb db, CancellationToken cancellationToken)
+    {
+        if (db is not SqliteTagflowDb) return Held.Nothing;
+        await Semaphore.WaitAsync(cancellationToken);
+        return new Held(Semaphore);
+    }
+
+    private sealed class Held(SemaphoreSlim? semaphore) : IDisposable
+    {
+        public static readonly Held Nothing = new(null);
+
+        public void Dispose() => semaphore?.Release();
+    }
 }
 
 /// <summary>

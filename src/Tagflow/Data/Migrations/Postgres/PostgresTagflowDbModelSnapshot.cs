@@ -152,6 +152,9 @@ namespace Tagflow.Data.Migrations.Postgres
                     b.Property<int>("Failures")
                         .HasColumnType("integer");
 
+                    b.Property<DateTime>("LastAttemptAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTime?>("LockedUntil")
                         .HasColumnType("timestamp with time zone");
 
@@ -362,6 +365,8 @@ namespace Tagflow.Data.Migrations.Postgres
                     b.HasIndex("CampaignId");
 
                     b.HasIndex("ContactId");
+
+                    b.HasIndex("SentAt");
 
                     b.HasIndex("TokenHash")
                         .IsUnique();
@@ -856,6 +861,8 @@ namespace Tagflow.Data.Migrations.Postgres
 
                     b.HasIndex("ContactId");
 
+                    b.HasIndex("ExpiresAt");
+
                     b.HasIndex("TokenHash")
                         .IsUnique();
 
@@ -1064,6 +1071,8 @@ namespace Tagflow.Data.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.HasIndex("ContactId");
+
+                    b.HasIndex("CreatedAt");
 
                     b.HasIndex("State", "NextAttemptAt");
 

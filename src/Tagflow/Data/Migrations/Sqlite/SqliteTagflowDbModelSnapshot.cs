@@ -141,6 +141,9 @@ namespace Tagflow.Data.Migrations.Sqlite
                     b.Property<int>("Failures")
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime>("LastAttemptAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("LockedUntil")
                         .HasColumnType("TEXT");
 
@@ -343,6 +346,8 @@ namespace Tagflow.Data.Migrations.Sqlite
                     b.HasIndex("CampaignId");
 
                     b.HasIndex("ContactId");
+
+                    b.HasIndex("SentAt");
 
                     b.HasIndex("TokenHash")
                         .IsUnique();
@@ -825,6 +830,8 @@ namespace Tagflow.Data.Migrations.Sqlite
 
                     b.HasIndex("ContactId");
 
+                    b.HasIndex("ExpiresAt");
+
                     b.HasIndex("TokenHash")
                         .IsUnique();
 
@@ -1027,6 +1034,8 @@ namespace Tagflow.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("ContactId");
+
+                    b.HasIndex("CreatedAt");
 
                     b.HasIndex("State", "NextAttemptAt");
 
