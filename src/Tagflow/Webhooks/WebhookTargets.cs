@@ -6,6 +6,9 @@ namespace Tagflow.Webhooks;
 /// <summary>A webhook's host resolves only to addresses Tagflow does not call (private, loopback, link-local).</summary>
 internal sealed class PrivateTargetException(string message) : Exception(message);
 
+/// <summary>Resolves a webhook's host name to the addresses Tagflow may connect to; <see cref="Dns.GetHostAddressesAsync(string, CancellationToken)"/> unless a test points names elsewhere.</summary>
+internal delegate Task<IPAddress[]> HostResolver(string host, CancellationToken cancellationToken);
+
 /// <summary>
 /// Which addresses a webhook may reach. Private, loopback, link-local and other non-public ranges are
 /// refused unless the operator allows them (<c>--webhook-allow-private</c>), so that a webhook URL
@@ -53,7 +56,7 @@ internal static class WebhookTargets
     }
 
     /// <summary>The handler webhooks are sent through: no redirects, no proxy, no cookies, and (unless allowed) only public addresses.</summary>
-    public static SocketsHttpHandler Handler(bool allowPrivate) => new()
+    public static SocketsHttpHandler Handler(bool allowPrivate, HostResolver resolve) => new()
     {
         AllowAutoRedirect = false,
         UseProxy = false,
@@ -63,7 +66,7 @@ internal static class WebhookTargets
         ConnectCallback = async (context, cancellationToken) =>
         {
             var host = context.DnsEndPoint.Host;
-            var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, cancellationToken);
+            var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await resolve(host, cancellationToken);
             if (!allowPrivate) addresses = addresses.Where(IsPublic).ToArray();
             if (addresses.Length == 0)
                 throw new PrivateTargetException($"{host} resolves only to private, loopback or link-local addresses, which webhooks do not call (the operator can allow them with --webhook-allow-private).");
