@@ -42,7 +42,7 @@ internal static class WebhookTargets
             : host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || host.EndsWith(".localhost", StringComparison.OrdinalIgnoreCase) ? "loopback"
             : host.Equals(Dns.GetHostName(), StringComparison.OrdinalIgnoreCase) ? "this server's host name"
             : null;
-        return why is null ? null : $"The key \"url\" points to {literal?.ToString() ?? uri.Host} ({why}), which webhooks do not call. {WhatToDo}";
+        return why is null ? null : $"The key \"url\" points to a private or special-purpose address, which webhooks do not call: {literal?.ToString() ?? uri.Host} ({why}). {WhatToDo}";
     }
 
     /// <summary>The handler webhooks are sent through: no redirects, no proxy, no cookies, and (unless allowed) only global addresses that are not this server's.</summary>
