@@ -50,6 +50,7 @@ internal static class Server
 
         builder.Services.AddTagflowCore(settings);
         // The automation engine and the webhook sender run in every serving instance (not in admin commands).
+        builder.Services.AddSingleton<Webhooks.HostResolver>(System.Net.Dns.GetHostAddressesAsync);
         builder.Services.AddSingleton<Webhooks.WebhookSender>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Webhooks.WebhookSender>());
         builder.Services.AddHostedService<Automations.AutomationWorker>();

@@ -20,7 +20,7 @@ namespace Tagflow.Webhooks;
 /// made again under the same <c>webhook-id</c>, which tells the receiver it is a repeat.
 /// </summary>
 internal sealed partial class WebhookSender(IServiceScopeFactory scopes, SqliteWriteGate gate, KeyRing keys, TagflowSettings settings,
-    TimeProvider clock, ILogger<WebhookSender> logger) : BackgroundService
+    HostResolver resolve, TimeProvider clock, ILogger<WebhookSender> logger) : BackgroundService
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
     public static readonly TimeSpan GiveUpAfter = TimeSpan.FromDays(3);
@@ -42,7 +42,7 @@ internal sealed partial class WebhookSender(IServiceScopeFactory scopes, SqliteW
 
     /// <summary>What one attempt gave; <see cref="GiveUp"/> when trying again cannot help.</summary>
     private sealed record Attempt(long DeliveryId, int? Status, int DurationMs, string Error, bool GiveUp);
-    private readonly HttpClient _http = new(WebhookTargets.Handler(settings.WebhookAllowPrivate)) { Timeout = Timeout };
+    private readonly HttpClient _http = new(WebhookTargets.Handler(settings.WebhookAllowPrivate, resolve)) { Timeout = Timeout };
 
     public void Wake() => _signal.Wake();
 

@@ -220,10 +220,15 @@ public sealed class WebhookTests
             "http://127.0.0.1:8080/hook", "http://localhost:8080/", "http://app.localhost/", "http://[::1]:8080/", "http://127.1/",
             "http://[::ffff:127.0.0.1]/", "http://10.1.2.3/", "http://172.16.0.1/", "http://192.168.1.1/", "http://169.254.169.254/latest/meta-data",
             "http://[fd00::1]/", "http://[fe80::1]/",
+            // Documentation and benchmarking ranges, IPv6 forms that carry a private IPv4 address, and names for this machine.
+            "http://192.0.2.1/", "http://198.51.100.1/", "http://203.0.113.1/", "http://198.18.0.1/", "http://[2001:db8::1]/", "http://[100::1]/",
+            "http://[2002:7f00:1::]/", "http://[64:ff9b::7f00:1]/", "http://[::ffff:0:7f00:1]/", "http://localhost./", "http://LOCALHOST./",
+            "http://①②⑦.0.0.1/", $"http://{Dns.GetHostName()}:8080/",
         ];
         foreach (var url in urls)
         {
             using var refused = await client.PostAsJsonAsync("/webhook", new { name = "CRM", tagid = tag, url });
+            Assert.True(refused.StatusCode == HttpStatusCode.BadRequest, $"{url} is taken");
             Assert.Contains("private", await WireAssert.MessageAsync(refused, HttpStatusCode.BadRequest), StringComparison.Ordinal);
         }
         Assert.Empty((await WireAssert.OkAsync(await client.GetAsync("/webhook"))).EnumerateArray());

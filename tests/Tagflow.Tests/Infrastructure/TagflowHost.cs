@@ -48,6 +48,10 @@ public sealed class TagflowHost : IAsyncDisposable
     internal static async Task<TagflowHost> StartAsync(string provider, Func<TagflowSettings, TagflowSettings> adjust) =>
         await StartAsync(await TestDatabase.CreateAsync(provider), owned: true, new TestClock(), adjust);
 
+    /// <summary>Starts a server on a new database of the provider, with settings and services of the test's own (a service replaces Tagflow's).</summary>
+    internal static async Task<TagflowHost> StartAsync(string provider, Func<TagflowSettings, TagflowSettings> adjust, Action<IServiceCollection> services) =>
+        await StartAsync(await TestDatabase.CreateAsync(provider), owned: true, new TestClock(), adjust, services);
+
     /// <summary>Starts another server on an existing database (a restart, or a second instance).</summary>
     public static Task<TagflowHost> StartOnAsync(TestDatabase database, TestClock? clock = null) =>
         StartAsync(database, owned: false, clock ?? new TestClock(), s => s);
@@ -56,7 +60,8 @@ public sealed class TagflowHost : IAsyncDisposable
     internal static Task<TagflowHost> StartOnAsync(TestDatabase database, TestClock clock, Func<TagflowSettings, TagflowSettings> adjust) =>
         StartAsync(database, owned: false, clock, adjust);
 
-    private static async Task<TagflowHost> StartAsync(TestDatabase database, bool owned, TestClock clock, Func<TagflowSettings, TagflowSettings> adjust)
+    private static async Task<TagflowHost> StartAsync(TestDatabase database, bool owned, TestClock clock, Func<TagflowSettings, TagflowSettings> adjust,
+        Action<IServiceCollection>? services = null)
     {
         var settings = adjust(Settings(database) with { Urls = "http://127.0.0.1:0" });
         var logs = new LogSink();
@@ -64,6 +69,7 @@ public sealed class TagflowHost : IAsyncDisposable
         {
             b.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Debug);
             b.Services.AddSingleton<TimeProvider>(clock);
+            services?.Invoke(b.Services);
         });
         await using (var scope = app.Services.CreateAsyncScope())
             await DatabasePreparation.PrepareAsync(scope.ServiceProvider, CancellationToken.None);

@@ -16,20 +16,20 @@ public sealed record ReceivedRequest(string Method, string PathAndQuery, IReadOn
 }
 
 /// <summary>
-/// A real HTTP server in the test process (Kestrel), on a loopback port: it records every request
-/// it gets and answers with the status the test sets (200 unless told otherwise). It can be stopped
-/// (the receiver is down: connections are refused) and started again on the same port.
+/// A real HTTP server in the test process (Kestrel), on a loopback port (or on every address of
+/// this machine, for a test that shows one is not called): it records every request it gets and
+/// answers with the status the test sets (200 unless told otherwise). It can be stopped (the
+/// receiver is down: connections are refused) and started again on the same port.
 /// </summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
+    private readonly IPAddress _on;
     private readonly Channel<ReceivedRequest> _received = Channel.CreateUnbounded<ReceivedRequest>();
     private readonly ConcurrentQueue<Answer> _next = new();
     private volatile Answer _answer = new(200, null);
     private WebApplication? _app;
 
-    private WebhookReceiver()
-    {
-    }
+    private WebhookReceiver(IPAddress on) => _on = on;
 
     private sealed record Answer(int Status, string? Location);
 
@@ -38,9 +38,10 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>This receiver's URL for <paramref name="pathAndQuery"/>.</summary>
     public string Url(string pathAndQuery = "/") => $"http://127.0.0.1:{Port}{pathAndQuery}";
 
-    public static async Task<WebhookReceiver> StartAsync()
+    /// <summary>Starts a receiver listening on <paramref name="on"/>: loopback unless told otherwise.</summary>
+    public static async Task<WebhookReceiver> StartAsync(IPAddress? on = null)
     {
-        var receiver = new WebhookReceiver();
+        var receiver = new WebhookReceiver(on ?? IPAddress.Loopback);
         await receiver.ListenAsync(0);
         return receiver;
     }
@@ -84,7 +85,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, port));
+        builder.WebHost.UseKestrel(k => k.Listen(_on, port));
         var app = builder.Build();
         app.Run(RecordAsync);
         await app.StartAsync();
