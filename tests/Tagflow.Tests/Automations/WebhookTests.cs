@@ -174,7 +174,9 @@ public sealed class WebhookTests
             steps = new object[] { new { type = "wait", seconds = 60 }, new { type = "webhook", webhookid = Text(webhook, "id") } },
         });
 
-        await SubscribeAsync(client, "bert@example.com", list, start);
+        var bert = await SubscribeAsync(client, "bert@example.com", list, start);
+        // The clock moves only once bert waits in the campaign: a wait that began after the move would never end.
+        await EventuallyAsync(async () => Map(await GetAsync(client, bert), "campaigns_started").Count == 1, "bert entered the campaign");
         await Task.Delay(300);
         Assert.True(receiver.NothingReceived);
         host.Clock.Advance(TimeSpan.FromSeconds(61));
