@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.EntityFrameworkCore;
 using Tagflow.Accounts;
 using Tagflow.Data;
@@ -67,12 +68,16 @@ internal static class IdempotencyKeys
             return;
         }
 
-        var original = context.Response.Body;
-        await using var kept = new KeptBody(original, MaxKeptBody);
-        context.Response.Body = kept;
+        // The answer is kept as it goes out, however it is written (the body stream or the body writer):
+        // the response body feature is wrapped, and completing the wrapper flushes what its writer holds.
+        var original = context.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
+        await using var kept = new KeptBody(original.Stream, MaxKeptBody);
+        var keeping = new StreamResponseBodyFeature(kept, original);
+        context.Features.Set<IHttpResponseBodyFeature>(keeping);
         try
         {
             await next(context);
+            await keeping.CompleteAsync();
         }
         catch
         {
@@ -81,7 +86,7 @@ internal static class IdempotencyKeys
         }
         finally
         {
-            context.Response.Body = original;
+            context.Features.Set(original);
         }
         var status = context.Response.StatusCode;
         if (status >= 500 || status == StatusCodes.Status429TooManyRequests || kept.Overflowed)

@@ -36,6 +36,27 @@ public sealed class IdempotencyKeyTests
 
     [Theory]
     [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task AStreamedAnswerIsSentWholeAndAnsweredAgainWhole(string provider)
+    {
+        await using var host = await TagflowHost.StartAsync(provider);
+        using var client = await host.NewAccountClientAsync("anna");
+        var tag = await CreateTagAsync(client, "Kunde");
+        for (var i = 0; i < 3; i++)
+        {
+            await AddIdAsync(client, $"c{i}@example.com");
+            await TagAsync(client, $"c{i}@example.com", tag);
+        }
+
+        var first = await WireAssert.OkAsync(await SendAsync(client, HttpMethod.Post, "/subscriber/tagged", new { tagid = tag, status = AllStatuses }, "key-1"));
+        using var again = await SendAsync(client, HttpMethod.Post, "/subscriber/tagged", new { tagid = tag, status = AllStatuses }, "key-1");
+
+        Assert.Equal(3, first.EnumerateObject().Count());
+        Assert.Equal(first.GetRawText(), (await WireAssert.OkAsync(again)).GetRawText());
+        Assert.Equal(["true"], again.Headers.GetValues("Idempotent-Replayed"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
     public async Task ARefusalIsAnsweredAgainToo(string provider)
     {
         await using var host = await TagflowHost.StartAsync(provider);
