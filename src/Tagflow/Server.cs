@@ -47,6 +47,9 @@ internal static class Server
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         // Data protection comes with authentication but protects nothing of Tagflow's: no cookie is encrypted.
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
+        // A start that fails (most often: the port is taken) is told by `tagflow serve` in one sentence, not
+        // as the host's stack trace. A background service that fails still logs its exception, at Critical.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
 
         builder.Services.AddTagflowCore(settings);
         // The automation engine and the webhook sender run in every serving instance (not in admin commands).

@@ -27,6 +27,7 @@ internal static class TagflowServices
         services.AddSingleton<Automations.AutomationSignal>();
         services.AddScoped<Automations.CampaignAdmin>();
         services.AddScoped<Webhooks.WebhookAdmin>();
+        services.AddScoped<Tags.TagAdmin>();
         services.AddSingleton<Email.IMailRelay>(sp => settings.Smtp is { } smtp
             ? new Email.SmtpRelay(smtp, settings.SmtpTimeout, sp.GetRequiredService<ILogger<Email.SmtpRelay>>(),
                 new Email.SmtpQueue(smtp, settings.SmtpTimeout, sp.GetRequiredService<IServiceScopeFactory>(), sp.GetRequiredService<SqliteWriteGate>(),

@@ -7,16 +7,18 @@ namespace Tagflow.Accounts;
 /// <summary>Thrown for an admin action that cannot be done as asked; the message says why.</summary>
 internal sealed class AdminException(string message) : Exception(message);
 
-/// <summary>Creating accounts, developers and grants: shared by the admin commands and the demo set-up.</summary>
-internal sealed class AccountAdmin(TagflowDb db, KeyRing keys, TimeProvider clock, TagflowSettings settings)
+/// <summary>What <c>tagflow accounts show</c> tells of an account besides its own columns.</summary>
+internal sealed record AccountDetails(Account Account, int Contacts, List<string> Developers, int Sessions);
+
+/// <summary>Accounts, developers and grants: shared by the admin commands and the demo set-up.</summary>
+internal sealed class AccountAdmin(TagflowDb db, KeyRing keys, TimeProvider clock, TagflowSettings settings, Writes writes)
 {
     public async Task<Account> AddAccountAsync(string username, string password, string email, Plan plan, string timeZone, CancellationToken cancellationToken)
     {
         username = username.Trim();
         if (username.Length is 0 or > 100) throw new AdminException("The username must have 1 to 100 characters.");
-        if (password.Length < 8) throw new AdminException("The password must have at least 8 characters.");
-        if (!TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out _))
-            throw new AdminException($"Unknown time zone '{timeZone}': use an IANA name such as Europe/Berlin.");
+        CheckPassword(password);
+        CheckTimeZone(timeZone);
         var normalized = Account.Normalize(username);
         if (await db.Accounts.AnyAsync(a => a.NormalizedUsername == normalized, cancellationToken))
             throw new AdminException($"An account named '{username}' already exists.");
@@ -40,6 +42,72 @@ internal sealed class AccountAdmin(TagflowDb db, KeyRing keys, TimeProvider cloc
         await db.SaveChangesAsync(cancellationToken);
         await tx.CommitAsync(cancellationToken);
         return account;
+    }
+
+    public Task<List<Account>> ListAccountsAsync(CancellationToken cancellationToken) =>
+        db.Accounts.AsNoTracking().OrderBy(a => a.Id).ToListAsync(cancellationToken);
+
+    public async Task<AccountDetails> DescribeAsync(string username, CancellationToken cancellationToken)
+    {
+        var account = await FindAccountAsync(username, cancellationToken);
+        var contacts = await db.Contacts.CountAsync(c => c.AccountId == account.Id, cancellationToken);
+        var developers = await (from g in db.ApiGrants
+                                join d in db.Developers on g.DeveloperId equals d.Id
+                                where g.AccountId == account.Id
+                                orderby g.Id
+                                select d.Name).ToListAsync(cancellationToken);
+        var sessions = await db.Sessions.CountAsync(s => s.AccountId == account.Id, cancellationToken);
+        return new AccountDetails(account, contacts, developers, sessions);
+    }
+
+    /// <summary>
+    /// Sets a new password. The account's sessions end, as whoever holds one may be who the new
+    /// password locks out; and its failed logins are forgotten, so a locked account can log in at once.
+    /// </summary>
+    public async Task SetPasswordAsync(string username, string password, CancellationToken cancellationToken)
+    {
+        CheckPassword(password);
+        var account = await FindAccountAsync(username, cancellationToken);
+        var hash = Secrets.HashPassword(password, settings.PasswordIterations);
+        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.Accounts.Where(a => a.Id == account.Id).ExecuteUpdateAsync(u => u.SetProperty(a => a.PasswordHash, hash), cancellationToken);
+        await db.Sessions.Where(s => s.AccountId == account.Id).ExecuteDeleteAsync(cancellationToken);
+        await db.LoginThrottles.Where(t => t.NormalizedUsername == account.NormalizedUsername).ExecuteDeleteAsync(cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+    }
+
+    public async Task SetPlanAsync(string username, Plan plan, CancellationToken cancellationToken)
+    {
+        var account = await FindAccountAsync(username, cancellationToken);
+        await db.Accounts.Where(a => a.Id == account.Id).ExecuteUpdateAsync(u => u.SetProperty(a => a.Plan, plan), cancellationToken);
+    }
+
+    public async Task SetTimeZoneAsync(string username, string timeZone, CancellationToken cancellationToken)
+    {
+        CheckTimeZone(timeZone);
+        var account = await FindAccountAsync(username, cancellationToken);
+        await db.Accounts.Where(a => a.Id == account.Id).ExecuteUpdateAsync(u => u.SetProperty(a => a.TimeZone, timeZone), cancellationToken);
+    }
+
+    /// <summary>
+    /// Removes an account and everything of it. The account's row takes most of it with it (the
+    /// model's cascades: contacts with their fields, tags, tokens, runs, sent emails and deliveries;
+    /// tags, fields, processes, blocklist, events, grants, sessions). Campaigns and webhooks go first,
+    /// as they restrict the deletion of their tags, and listbuilding keys, as they restrict that of
+    /// their processes; failed logins are kept by username, with no key to cascade from.
+    /// </summary>
+    public async Task RemoveAccountAsync(string username, CancellationToken cancellationToken)
+    {
+        var account = await FindAccountAsync(username, cancellationToken);
+        var id = account.Id;
+        // The account's lock: a change to its contacts that is under way commits before, or finds no account after.
+        await using var write = await writes.BeginAsync(id, cancellationToken);
+        await db.Campaigns.Where(c => c.AccountId == id).ExecuteDeleteAsync(cancellationToken);
+        await db.Webhooks.Where(w => w.AccountId == id).ExecuteDeleteAsync(cancellationToken);
+        await db.ListbuildingKeys.Where(k => k.AccountId == id).ExecuteDeleteAsync(cancellationToken);
+        await db.LoginThrottles.Where(t => t.NormalizedUsername == account.NormalizedUsername).ExecuteDeleteAsync(cancellationToken);
+        await db.Accounts.Where(a => a.Id == id).ExecuteDeleteAsync(cancellationToken);
+        await write.CommitAsync(cancellationToken);
     }
 
     /// <summary>Registers a developer and returns its key (64 hex characters).</summary>
@@ -92,6 +160,17 @@ internal sealed class AccountAdmin(TagflowDb db, KeyRing keys, TimeProvider cloc
             throw new AdminException($"'{account.Username}' has not granted access to '{developer.Name}'.");
     }
 
+    public Task<List<Developer>> ListDevelopersAsync(CancellationToken cancellationToken) =>
+        db.Developers.AsNoTracking().OrderBy(d => d.Id).ToListAsync(cancellationToken);
+
+    /// <summary>Removes a developer with its grants: every customer key made for it stops working at once.</summary>
+    public async Task RemoveDeveloperAsync(string name, CancellationToken cancellationToken)
+    {
+        var trimmed = name.Trim();
+        if (await db.Developers.Where(d => d.Name == trimmed).ExecuteDeleteAsync(cancellationToken) == 0)
+            throw new AdminException($"No developer named '{name}'.");
+    }
+
     /// <summary>The account with this username, in any case.</summary>
     public async Task<Account> FindAccountAsync(string username, CancellationToken cancellationToken)
     {
@@ -107,6 +186,18 @@ internal sealed class AccountAdmin(TagflowDb db, KeyRing keys, TimeProvider cloc
         var developer = await db.Developers.AsNoTracking().SingleOrDefaultAsync(d => d.Name == name, cancellationToken)
             ?? throw new AdminException($"No developer named '{developerName}': add it with 'tagflow developers add'.");
         return (account, developer);
+    }
+
+    private static void CheckPassword(string password)
+    {
+        if (password.Length < 8) throw new AdminException("The password must have at least 8 characters.");
+    }
+
+    /// <summary>An IANA name (as dates on the wire need it everywhere), not a Windows one that this machine could translate.</summary>
+    private static void CheckTimeZone(string timeZone)
+    {
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out var zone) || !zone.HasIanaId)
+            throw new AdminException($"Unknown time zone '{timeZone}': use an IANA name such as Europe/Berlin.");
     }
 
     // A unique index guards against two processes adding the same name at once.

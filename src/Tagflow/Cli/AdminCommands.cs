@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Tagflow.Accounts;
 using Tagflow.Blocklist;
+using Tagflow.Contacts;
 using Tagflow.Data;
 using Tagflow.OptIns;
 
@@ -10,58 +11,11 @@ namespace Tagflow.Cli;
 
 /// <summary>
 /// Admin commands: each prints only the value it created on stdout, errors on stderr, and exits
-/// non-zero on error. They may run while a server uses the same database.
+/// non-zero on error. They may run while a server uses the same database. Here: what they share,
+/// and the blocklist, opt-in process and listbuilding commands.
 /// </summary>
 internal static class AdminCommands
 {
-    public static Command Accounts()
-    {
-        var username = new Argument<string>("USERNAME");
-        var password = new Option<string>("--password") { Description = "At least 8 characters.", Required = true };
-        var email = new Option<string>("--email") { Description = "The account's email address.", DefaultValueFactory = _ => "" };
-        var plan = new Option<string>("--plan") { Description = "API access needs premium or higher.", DefaultValueFactory = _ => "premium" };
-        plan.AcceptOnlyFromAmong("standard", "premium", "deluxe", "enterprise");
-        var timeZone = new Option<string>("--timezone") { Description = "IANA time zone for dates on the wire.", DefaultValueFactory = _ => "Europe/Berlin" };
-
-        var add = new Command("add", "Create an account; prints its id.") { username, password, email, plan, timeZone };
-        add.SetAction((parse, ct) => RunAsync(parse, async sp =>
-        {
-            var account = await sp.GetRequiredService<AccountAdmin>().AddAccountAsync(
-                parse.GetValue(username)!, parse.GetValue(password)!, parse.GetValue(email)!,
-                Enum.Parse<Plan>(parse.GetValue(plan)!, ignoreCase: true), parse.GetValue(timeZone)!, ct);
-            return account.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }, ct));
-        return new Command("accounts", "Manage accounts.") { add };
-    }
-
-    public static Command Developers()
-    {
-        var name = new Argument<string>("NAME");
-        var add = new Command("add", "Register a developer (an integration); prints its developer key.") { name };
-        add.SetAction((parse, ct) => RunAsync(parse,
-            sp => sp.GetRequiredService<AccountAdmin>().AddDeveloperAsync(parse.GetValue(name)!, ct)!, ct));
-        return new Command("developers", "Manage developers.") { add };
-    }
-
-    public static Command Keys()
-    {
-        var username = new Argument<string>("USERNAME");
-        var developer = new Argument<string>("DEVELOPER") { Description = "The developer's name." };
-        var grant = new Command("grant", "Grant a developer API access to an account; prints the customer key.") { username, developer };
-        grant.SetAction((parse, ct) => RunAsync(parse,
-            sp => sp.GetRequiredService<AccountAdmin>().GrantAsync(parse.GetValue(username)!, parse.GetValue(developer)!, ct)!, ct));
-
-        var revokeUser = new Argument<string>("USERNAME");
-        var revokeDeveloper = new Argument<string>("DEVELOPER") { Description = "The developer's name." };
-        var revoke = new Command("revoke", "Revoke a developer's access; its customer key stops working at once.") { revokeUser, revokeDeveloper };
-        revoke.SetAction((parse, ct) => RunAsync(parse, async sp =>
-        {
-            await sp.GetRequiredService<AccountAdmin>().RevokeAsync(parse.GetValue(revokeUser)!, parse.GetValue(revokeDeveloper)!, ct);
-            return null;
-        }, ct));
-        return new Command("keys", "Manage customer keys (developer access to an account).") { grant, revoke };
-    }
-
     public static Command Blocklist()
     {
         var command = new Command("blocklist", "Manage an account's blocked addresses and domains.");
@@ -90,7 +44,7 @@ internal static class AdminCommands
         {
             var account = await sp.GetRequiredService<AccountAdmin>().FindAccountAsync(parse.GetValue(listUser)!, ct);
             var values = await sp.GetRequiredService<BlocklistAdmin>().ListAsync(account.Id, ct);
-            return values.Count == 0 ? null : string.Join(Environment.NewLine, values);
+            return TerminalText.Lines(values);
         }, ct));
         command.Subcommands.Add(list);
         return command;
@@ -165,8 +119,8 @@ internal static class AdminCommands
         {
             var account = await sp.GetRequiredService<AccountAdmin>().FindAccountAsync(parse.GetValue(listUser)!, ct);
             var keys = await sp.GetRequiredService<ListbuildingAdmin>().ListAsync(account.Id, ct);
-            return string.Join(Environment.NewLine, keys.Select(k => string.Create(CultureInfo.InvariantCulture,
-                $"{k.Id}\t{k.KeyPrefix}…\tlist {k.ListId}\ttag {(k.TagId is { } t ? t.ToString(CultureInfo.InvariantCulture) : "-")}\t{k.Name}")));
+            return TerminalText.Lines(keys.Select(k => TerminalText.Line(
+                ContactWire.Id(k.Id), k.KeyPrefix + "…", "list " + ContactWire.Id(k.ListId), "tag " + (k.TagId is { } t ? ContactWire.Id(t) : "-"), k.Name)));
         }, ct));
         command.Subcommands.Add(show);
 
@@ -228,7 +182,38 @@ internal static class AdminCommands
         }
     }
 
-    /// <summary>Migrates, runs one admin action in its own scope, and prints its result or its error.</summary>
+    /// <summary>A subcommand whose first argument is the account's username; <paramref name="action"/> gets the account's id.</summary>
+    public static Command AccountCommand(string name, string description, Symbol[] symbols,
+        Func<ParseResult, IServiceProvider, long, CancellationToken, Task<string?>> action)
+    {
+        var username = new Argument<string>("USERNAME");
+        var command = UserCommand(name, description, username, symbols);
+        command.SetAction((parse, ct) => RunAsync(parse, async sp =>
+        {
+            var account = await sp.GetRequiredService<AccountAdmin>().FindAccountAsync(parse.GetValue(username)!, ct);
+            return await action(parse, sp, account.Id, ct);
+        }, ct));
+        return command;
+    }
+
+    /// <summary>A command whose first argument is a username, followed by <paramref name="symbols"/>.</summary>
+    public static Command UserCommand(string name, string description, Argument<string> username, Symbol[] symbols)
+    {
+        var command = new Command(name, description) { username };
+        foreach (var symbol in symbols)
+        {
+            if (symbol is Argument argument) command.Arguments.Add(argument);
+            else command.Options.Add((Option)symbol);
+        }
+        return command;
+    }
+
+    public static string Time(DateTime utc) => utc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Migrates, runs one admin action in its own scope, and prints its result or its error. Both pass
+    /// through <see cref="TerminalText.Safe"/>: they carry names that API clients chose.
+    /// </summary>
     public static async Task<int> RunAsync(ParseResult parse, Func<IServiceProvider, Task<string?>> action, CancellationToken cancellationToken)
     {
         var output = parse.InvocationConfiguration.Output;
@@ -240,18 +225,18 @@ internal static class AdminCommands
             await using var scope = provider.CreateAsyncScope();
             await DatabasePreparation.PrepareAsync(scope.ServiceProvider, cancellationToken);
             var result = await action(scope.ServiceProvider);
-            if (result is not null) await output.WriteLineAsync(result);
+            if (result is not null) await output.WriteSafeLineAsync(result);
             return 0;
         }
         catch (AdminException e)
         {
-            await error.WriteLineAsync($"tagflow: {e.Message}");
+            await error.WriteSafeLineAsync($"tagflow: {e.Message}");
             return 1;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // The message only: a connection string or key never reaches the terminal through a stack trace.
-            await error.WriteLineAsync($"tagflow: {e.GetBaseException().Message}");
+            await error.WriteSafeLineAsync($"tagflow: {e.GetBaseException().Message}");
             return 2;
         }
     }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Tagflow.Accounts;
 using Tagflow.Automations;
+using Tagflow.Contacts;
 using Tagflow.Webhooks;
 using Tagflow.Wire;
 
@@ -24,23 +25,23 @@ internal static class AutomationCommands
         var command = new Command("campaigns", "Manage an account's follow-up campaigns (as /campaign does).");
 
         var addFile = BodyFileOption("POST /campaign takes: name, tagid, steps, optional sendername and senderaddress");
-        command.Subcommands.Add(AccountCommand("add", "Create a campaign; prints its id.", [addFile], async (parse, sp, accountId, ct) =>
+        command.Subcommands.Add(AdminCommands.AccountCommand("add", "Create a campaign; prints its id.", [addFile], async (parse, sp, accountId, ct) =>
         {
             var request = await ReadBodyAsync<CampaignRequest>(parse.GetValue(addFile)!, ct);
             var (campaign, refusal) = await sp.GetRequiredService<CampaignAdmin>().SaveAsync(accountId, null, request, ct);
-            return refusal is null ? Contacts.ContactWire.Id(campaign!.Id) : throw Refused(refusal);
+            return refusal is null ? ContactWire.Id(campaign!.Id) : throw Refused(refusal);
         }));
 
-        command.Subcommands.Add(AccountCommand("list", "List the account's campaigns: id, start tag, steps, contacts running, finished and stopped, name.", [],
+        command.Subcommands.Add(AdminCommands.AccountCommand("list", "List the account's campaigns: id, start tag, steps, contacts running, finished and stopped, name.", [],
             async (parse, sp, accountId, ct) =>
             {
                 var admin = sp.GetRequiredService<CampaignAdmin>();
                 var counts = await admin.CountsAsync(accountId, ct);
-                return Lines((await admin.ListAsync(accountId, ct)).Select(c => CampaignLine(c, counts.GetValueOrDefault(c.Id) ?? new(0, 0, 0))));
+                return TerminalText.Lines((await admin.ListAsync(accountId, ct)).Select(c => CampaignLine(c, counts.GetValueOrDefault(c.Id) ?? new(0, 0, 0))));
             }));
 
         var showId = CampaignId();
-        command.Subcommands.Add(AccountCommand("show", "Print a campaign as JSON, as GET /campaign/{id} answers it.", [showId], async (parse, sp, accountId, ct) =>
+        command.Subcommands.Add(AdminCommands.AccountCommand("show", "Print a campaign as JSON, as GET /campaign/{id} answers it.", [showId], async (parse, sp, accountId, ct) =>
         {
             var admin = sp.GetRequiredService<CampaignAdmin>();
             var id = parse.GetValue(showId);
@@ -50,7 +51,7 @@ internal static class AutomationCommands
         }));
 
         var removeId = CampaignId();
-        command.Subcommands.Add(AccountCommand("remove", "Delete a campaign; its contacts get none of its further steps.", [removeId], async (parse, sp, accountId, ct) =>
+        command.Subcommands.Add(AdminCommands.AccountCommand("remove", "Delete a campaign; its contacts get none of its further steps.", [removeId], async (parse, sp, accountId, ct) =>
             await sp.GetRequiredService<CampaignAdmin>().RemoveAsync(accountId, parse.GetValue(removeId), ct) ? null : throw NoSuch("campaign", parse.GetValue(removeId))));
         return command;
     }
@@ -60,7 +61,7 @@ internal static class AutomationCommands
         var command = new Command("webhooks", "Manage an account's outbound webhooks and their deliveries (as /webhook does).");
 
         var addFile = BodyFileOption("POST /webhook takes: name, url, optional tagid, method, format and parameters");
-        command.Subcommands.Add(AccountCommand("add",
+        command.Subcommands.Add(AdminCommands.AccountCommand("add",
             "Create a webhook; prints its id, then its signing secret (whsec_…), with which receivers verify the webhook-signature header.",
             [addFile], async (parse, sp, accountId, ct) =>
         {
@@ -69,18 +70,18 @@ internal static class AutomationCommands
             var (webhook, refusal) = await admin.SaveAsync(accountId, null, request, ct);
             if (refusal is not null) throw Refused(refusal);
             // stdout stays the created values alone, for scripts; what the secret is for goes beside it.
-            await parse.InvocationConfiguration.Error.WriteLineAsync(
+            await parse.InvocationConfiguration.Error.WriteSafeLineAsync(
                 "The second line is the webhook's signing secret: its receiver verifies the webhook-signature header with it ('tagflow webhooks show' prints it again).");
-            return Contacts.ContactWire.Id(webhook!.Id) + Environment.NewLine + admin.Secret(webhook);
+            return ContactWire.Id(webhook!.Id) + Environment.NewLine + admin.Secret(webhook);
         }));
 
-        command.Subcommands.Add(AccountCommand("list", "List the account's webhooks: id, enabled or disabled, trigger tag, method and URL, name.", [],
-            async (parse, sp, accountId, ct) => Lines((await sp.GetRequiredService<WebhookAdmin>().ListAsync(accountId, ct)).Select(w =>
-                string.Create(CultureInfo.InvariantCulture,
-                    $"{w.Id}\t{(w.DisabledAt is null ? "enabled" : "disabled")}\ttag {(w.TagId is { } t ? Contacts.ContactWire.Id(t) : "-")}\t{w.Method} {w.Url}\t{w.Name}")))));
+        command.Subcommands.Add(AdminCommands.AccountCommand("list", "List the account's webhooks: id, enabled or disabled, trigger tag, method and URL, name.", [],
+            async (parse, sp, accountId, ct) => TerminalText.Lines((await sp.GetRequiredService<WebhookAdmin>().ListAsync(accountId, ct)).Select(w =>
+                TerminalText.Line(ContactWire.Id(w.Id), w.DisabledAt is null ? "enabled" : "disabled",
+                    "tag " + (w.TagId is { } t ? ContactWire.Id(t) : "-"), $"{w.Method} {w.Url}", w.Name)))));
 
         var showId = WebhookId();
-        command.Subcommands.Add(AccountCommand("show", "Print a webhook as JSON with its signing secret, as GET /webhook/{id} answers it.", [showId],
+        command.Subcommands.Add(AdminCommands.AccountCommand("show", "Print a webhook as JSON with its signing secret, as GET /webhook/{id} answers it.", [showId],
             async (parse, sp, accountId, ct) =>
             {
                 var admin = sp.GetRequiredService<WebhookAdmin>();
@@ -89,7 +90,7 @@ internal static class AutomationCommands
             }));
 
         var removeId = WebhookId();
-        command.Subcommands.Add(AccountCommand("remove", "Delete a webhook and its deliveries (not while a campaign calls it).", [removeId], async (parse, sp, accountId, ct) =>
+        command.Subcommands.Add(AdminCommands.AccountCommand("remove", "Delete a webhook and its deliveries (not while a campaign calls it).", [removeId], async (parse, sp, accountId, ct) =>
             await sp.GetRequiredService<WebhookAdmin>().RemoveAsync(accountId, parse.GetValue(removeId), ct) is { } refusal
                 ? throw Refused(refusal, NoSuch("webhook", parse.GetValue(removeId)))
                 : null));
@@ -101,44 +102,25 @@ internal static class AutomationCommands
             DefaultValueFactory = _ => DefaultDeliveries,
         };
         limit.Validators.Add(result => { if (result.GetValueOrDefault<int>() < 1) result.AddError("--limit must be 1 or more."); });
-        command.Subcommands.Add(AccountCommand("deliveries",
+        command.Subcommands.Add(AdminCommands.AccountCommand("deliveries",
             "List a webhook's deliveries, newest first: id, state, webhook-id, contact, queued, next attempt, then each attempt (time, status, duration, error).",
             [deliveriesId, limit], async (parse, sp, accountId, ct) =>
             {
                 var admin = sp.GetRequiredService<WebhookAdmin>();
                 var id = parse.GetValue(deliveriesId);
                 if (await admin.FindAsync(accountId, id, ct) is null) throw NoSuch("webhook", id);
-                return Lines((await admin.DeliveriesAsync(accountId, id, null, parse.GetValue(limit), ct)).Select(d => DeliveryLine(d.Delivery, d.Attempts)));
+                return TerminalText.Lines((await admin.DeliveriesAsync(accountId, id, null, parse.GetValue(limit), ct)).Select(d => DeliveryLine(d.Delivery, d.Attempts)));
             }));
 
         var retryId = WebhookId();
         var retryDelivery = new Argument<long>("DELIVERY") { Description = "The delivery's id ('tagflow webhooks deliveries' lists them)." };
-        command.Subcommands.Add(AccountCommand("retry", "Send a failed delivery again at the server's next look.", [retryId, retryDelivery], async (parse, sp, accountId, ct) =>
+        command.Subcommands.Add(AdminCommands.AccountCommand("retry", "Send a failed delivery again at the server's next look.", [retryId, retryDelivery], async (parse, sp, accountId, ct) =>
         {
             var (id, delivery) = (parse.GetValue(retryId), parse.GetValue(retryDelivery));
             return await sp.GetRequiredService<WebhookAdmin>().RetryAsync(accountId, id, delivery, ct) is { } refusal
                 ? throw Refused(refusal, new AdminException(string.Create(CultureInfo.InvariantCulture, $"The account has no webhook {id} with a delivery {delivery}.")))
                 : null;
         }));
-        return command;
-    }
-
-    /// <summary>A subcommand whose first argument is the account's username; <paramref name="action"/> gets the account's id.</summary>
-    private static Command AccountCommand(string name, string description, Symbol[] symbols,
-        Func<ParseResult, IServiceProvider, long, CancellationToken, Task<string?>> action)
-    {
-        var username = new Argument<string>("USERNAME");
-        var command = new Command(name, description) { username };
-        foreach (var symbol in symbols)
-        {
-            if (symbol is Argument argument) command.Arguments.Add(argument);
-            else command.Options.Add((Option)symbol);
-        }
-        command.SetAction((parse, ct) => AdminCommands.RunAsync(parse, async sp =>
-        {
-            var account = await sp.GetRequiredService<AccountAdmin>().FindAccountAsync(parse.GetValue(username)!, ct);
-            return await action(parse, sp, account.Id, ct);
-        }, ct));
         return command;
     }
 
@@ -181,21 +163,18 @@ internal static class AutomationCommands
 
     private static AdminException NoSuch(string what, long id) => new(string.Create(CultureInfo.InvariantCulture, $"The account has no {what} {id}."));
 
-    private static string CampaignLine(Campaign campaign, CampaignCounts counts) => string.Create(CultureInfo.InvariantCulture,
-        $"{campaign.Id}\ttag {campaign.TagId}\t{CampaignSteps.Parse(campaign.Steps).Count} steps\t{counts.Running} running\t{counts.Finished} finished\t{counts.Stopped} stopped\t{campaign.Name}");
+    private static string CampaignLine(Campaign campaign, CampaignCounts counts) => TerminalText.Line(
+        ContactWire.Id(campaign.Id), "tag " + ContactWire.Id(campaign.TagId), Count(CampaignSteps.Parse(campaign.Steps).Count, "steps"),
+        Count(counts.Running, "running"), Count(counts.Finished, "finished"), Count(counts.Stopped, "stopped"), campaign.Name);
 
     private static string DeliveryLine(WebhookDelivery delivery, List<WebhookAttempt> attempts)
     {
-        var next = delivery.State == DeliveryState.Pending ? "next " + Time(delivery.NextAttemptAt) : "-";
+        var next = delivery.State == DeliveryState.Pending ? "next " + AdminCommands.Time(delivery.NextAttemptAt) : "-";
         var tried = attempts.Count == 0 ? "no attempts" : string.Join(" | ", attempts.Select(a => string.Create(CultureInfo.InvariantCulture,
-            $"{Time(a.At)} {(a.Status is { } status ? Contacts.ContactWire.Id(status) : "no answer")} {a.DurationMs} ms{(a.Error.Length > 0 ? " " + a.Error : "")}")));
-        return string.Create(CultureInfo.InvariantCulture,
-            $"{delivery.Id}\t{delivery.State.ToString().ToLowerInvariant()}\t{delivery.MessageId}\tcontact {delivery.ContactId}\tqueued {Time(delivery.CreatedAt)}\t{next}\t{tried}");
+            $"{AdminCommands.Time(a.At)} {(a.Status is { } status ? ContactWire.Id(status) : "no answer")} {a.DurationMs} ms{(a.Error.Length > 0 ? " " + a.Error : "")}")));
+        return TerminalText.Line(ContactWire.Id(delivery.Id), delivery.State.ToString().ToLowerInvariant(), delivery.MessageId,
+            "contact " + ContactWire.Id(delivery.ContactId), "queued " + AdminCommands.Time(delivery.CreatedAt), next, tried);
     }
 
-    /// <summary>Nothing at all for no lines, as <c>blocklist list</c> prints.</summary>
-    private static string? Lines(IEnumerable<string> lines) => string.Join(Environment.NewLine, lines) is { Length: > 0 } text ? text : null;
-
-    private static string Time(DateTime utc) => utc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-
+    private static string Count(int count, string what) => string.Create(CultureInfo.InvariantCulture, $"{count} {what}");
 }

@@ -48,12 +48,6 @@ internal static class ServeCommand
             + "Env: TAGFLOW_SMTP (better for a password: the command line is visible to other users).",
     };
 
-    private static readonly Option<bool?> WebhookAllowPrivate = new("--webhook-allow-private")
-    {
-        Description = "Let webhooks call private, loopback and link-local addresses (a receiver on this machine or the local network); "
-            + "refused by default. Env: TAGFLOW_WEBHOOK_ALLOW_PRIVATE=true.",
-    };
-
     private static readonly Option<string[]> TrustedProxy = new("--trusted-proxy")
     {
         Description = "A reverse proxy (an address or a network such as 10.0.0.0/8) whose X-Forwarded-For and X-Forwarded-Proto are "
@@ -95,20 +89,20 @@ internal static class ServeCommand
         if (logins < 0) throw new AdminException("The login rate limit must be 0 (off) or more.");
         if (minutes < 1) throw new AdminException("The session idle time must be at least 1 minute.");
         if (maxBody < 1024) throw new AdminException("The request body limit must be at least 1024 bytes.");
+        var urls = parse.GetValue(Urls)!;
+        Listening.Check(urls);
         var proxies = parse.GetValue(TrustedProxy) is { Length: > 0 } given ? given : TagflowCommand.Env("TAGFLOW_TRUSTED_PROXIES")?.Split(',') ?? [];
-        var common = TagflowCommand.Settings(parse);
-        return common with
+        return TagflowCommand.Settings(parse) with
         {
+            Urls = urls,
             TrustedProxies = [.. proxies.Select(p => p.Trim()).Where(p => p.Length > 0).Select(Network)],
             Retention = Retention(parse),
-            Urls = parse.GetValue(Urls)!,
             SessionIdleTimeout = TimeSpan.FromMinutes(minutes),
             MaxBodyBytes = maxBody,
             LoginsPerMinutePerAddress = logins,
             SignInsPerMinute = signIns,
             PublicUrl = publicUrl,
             Smtp = smtp,
-            WebhookAllowPrivate = parse.GetValue(WebhookAllowPrivate) ?? common.WebhookAllowPrivate,
         };
     }
 
@@ -131,7 +125,6 @@ internal static class ServeCommand
             command.Options.Add(SignInRateLimit);
             command.Options.Add(PublicUrl);
             command.Options.Add(Smtp);
-            command.Options.Add(WebhookAllowPrivate);
             command.Options.Add(TrustedProxy);
             foreach (var (option, _, _) in RetentionDays) command.Options.Add(option);
             command.SetAction(RunAsync);
@@ -141,37 +134,72 @@ internal static class ServeCommand
 
     private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
-        var error = parse.InvocationConfiguration.Error;
+        async Task<int> FailAsync(int exitCode, string message)
+        {
+            await parse.InvocationConfiguration.Error.WriteSafeLineAsync($"tagflow: {message}");
+            return exitCode;
+        }
+
         TagflowSettings settings;
         WebApplication app;
-        DemoAccount.Credentials? demo;
         try
         {
             settings = Settings(parse);
             app = Server.Build(settings);
-            await using var scope = app.Services.CreateAsyncScope();
-            await DatabasePreparation.PrepareAsync(scope.ServiceProvider, cancellationToken);
-            demo = await DemoAccount.CreateIfEmptyAsync(scope.ServiceProvider, cancellationToken);
         }
         catch (AdminException e)
         {
-            await error.WriteLineAsync($"tagflow: {e.Message}");
-            return 1;
+            return await FailAsync(1, e.Message);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            await error.WriteLineAsync($"tagflow: cannot start: {e.GetBaseException().Message}");
-            return 2;
+            return await FailAsync(2, $"cannot start: {e.GetBaseException().Message}");
         }
 
         await using (app)
         {
-            await app.StartAsync(cancellationToken);
+            try
+            {
+                await using var scope = app.Services.CreateAsyncScope();
+                await DatabasePreparation.PrepareAsync(scope.ServiceProvider, cancellationToken);
+            }
+            catch (AdminException e)
+            {
+                return await FailAsync(1, e.Message);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                return await FailAsync(2, $"cannot start: {e.GetBaseException().Message}");
+            }
+
+            // Listening comes before the demo account: a server that cannot listen must not create
+            // keys that nobody sees, nor leave a database that is no longer empty at the next start.
+            try
+            {
+                await app.StartAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                return await FailAsync(1, Listening.Failure(e, settings.Urls));
+            }
+
+            DemoAccount.Credentials? demo;
+            try
+            {
+                await using var scope = app.Services.CreateAsyncScope();
+                demo = await DemoAccount.CreateIfEmptyAsync(scope.ServiceProvider, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                await app.StopAsync(CancellationToken.None);
+                return await FailAsync(2, $"cannot create the demo account: {e.GetBaseException().Message}");
+            }
+
             var output = parse.InvocationConfiguration.Output;
             var url = app.Urls.First().TrimEnd('/');
-            await output.WriteLineAsync($"Tagflow serves {url} on {settings.Database.Describe()}. API reference: {url}/docs");
-            await output.WriteLineAsync(app.Services.GetRequiredService<IMailRelay>().Description);
-            if (demo is not null) await output.WriteLineAsync(demo.Describe(url));
+            await output.WriteSafeLineAsync($"Tagflow serves {url} on {settings.Database.Describe()}. API reference: {url}/docs");
+            await output.WriteSafeLineAsync(app.Services.GetRequiredService<IMailRelay>().Description);
+            if (demo is not null) await output.WriteSafeLineAsync(demo.Describe(url));
             await app.WaitForShutdownAsync(cancellationToken);
         }
         return 0;

@@ -24,6 +24,14 @@ internal static class TagflowCommand
         DefaultValueFactory = _ => Env("TAGFLOW_KEY_FILE"),
     };
 
+    /// <summary>Every command takes it, as every command reads its variable: <c>webhooks add</c> must accept what the server calls.</summary>
+    public static readonly Option<bool?> WebhookAllowPrivate = new("--webhook-allow-private")
+    {
+        Description = "Let webhooks call private, loopback and link-local addresses (a receiver on this machine or the local network); "
+            + "refused by default. Env: TAGFLOW_WEBHOOK_ALLOW_PRIVATE=true.",
+        Recursive = true,
+    };
+
     private static readonly Lazy<RootCommand> Root = new(Create);
 
     /// <summary>Parses and runs a command line; a usage error prints its message on stderr and no help on stdout.</summary>
@@ -41,11 +49,13 @@ internal static class TagflowCommand
         var root = new RootCommand("Tagflow: a self-hosted, KlickTipp-compatible contact, opt-in and tag-automation server.");
         root.Options.Add(Db);
         root.Options.Add(KeyFile);
+        root.Options.Add(WebhookAllowPrivate);
         ServeCommand.AddTo(root);
         root.Subcommands.Add(MigrateCommand());
-        root.Subcommands.Add(AdminCommands.Accounts());
-        root.Subcommands.Add(AdminCommands.Developers());
-        root.Subcommands.Add(AdminCommands.Keys());
+        root.Subcommands.Add(AccountCommands.Accounts());
+        root.Subcommands.Add(AccountCommands.Developers());
+        root.Subcommands.Add(AccountCommands.Keys());
+        root.Subcommands.Add(TagCommands.Tags());
         root.Subcommands.Add(AdminCommands.Blocklist());
         root.Subcommands.Add(AdminCommands.Lists());
         root.Subcommands.Add(AdminCommands.Listbuilding());
@@ -63,7 +73,7 @@ internal static class TagflowCommand
             Database = database,
             KeyFile = parse.GetValue(KeyFile) ?? TagflowSettings.DefaultKeyFile(database),
             // Read here, not only by the server, so that `tagflow webhooks add` accepts what the server accepts.
-            WebhookAllowPrivate = EnvBool("TAGFLOW_WEBHOOK_ALLOW_PRIVATE") ?? false,
+            WebhookAllowPrivate = parse.GetValue(WebhookAllowPrivate) ?? EnvBool("TAGFLOW_WEBHOOK_ALLOW_PRIVATE") ?? false,
         };
     }
 

@@ -3,7 +3,6 @@ using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Tagflow.Accounts;
 using Tagflow.Data;
-using Tagflow.Events;
 using Tagflow.Wire;
 
 namespace Tagflow.Tags;
@@ -47,71 +46,15 @@ internal static class TagsApi
         });
     }
 
-    private static async Task<IResult> CreateAsync(Body<TagCreate> body, ClaimsPrincipal user, TagflowDb db, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateAsync(Body<TagCreate> body, ClaimsPrincipal user, TagAdmin admin, CancellationToken cancellationToken)
     {
-        var name = body.Value.Name?.Trim();
-        if (string.IsNullOrEmpty(name)) return WireResults.BadRequest("The key \"name\" is required: the name of the new tag.");
-        if (name.Length > Tag.MaxNameLength) return WireResults.BadRequest($"The key \"name\" may have at most {Tag.MaxNameLength} characters.");
-
-        var tag = new Tag
-        {
-            AccountId = user.AccountId(),
-            Name = name,
-            NormalizedName = Tag.Normalize(name),
-            Text = body.Value.Text ?? "",
-            CreatedAt = clock.GetUtcNow().UtcDateTime,
-        };
-        if (await NameTakenAsync(db, tag.AccountId, tag.NormalizedName, null, cancellationToken))
-            return WireResults.Refused(WireErrors.TagNameTaken);
-        db.Tags.Add(tag);
-        if (!await SaveUnlessNameTakenAsync(db, tag.AccountId, tag.NormalizedName, null, cancellationToken))
-            return WireResults.Refused(WireErrors.TagNameTaken);
-        return WireResults.Id(tag.Id);
+        var (tag, refusal) = await admin.AddAsync(user.AccountId(), body.Value.Name, body.Value.Text, cancellationToken);
+        return refusal?.ToResult() ?? WireResults.Id(tag!.Id);
     }
 
-    private static async Task<IResult> UpdateAsync(long id, Body<TagUpdate> body, ClaimsPrincipal user, TagflowDb db, CancellationToken cancellationToken)
-    {
-        var accountId = user.AccountId();
-        var tag = await db.Tags.SingleOrDefaultAsync(t => t.Id == id && t.AccountId == accountId, cancellationToken);
-        if (tag is null) return WireResults.NotFound();
-        if (tag.Kind != TagKind.Manual) return WireResults.Refused(WireErrors.SmartTag);
+    private static async Task<IResult> UpdateAsync(long id, Body<TagUpdate> body, ClaimsPrincipal user, TagAdmin admin, CancellationToken cancellationToken) =>
+        (await admin.UpdateAsync(user.AccountId(), id, body.Value.Name, body.Value.Text, cancellationToken))?.ToResult() ?? WireResults.True();
 
-        var (name, text) = body.Value;
-        if (name is not null)
-        {
-            name = name.Trim();
-            if (name.Length == 0) return WireResults.BadRequest("The key \"name\" may not be empty.");
-            if (name.Length > Tag.MaxNameLength) return WireResults.BadRequest($"The key \"name\" may have at most {Tag.MaxNameLength} characters.");
-            if (await NameTakenAsync(db, accountId, Tag.Normalize(name), id, cancellationToken))
-                return WireResults.Refused(WireErrors.TagNameTaken);
-            tag.Name = name;
-            tag.NormalizedName = Tag.Normalize(name);
-        }
-        if (text is not null) tag.Text = text;
-        if (!await SaveUnlessNameTakenAsync(db, accountId, tag.NormalizedName, id, cancellationToken))
-            return WireResults.Refused(WireErrors.TagNameTaken);
-        return WireResults.True();
-    }
-
-    private static async Task<IResult> DeleteAsync(long id, ClaimsPrincipal user, TagflowDb db, Writes writes, TimeProvider clock, CancellationToken cancellationToken)
-    {
-        var accountId = user.AccountId();
-        await using var write = await writes.BeginAsync(accountId, cancellationToken);
-        var kind = await db.Tags.Where(t => t.Id == id && t.AccountId == accountId).Select(t => (TagKind?)t.Kind).SingleOrDefaultAsync(cancellationToken);
-        if (kind is null) return WireResults.NotFound();
-        if (kind != TagKind.Manual) return WireResults.Refused(WireErrors.SmartTag);
-        if (await Automations.CampaignAdmin.TagInUseAsync(db, accountId, id, cancellationToken)) return WireResults.Refused(WireErrors.TagInUse);
-        // Deleting a tag untags its contacts (a cascade); each of them gets its tag.removed event.
-        await EventLog.AddTagRemovedForAllAsync(db, accountId, id, clock.GetUtcNow().UtcDateTime, cancellationToken);
-        await db.Tags.Where(t => t.Id == id && t.AccountId == accountId).ExecuteDeleteAsync(cancellationToken);
-        await write.CommitAsync(cancellationToken);
-        return WireResults.True();
-    }
-
-    /// <summary>Saves; false when a concurrent request took the name first (the unique index refused the write).</summary>
-    private static Task<bool> SaveUnlessNameTakenAsync(TagflowDb db, long accountId, string normalizedName, long? exceptId, CancellationToken cancellationToken) =>
-        UniqueNames.SaveUnlessTakenAsync(db, ct => NameTakenAsync(db, accountId, normalizedName, exceptId, ct), cancellationToken);
-
-    private static Task<bool> NameTakenAsync(TagflowDb db, long accountId, string normalizedName, long? exceptId, CancellationToken cancellationToken) =>
-        db.Tags.AnyAsync(t => t.AccountId == accountId && t.NormalizedName == normalizedName && t.Id != exceptId, cancellationToken);
+    private static async Task<IResult> DeleteAsync(long id, ClaimsPrincipal user, TagAdmin admin, CancellationToken cancellationToken) =>
+        (await admin.RemoveAsync(user.AccountId(), id, cancellationToken))?.ToResult() ?? WireResults.True();
 }

@@ -222,6 +222,26 @@ public sealed class AutomationCommandTests
         Assert.Equal((0, "", ""), Parts(await AdminCli.RunAsync(host.Database, "webhooks", "retry", "anna", id, columns[0])));
     }
 
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task APrivateWebhookAddressIsAcceptedWithWebhookAllowPrivate(string provider)
+    {
+        await using var db = await TestDatabase.CreateAsync(provider);
+        Assert.Equal(0, (await AdminCli.RunAsync(db, "accounts", "add", "anna", "--password", "correct horse")).ExitCode);
+        var file = await WriteAsync(db, "webhook.json", """{"name":"Local","url":"http://127.0.0.1:8080/hook"}""");
+
+        var refused = await AdminCli.RunAsync(db, "webhooks", "add", "anna", "--file", file);
+        var allowed = await AdminCli.RunAsync(db, "webhooks", "add", "anna", "--file", file, "--webhook-allow-private");
+        var refusedAgain = await AdminCli.RunAsync(db, "webhooks", "add", "anna", "--file", file, "--webhook-allow-private", "false");
+
+        Assert.Equal((1, ""), (refused.ExitCode, refused.Output));
+        Assert.Contains("The key \"url\" points to a private", refused.Error, StringComparison.Ordinal);
+        Assert.Equal(0, allowed.ExitCode);
+        var id = allowed.Output.Split('\n')[0];
+        Assert.Equal($"{id}\tenabled\ttag -\tPOST http://127.0.0.1:8080/hook\tLocal\n", (await AdminCli.RunAsync(db, "webhooks", "list", "anna")).Output);
+        Assert.Equal((1, ""), (refusedAgain.ExitCode, refusedAgain.Output));
+    }
+
     private static (int, string, string) Parts(CliResult result) => (result.ExitCode, result.Output, result.Error);
 
     private static async Task<string> WriteAsync(TestDatabase db, string name, string content)

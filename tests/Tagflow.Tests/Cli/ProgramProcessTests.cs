@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Tagflow.Tests.Infrastructure;
 
 namespace Tagflow.Tests.Cli;
@@ -11,33 +10,11 @@ public sealed class ProgramProcessTests
     public async Task AnAdminErrorExitsNonZeroWithAMessageOnStderrOnly(string provider)
     {
         await using var db = await TestDatabase.CreateAsync(provider);
-        var program = typeof(Tagflow.Data.TagflowDb).Assembly.Location;
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = db.Directory,
-        };
-        foreach (var arg in new[] { program, "accounts", "add", "x", "--password", "short", "--db", db.DbArgument, "--key-file", AdminCli.KeyFile(db) })
-            start.ArgumentList.Add(arg);
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var error = process.StandardError.ReadToEndAsync(timeout.Token);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
+        var result = await ProgramProcess.RunAsync(db, "accounts", "add", "x", "--password", "short");
 
-        Assert.NotEqual(0, process.ExitCode);
-        Assert.Equal("", await output);
-        Assert.Contains("password", await error, StringComparison.OrdinalIgnoreCase);
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Equal("", result.Output);
+        Assert.Contains("password", result.Error, StringComparison.OrdinalIgnoreCase);
     }
 }

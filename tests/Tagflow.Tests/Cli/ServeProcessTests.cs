@@ -17,14 +17,8 @@ public sealed partial class ServeProcessTests
     public async Task PrintedDemoKeysWorkAndAnsweredWritesSurviveAKill(string provider)
     {
         await using var db = await TestDatabase.CreateAsync(provider);
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = db.Directory };
-        foreach (var arg in new[] { typeof(Tagflow.Data.TagflowDb).Assembly.Location, "serve", "--urls", "http://127.0.0.1:0",
-                     "--db", db.DbArgument, "--key-file", AdminCli.KeyFile(db) })
-            start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) log.Enqueue(e.Data); };
-        process.BeginErrorReadLine(); // the server logs to stderr; a full pipe would stall it
+        using var process = ProgramProcess.Start(db, "serve", "--urls", "http://127.0.0.1:0");
+        var log = CollectLog(process);
         try
         {
             var banner = await ReadBannerAsync(process, log);
@@ -70,8 +64,17 @@ public sealed partial class ServeProcessTests
         }
     }
 
+    /// <summary>Collects what the server logs on stderr, which must be read: a full pipe would stall it.</summary>
+    internal static System.Collections.Concurrent.ConcurrentQueue<string> CollectLog(Process process)
+    {
+        var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) log.Enqueue(e.Data); };
+        process.BeginErrorReadLine();
+        return log;
+    }
+
     /// <summary>Reads stdout until the demo block's curl line, or fails after a minute.</summary>
-    private static async Task<string> ReadBannerAsync(Process process, IEnumerable<string> log)
+    internal static async Task<string> ReadBannerAsync(Process process, IEnumerable<string> log)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         var banner = new System.Text.StringBuilder();
@@ -84,7 +87,7 @@ public sealed partial class ServeProcessTests
         return "";
     }
 
-    private static string Printed(string banner, string label) =>
+    internal static string Printed(string banner, string label) =>
         Regex.Match(banner, $@"^\s+{label}\s+(\S+)\s*$", RegexOptions.Multiline).Groups[1].Value;
 
     [GeneratedRegex(@"Tagflow serves (http://\S+) on")]
