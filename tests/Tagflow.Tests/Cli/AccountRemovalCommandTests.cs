@@ -92,6 +92,11 @@ public sealed class AccountRemovalCommandTests
         await host.LoginAsync(username);
         var shoeSize = await CreateFieldAsync(client, "Shoe size", "number");
         var buyer = await CreateTagAsync(client, "Buyer");
+        using (var keyed = new HttpRequestMessage(HttpMethod.Post, "/tag") { Content = JsonContent.Create(new { name = "Keyed" }) })
+        {
+            keyed.Headers.Add("Idempotency-Key", $"key-{username}");
+            await WireAssert.OkAsync(await client.SendAsync(keyed));
+        }
         var list = await SingleOptInListAsync(client);
         await WireAssert.OkAsync(await client.PostAsJsonAsync("/listbuilding", new { name = "Blog form", listid = list, tagid = buyer }));
         await AssertTrueAsync(await client.PostAsJsonAsync("/blocklist", new { value = "spam@example.com" }));
