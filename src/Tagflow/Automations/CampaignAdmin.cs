@@ -36,12 +36,14 @@ internal sealed class CampaignAdmin(TagflowDb db, TimeProvider clock, Automation
         var name = request.Name?.Trim() ?? existing?.Name;
         if (string.IsNullOrEmpty(name)) return (null, new("The key \"name\" is required: the campaign's name."));
         if (name.Length > 250) return (null, new("The key \"name\" may have at most 250 characters."));
+        if (WireText.LineProblem("name", name) is { } line) return (null, new(line));
         if ((request.TagId ?? existing?.TagId) is not { } tagId) return (null, new("The key \"tagid\" is required: the tag (manual or SmartTag) that starts the campaign."));
         if (!await db.Tags.AnyAsync(t => t.Id == tagId && t.AccountId == accountId, cancellationToken))
             return (null, new($"There is no tag {tagId} in the account.", WireErrors.TagNotFound));
         var senderName = request.SenderName?.Trim() ?? existing?.SenderName ?? "";
         var senderAddress = request.SenderAddress?.Trim() ?? existing?.SenderAddress ?? "";
         if (senderName.Length > 100) return (null, new("The key \"sendername\" may have at most 100 characters."));
+        if (WireText.LineProblem("sendername", senderName) is { } senderLine) return (null, new(senderLine));
         if (senderAddress.Length > 0 && Contacts.EmailAddress.Parse(senderAddress) is null)
             return (null, new("The key \"senderaddress\" must be an email address (or empty for the account's address)."));
 

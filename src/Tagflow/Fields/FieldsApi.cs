@@ -105,6 +105,7 @@ internal static class FieldsApi
     private static IResult? CheckName(string? name) =>
         string.IsNullOrEmpty(name) ? WireResults.BadRequest("The key \"name\" is required: the label of the data field.")
         : name.Length > MaxNameLength ? WireResults.BadRequest($"The key \"name\" may have at most {MaxNameLength} characters.")
+        : WireText.LineProblem("name", name) is { } line ? WireResults.BadRequest(line)
         : null;
 
     /// <summary>A name is taken by another custom field, or by a standard field's label, regardless of case.</summary>

@@ -35,6 +35,7 @@ internal sealed class ListbuildingAdmin(TagflowDb db, TimeProvider clock)
         name = name?.Trim();
         if (string.IsNullOrEmpty(name)) return (null, "", new("The key \"name\" is required: the name of the new listbuilding key, e.g. the form it is for."));
         if (name.Length > MaxNameLength) return (null, "", new($"The key \"name\" may have at most {MaxNameLength} characters."));
+        if (WireText.LineProblem("name", name) is { } line) return (null, "", new(line));
         if (listId is not { } list) return (null, "", new("The key \"listid\" is required: the opt-in process contacts sign in through."));
         if (!await db.OptInProcesses.AnyAsync(p => p.Id == list && p.AccountId == accountId, cancellationToken))
             return (null, "", new($"There is no opt-in process {list} in the account.", WireErrors.OptInProcessNotFound));

@@ -87,6 +87,7 @@ internal sealed class OptInProcessAdmin(TagflowDb db, TimeProvider clock)
             var name = rawName.Trim();
             if (name.Length == 0 || name.Length > MaxNameLength)
                 return new ProcessRefusal($"The key \"name\" must have 1 to {MaxNameLength} characters.");
+            if (WireText.LineProblem("name", name) is { } line) return new ProcessRefusal(line);
             var normalized = OptInProcess.Normalize(name);
             if (await NameTakenAsync(process.AccountId, normalized, process.Id, cancellationToken)) return NameTaken(name);
             (process.Name, process.NormalizedName) = (name, normalized);

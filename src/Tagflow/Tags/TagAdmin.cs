@@ -21,6 +21,7 @@ internal sealed class TagAdmin(TagflowDb db, Writes writes, TimeProvider clock)
         name = name?.Trim();
         if (string.IsNullOrEmpty(name)) return (null, new("The key \"name\" is required: the name of the new tag."));
         if (name.Length > Tag.MaxNameLength) return (null, TooLong());
+        if (WireText.LineProblem("name", name) is { } line) return (null, new(line));
 
         var tag = new Tag
         {
@@ -46,6 +47,7 @@ internal sealed class TagAdmin(TagflowDb db, Writes writes, TimeProvider clock)
             name = name.Trim();
             if (name.Length == 0) return new("The key \"name\" may not be empty.");
             if (name.Length > Tag.MaxNameLength) return TooLong();
+            if (WireText.LineProblem("name", name) is { } line) return new(line);
             if (await NameTakenAsync(accountId, Tag.Normalize(name), id, cancellationToken)) return NameTaken(name);
             tag.Name = name;
             tag.NormalizedName = Tag.Normalize(name);

@@ -31,6 +31,7 @@ internal sealed partial class WebhookAdmin(TagflowDb db, KeyRing keys, TagflowSe
         var name = request.Name?.Trim() ?? existing?.Name;
         if (string.IsNullOrEmpty(name)) return (null, new("The key \"name\" is required: the webhook's name."));
         if (name.Length > 250) return (null, new("The key \"name\" may have at most 250 characters."));
+        if (WireText.LineProblem("name", name) is { } line) return (null, new(line));
         var tagId = request.TagId ?? existing?.TagId;
         if (tagId is { } tag && !await db.Tags.AnyAsync(t => t.Id == tag && t.AccountId == accountId, cancellationToken))
             return (null, new($"There is no tag {tag} in the account.", WireErrors.TagNotFound));

@@ -34,7 +34,9 @@ internal static partial class WireBody
 
     /// <summary>
     /// Text no database can keep stops at the door: a NUL character (PostgreSQL refuses it) or a
-    /// lone surrogate escape such as <c>\ud800</c> (not Unicode at all).
+    /// lone surrogate escape such as <c>\ud800</c> (not Unicode at all). So do control characters other
+    /// than tab and line breaks (an escape can recolour or clear the terminal of whoever lists a name);
+    /// names and other single-line texts refuse tabs and line breaks too (<see cref="WireText.LineProblem"/>).
     /// </summary>
     private static void RefuseUnstorableText(JsonNode? node, string path)
     {
@@ -57,7 +59,9 @@ internal static partial class WireBody
                     throw new WireBadRequestException($"The key \"{path}\" holds text that is not valid Unicode.");
                 }
                 if (text.Contains('\0', StringComparison.Ordinal))
-                    throw new WireBadRequestException($"The key \"{path}\" contains a NUL character, which is not allowed.");
+                    throw new WireBadRequestException($"The key \"{WireText.Echo(path)}\" contains a NUL character, which is not allowed.");
+                if (text.FirstOrDefault(c => WireText.IsControl(c) && c is not ('\t' or '\n' or '\r')) is var control and not '\0')
+                    throw new WireBadRequestException($"The key \"{WireText.Echo(path)}\" contains a control character (U+{(int)control:X4}), which is not allowed.");
                 break;
         }
     }
