@@ -1,4 +1,7 @@
 using System.Net.Http.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Tagflow.Data;
 using Tagflow.Tests.Infrastructure;
 using static Tagflow.Tests.Automations.AutomationCalls;
 using static Tagflow.Tests.Contacts.ContactCalls;
@@ -22,11 +25,13 @@ public sealed class TerminalSafetyTests
         await using var host = await TagflowHost.StartAsync(provider);
         var anna = await host.AddPartnerAsync("anna");
         using var client = anna.ClientFor(host);
-        var tag = await CreateTagAsync(client, Evil);
+        // The API refuses control characters in names now; names stored before it did are still printed safely.
+        var tag = await CreateTagAsync(client, "Placeholder");
         var list = await SingleOptInListAsync(client);
-        var campaign = Text(await CreateCampaignAsync(client, new { name = Evil, tagid = tag, steps = new object[] { new { type = "wait", seconds = 60 } } }), "id");
-        var webhook = Text(await CreateWebhookAsync(client, new { name = Evil, url = "https://crm.example.com/hook" }), "id");
-        await WireAssert.OkAsync(await client.PostAsJsonAsync("/listbuilding", new { name = Evil, listid = list }));
+        var campaign = Text(await CreateCampaignAsync(client, new { name = "Placeholder", tagid = tag, steps = new object[] { new { type = "wait", seconds = 60 } } }), "id");
+        var webhook = Text(await CreateWebhookAsync(client, new { name = "Placeholder", url = "https://crm.example.com/hook" }), "id");
+        await WireAssert.OkAsync(await client.PostAsJsonAsync("/listbuilding", new { name = "Placeholder", listid = list }));
+        await StoreNamesAsync(host, Evil);
         Assert.Equal(0, (await AdminCli.RunAsync(host.Database, "developers", "add", Evil)).ExitCode);
         Assert.Equal(0, (await AdminCli.RunAsync(host.Database, "accounts", "add", "bert", "--password", "correct horse", "--email", Evil)).ExitCode);
 
@@ -52,11 +57,11 @@ public sealed class TerminalSafetyTests
         // A name in a tab-separated line is escaped whole: its carriage return and any tab cannot fake a line or a column.
         Assert.Contains($"\tmanual\t{Escaped}\n", (await AdminCli.RunAsync(host.Database, "tags", "list", "anna")).Output, StringComparison.Ordinal);
 
-        // An error that repeats a stored name is escaped too.
-        var taken = await AdminCli.RunAsync(host.Database, "tags", "add", "anna", Evil.ToUpperInvariant());
-        Assert.Equal(1, taken.ExitCode);
-        AssertNoRawControlCharacter(taken, ["tags", "add"]);
-        Assert.Contains(@"\u001b[2J", taken.Error, StringComparison.Ordinal);
+        // An error that repeats what it was given is escaped too.
+        var unknown = await AdminCli.RunAsync(host.Database, "accounts", "show", Evil);
+        Assert.Equal(1, unknown.ExitCode);
+        AssertNoRawControlCharacter(unknown, ["accounts", "show"]);
+        Assert.Contains(@"\u001b[2J", unknown.Error, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -65,12 +70,23 @@ public sealed class TerminalSafetyTests
     {
         await using var host = await TagflowHost.StartAsync(provider);
         using var client = await host.NewAccountClientAsync("anna");
-        var tag = await CreateTagAsync(client, "Left\tRight\nNext line");
+        var tag = await CreateTagAsync(client, "Placeholder");
+        await StoreNamesAsync(host, "Left\tRight\nNext line");
 
         var listed = await AdminCli.RunAsync(host.Database, "tags", "list", "anna");
 
         Assert.Equal(new CliResult(0, $"{tag}\tmanual\tLeft\\u0009Right\\u000aNext line\n", ""), listed);
     }
+
+    /// <summary>Gives every tag, campaign, webhook and listbuilding key this name, as data stored before the API refused control characters.</summary>
+    private static Task StoreNamesAsync(TagflowHost host, string name) => host.WithServicesAsync(async sp =>
+    {
+        var db = sp.GetRequiredService<TagflowDb>();
+        await db.Tags.Where(t => t.Name == "Placeholder").ExecuteUpdateAsync(u => u.SetProperty(t => t.Name, name).SetProperty(t => t.NormalizedName, name.ToLowerInvariant()));
+        await db.Campaigns.ExecuteUpdateAsync(u => u.SetProperty(c => c.Name, name).SetProperty(c => c.NormalizedName, name.ToLowerInvariant()));
+        await db.Webhooks.ExecuteUpdateAsync(u => u.SetProperty(w => w.Name, name));
+        return await db.ListbuildingKeys.ExecuteUpdateAsync(u => u.SetProperty(k => k.Name, name));
+    });
 
     private static void AssertNoRawControlCharacter(CliResult printed, string[] command)
     {
