@@ -29,7 +29,14 @@ internal static partial class WireBody
             if (!bodyKeys.Contains(KeyName(key))) Insert(body, key, values);
         }
         RefuseUnstorableText(body, "");
-        return (JsonObject)Normalize(body)!;
+        // The body itself stays an object even when its keys are all numbers (8=a&9=b): only what is inside becomes lists.
+        foreach (var key in body.Select(p => p.Key).ToList())
+        {
+            var value = body[key];
+            body.Remove(key);
+            body[key] = Normalize(value);
+        }
+        return body;
     }
 
     /// <summary>

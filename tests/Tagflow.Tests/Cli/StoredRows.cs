@@ -33,9 +33,14 @@ internal sealed class StoredRows
     {
         await using var services = new ServiceCollection().AddLogging().AddTagflowCore(TagflowHost.Settings(database)).BuildServiceProvider();
         await using var scope = services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<TagflowDb>();
+        return await ReadAsync(scope.ServiceProvider.GetRequiredService<TagflowDb>());
+    }
+
+    /// <summary>As <see cref="ReadAsync(TestDatabase)"/>, through a running server's own context.</summary>
+    public static async Task<StoredRows> ReadAsync(TagflowDb db)
+    {
         var connection = db.Database.GetDbConnection();
-        await connection.OpenAsync();
+        if (connection.State != System.Data.ConnectionState.Open) await connection.OpenAsync();
         var tables = new Dictionary<string, List<StoredRow>>();
         var types = new Dictionary<string, IEntityType>();
         foreach (var type in db.Model.GetEntityTypes())

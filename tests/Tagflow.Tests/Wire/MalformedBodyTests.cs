@@ -20,6 +20,19 @@ public sealed class MalformedBodyTests
 
     [Theory]
     [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task AFormWhoseKeysAreAllNumbersIsReadAsAnObjectOfThem(string provider)
+    {
+        await using var host = await TagflowHost.StartAsync(provider);
+        using var client = await host.NewAccountClientAsync("anna");
+
+        // Found by the fuzz test: such a body was read as a list, and the server answered 500.
+        var message = await WireAssert.MessageAsync(await client.PostAsync("/tag", new FormUrlEncodedContent([new("8[0]", "a"), new("9", "b")])), HttpStatusCode.BadRequest);
+
+        Assert.Contains("\"name\" is required", message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
     public async Task AJsonStringWithALoneSurrogateIsRefusedWith400(string provider)
     {
         await using var host = await TagflowHost.StartAsync(provider);
