@@ -14,14 +14,15 @@ namespace Tagflow.Idempotency;
 /// saw (a timeout, a dropped connection) without doubling it.
 /// </summary>
 /// <remarks>
-/// The key is taken before the request runs and its answer kept after, each in a commit of its own:
-/// a key whose first request was cut off by a crash stays unanswered, and its repeats are refused
+/// The key is taken before the request runs and its answer kept after, each in a commit apart from the
+/// request's own (on SQLite shared with other requests, see <see cref="StoreAsync{T}"/>): a key whose
+/// first request was cut off by a crash stays unanswered, and its repeats are refused
 /// with 409 rather than run again, since nobody can tell whether the first took effect. Answers of
 /// 5xx (nothing was changed) and 429 (nothing was done) are not kept, so those requests may be sent
 /// again with the same key. Keys belong to the account; listbuilding calls, which have no account
 /// credentials, need none: repeating them leaves the same state.
 /// </remarks>
-internal static class IdempotencyKeys
+internal static partial class IdempotencyKeys
 {
     public const string Header = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
@@ -57,11 +58,10 @@ internal static class IdempotencyKeys
             return;
         }
 
-        var db = context.RequestServices.GetRequiredService<TagflowDb>();
         var clock = context.RequestServices.GetRequiredService<TimeProvider>();
         var cancellationToken = context.RequestAborted;
         var hash = await HashAsync(request, cancellationToken);
-        var taken = await TakeAsync(db, accountId, key, hash, clock.GetUtcNow().UtcDateTime, cancellationToken);
+        var taken = await TakeAsync(context, accountId, key, hash, clock.GetUtcNow().UtcDateTime, cancellationToken);
         if (taken.Earlier is { } earlier)
         {
             await AnswerAgainAsync(context, earlier, hash, clock.GetUtcNow().UtcDateTime);
@@ -81,7 +81,7 @@ internal static class IdempotencyKeys
         }
         catch
         {
-            await ForgetAsync(db, taken.Id);
+            await ForgetAsync(context, accountId, taken.Id);
             throw;
         }
         finally
@@ -91,34 +91,71 @@ internal static class IdempotencyKeys
         var status = context.Response.StatusCode;
         if (status >= 500 || status == StatusCodes.Status429TooManyRequests || kept.Overflowed)
         {
-            await ForgetAsync(db, taken.Id);
+            await ForgetAsync(context, accountId, taken.Id);
             return;
         }
         var body = kept.Kept;
         var contentType = context.Response.ContentType;
+        Func<TagflowDb, CancellationToken, Task<WriteOutcome<int>>> keep = async (db, cancellationToken) => WriteOutcome<int>.Kept(await db.IdempotentRequests
+            .Where(r => r.Id == taken.Id)
+            .ExecuteUpdateAsync(u => u.SetProperty(r => r.Status, status).SetProperty(r => r.ContentType, contentType).SetProperty(r => r.Body, body), cancellationToken));
+        if (context.RequestServices.GetRequiredService<TagflowDb>() is SqliteTagflowDb)
+        {
+            // The answer goes out without waiting for the next group commit to keep it: should the server stop
+            // before that commit, the key stays unanswered and its repeats are refused, never run twice.
+            var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(IdempotencyKeys));
+            _ = context.RequestServices.GetRequiredService<SqliteGroupCommit>().RunAsync(keep, CancellationToken.None)
+                .ContinueWith(t => LogNotKept(logger, t.Exception!), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            return;
+        }
         // Kept whatever the client does now: it may be gone, and its repeat must find the answer.
-        await db.IdempotentRequests.Where(r => r.Id == taken.Id)
-            .ExecuteUpdateAsync(u => u.SetProperty(r => r.Status, status).SetProperty(r => r.ContentType, contentType).SetProperty(r => r.Body, body), CancellationToken.None);
+        await StoreAsync(context, accountId, keep, CancellationToken.None);
     }
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The answer of a request with an Idempotency-Key was not kept; its repeats are refused as cut off")]
+    private static partial void LogNotKept(ILogger logger, Exception exception);
+
     /// <summary>Takes the key for this request; or, when it is taken already, answers the request that has it.</summary>
-    private static async Task<(long Id, IdempotentRequest? Earlier)> TakeAsync(TagflowDb db, long accountId, string key, string hash, DateTime now, CancellationToken cancellationToken)
+    private static async Task<(long Id, IdempotentRequest? Earlier)> TakeAsync(HttpContext context, long accountId, string key, string hash, DateTime now, CancellationToken cancellationToken)
     {
         var expired = now - Lifetime;
-        await db.IdempotentRequests.Where(r => r.AccountId == accountId && r.Key == key && r.CreatedAt < expired).ExecuteDeleteAsync(cancellationToken);
-        var entry = new IdempotentRequest { AccountId = accountId, Key = key, RequestHash = hash, CreatedAt = now };
-        db.IdempotentRequests.Add(entry);
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
-            return (entry.Id, null);
+            var (entry, earlier) = await StoreAsync(context, accountId, async (db, cancellationToken) =>
+            {
+                await db.IdempotentRequests.Where(r => r.AccountId == accountId && r.Key == key && r.CreatedAt < expired).ExecuteDeleteAsync(cancellationToken);
+                if (await db.IdempotentRequests.AsNoTracking().SingleOrDefaultAsync(r => r.AccountId == accountId && r.Key == key, cancellationToken) is { } found)
+                    return WriteOutcome<(IdempotentRequest?, IdempotentRequest?)>.Kept((null, found));
+                var taken = new IdempotentRequest { AccountId = accountId, Key = key, RequestHash = hash, CreatedAt = now };
+                db.IdempotentRequests.Add(taken);
+                return WriteOutcome<(IdempotentRequest?, IdempotentRequest?)>.Kept((taken, null));
+            }, cancellationToken);
+            return earlier is null ? (entry!.Id, null) : (earlier.Id, earlier);
         }
         catch (DbUpdateException)
         {
-            // The unique (account, key) index: another request has the key, now or before.
-            db.Entry(entry).State = EntityState.Detached;
+            // PostgreSQL: another instance took the key between the look and the insert (the unique index said so).
+            var db = context.RequestServices.GetRequiredService<TagflowDb>();
+            db.ChangeTracker.Clear();
             var earlier = await db.IdempotentRequests.AsNoTracking().SingleAsync(r => r.AccountId == accountId && r.Key == key, cancellationToken);
             return (earlier.Id, earlier);
+        }
+    }
+
+    /// <summary>
+    /// One write of the key's record. On SQLite it joins the group commit and shares its flush to disk with
+    /// the requests around it, so a key costs no flush of its own; on PostgreSQL it is a short commit of its
+    /// own, outside the account's lock, with the unique index settling a race between instances.
+    /// </summary>
+    private static async Task<T> StoreAsync<T>(HttpContext context, long accountId, Func<TagflowDb, CancellationToken, Task<WriteOutcome<T>>> change, CancellationToken cancellationToken)
+    {
+        var db = context.RequestServices.GetRequiredService<TagflowDb>();
+        if (db is SqliteTagflowDb) return await context.RequestServices.GetRequiredService<Writes>().RunAsync(accountId, change, cancellationToken);
+        try
+        {
+            var outcome = await change(db, cancellationToken);
+            if (outcome.Keep) await db.SaveChangesAsync(cancellationToken);
+            return outcome.Result;
         }
         finally
         {
@@ -156,8 +193,9 @@ internal static class IdempotencyKeys
         await response.Body.WriteAsync(body, context.RequestAborted);
     }
 
-    private static Task ForgetAsync(TagflowDb db, long id) =>
-        db.IdempotentRequests.Where(r => r.Id == id).ExecuteDeleteAsync(CancellationToken.None);
+    private static Task<int> ForgetAsync(HttpContext context, long accountId, long id) =>
+        StoreAsync(context, accountId, async (db, cancellationToken) =>
+            WriteOutcome<int>.Kept(await db.IdempotentRequests.Where(r => r.Id == id).ExecuteDeleteAsync(cancellationToken)), CancellationToken.None);
 
     /// <summary>What makes two requests the same: method, path, query, content type and body.</summary>
     private static async Task<string> HashAsync(HttpRequest request, CancellationToken cancellationToken)
