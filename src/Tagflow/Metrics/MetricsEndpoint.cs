@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Diagnostics.Metrics;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using Tagflow.Accounts;
@@ -22,12 +23,20 @@ internal static class MetricsEndpoint
     public static string ListenUrls(TagflowSettings settings) =>
         settings.MetricsUrls is null ? settings.Urls : $"{settings.Urls};{settings.MetricsUrls}";
 
+    /// <summary>
+    /// The meters are enabled as rules of the host's metrics, for its own meters only (those of its
+    /// <see cref="System.Diagnostics.Metrics.IMeterFactory"/>), not by name for the whole process as
+    /// <c>AddMeter</c> would: a second server in the same process (as in the tests) is not counted in.
+    /// </summary>
     public static void AddMetricsExport(this IServiceCollection services, TagflowSettings settings)
     {
         if (settings.MetricsUrls is null) return;
         services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("tagflow"))
-            .WithMetrics(m => m.AddMeter(TagflowMetrics.MeterName, AspNetCoreHosting).AddPrometheusExporter());
+            .WithMetrics(m => m.AddPrometheusExporter());
+        services.AddMetrics(metrics => metrics
+            .EnableMetrics(TagflowMetrics.MeterName, scopes: MeterScope.Local)
+            .EnableMetrics(AspNetCoreHosting, scopes: MeterScope.Local));
     }
 
     /// <summary>

@@ -124,6 +124,22 @@ public sealed class MetricsTests
         Assert.Equal(3, scrape.Value($"{BatchSize}_bucket", ("le", "4")));
     }
 
+    [Fact]
+    public async Task AnotherServerInTheSameProcessIsNotCountedIn()
+    {
+        var address = MetricsAddress();
+        await using var host = await TagflowHost.StartAsync(Providers.Sqlite, s => s with { MetricsUrls = address });
+        await using var other = await TagflowHost.StartAsync(Providers.Sqlite);
+        using var metrics = new HttpClient { BaseAddress = new Uri(address) };
+        using var client = await other.NewAccountClientAsync("anna");
+
+        // Its group commit is measured before the answer: had it counted, the scrape would show it.
+        await Contacts.ContactCalls.AddIdAsync(client, "first@example.com");
+
+        var scrape = await Scrape.TakeAsync(metrics);
+        Assert.Null(scrape.Value("tagflow_group_commit_batch_size_count"));
+    }
+
     [Theory]
     [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
     public async Task QueueGaugesShowTheDueWorkAndHowLongTheOldestHasBeenDue(string provider)
