@@ -10,6 +10,7 @@ using Tagflow.Data;
 using Tagflow.Fields;
 using Tagflow.Idempotency;
 using Tagflow.Logging;
+using Tagflow.Metrics;
 using Tagflow.OptIns;
 using Tagflow.Tags;
 using Tagflow.Webhooks;
@@ -25,7 +26,7 @@ internal static class Server
         // No configuration files are watched: Tagflow is configured by its options, and a watcher on the
         // content root (where the SQLite file and its WAL usually are) would wake on every write.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
-        builder.WebHost.UseUrls(settings.Urls);
+        builder.WebHost.UseUrls(MetricsEndpoint.ListenUrls(settings));
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = settings.MaxBodyBytes;
@@ -52,6 +53,7 @@ internal static class Server
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
 
         builder.Services.AddTagflowCore(settings);
+        builder.Services.AddMetricsExport(settings);
         // The automation engine and the webhook sender run in every serving instance (not in admin commands).
         builder.Services.AddSingleton<Webhooks.HostResolver>(System.Net.Dns.GetHostAddressesAsync);
         builder.Services.AddSingleton<Webhooks.WebhookSender>();
@@ -73,6 +75,7 @@ internal static class Server
         var app = builder.Build();
         if (settings.TrustedProxies.Count > 0) app.UseForwardedHeaders(ForwardedHeaders(settings));
         app.UseWire();
+        app.UseMetricsAddress(settings); // a request on a metrics port goes no further
         app.UseRouting(); // after UseWire, so routes see the path without its .json suffix
         app.UseOneSqliteConnectionPerRequest();
         app.UseAuthentication();

@@ -16,6 +16,9 @@ internal static class TagflowServices
         services.AddScoped<AccountAdmin>();
         services.AddScoped<Sessions>();
         services.AddScoped<Logins>();
+        services.AddMetrics();
+        services.AddSingleton<Metrics.QueueReadings>();
+        services.AddSingleton<Metrics.TagflowMetrics>();
         services.AddSingleton<SqliteWriteGate>();
         services.AddSingleton<SqliteGroupCommit>();
         services.AddSingleton<ReferenceCache>();

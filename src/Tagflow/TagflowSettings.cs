@@ -14,6 +14,11 @@ internal sealed record TagflowSettings
     public required string KeyFile { get; init; }
     public string Urls { get; init; } = DefaultUrls;
     /// <summary>
+    /// Where <c>/metrics</c> is served for Prometheus, on ports of its own that serve nothing else
+    /// (<see cref="Metrics.MetricsEndpoint"/>); null: no metrics at all.
+    /// </summary>
+    public string? MetricsUrls { get; init; }
+    /// <summary>
     /// The address people reach this server at (behind a reverse proxy, its public https URL), for the
     /// links in emails and the default opt-in pages; null for the address the server listens on.
     /// </summary>

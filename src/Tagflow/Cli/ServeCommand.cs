@@ -14,6 +14,12 @@ internal static class ServeCommand
         DefaultValueFactory = _ => TagflowCommand.Env("TAGFLOW_URLS") ?? TagflowSettings.DefaultUrls,
     };
 
+    private static readonly Option<string?> MetricsUrls = new("--metrics-urls")
+    {
+        Description = "Where to serve /metrics for Prometheus, e.g. http://127.0.0.1:9464: a port of its own, which serves nothing else "
+            + "(the API's ports do not serve /metrics). Off by default; keep it private. Env: TAGFLOW_METRICS_URLS.",
+    };
+
     private static readonly Option<int?> SessionIdleMinutes = new("--session-idle-minutes")
     {
         Description = "Minutes after which an unused login session expires (default 60). Env: TAGFLOW_SESSION_IDLE_MINUTES.",
@@ -97,6 +103,7 @@ internal static class ServeCommand
             Urls = urls,
             TrustedProxies = [.. proxies.Select(p => p.Trim()).Where(p => p.Length > 0).Select(Network)],
             Retention = Retention(parse),
+            MetricsUrls = parse.GetValue(MetricsUrls) ?? TagflowCommand.Env("TAGFLOW_METRICS_URLS"),
             SessionIdleTimeout = TimeSpan.FromMinutes(minutes),
             MaxBodyBytes = maxBody,
             LoginsPerMinutePerAddress = logins,
@@ -119,6 +126,7 @@ internal static class ServeCommand
         foreach (var command in new Command[] { root, serve })
         {
             command.Options.Add(Urls);
+            command.Options.Add(MetricsUrls);
             command.Options.Add(SessionIdleMinutes);
             command.Options.Add(MaxBodyBytes);
             command.Options.Add(LoginRateLimit);

@@ -117,7 +117,7 @@ internal sealed class SqliteWriteGate
 /// queue: the busier the server, the more changes share each flush to disk. Nobody gets an answer
 /// before the commit, so a 2xx still means the change is on disk.
 /// </summary>
-internal sealed class SqliteGroupCommit(IServiceScopeFactory scopes, SqliteWriteGate gate) : IAsyncDisposable
+internal sealed class SqliteGroupCommit(IServiceScopeFactory scopes, SqliteWriteGate gate, Metrics.TagflowMetrics metrics) : IAsyncDisposable
 {
     /// <summary>At most this many changes share a transaction, so that no answer waits long behind the others.</summary>
     private const int MaxBatch = 64;
@@ -196,6 +196,7 @@ internal sealed class SqliteGroupCommit(IServiceScopeFactory scopes, SqliteWrite
                     running = null;
                 }
                 await transaction.CommitAsync(_stopping.Token);
+                if (batch.Count > 0) metrics.GroupCommitBatchSize.Record(batch.Count);
                 foreach (var (_, answer) in batch) answer();
             }
             catch (Exception e)

@@ -165,6 +165,12 @@ internal sealed class OutboxRelay : IMailRelay, IDisposable
 
     public string Directory { get; }
 
+    /// <summary>
+    /// SQLite: the highest id whose file is on disk. Its row, and those before it, are deleted a few
+    /// seconds later at most; they no longer wait for delivery. 0 on PostgreSQL, where a row goes with its file.
+    /// </summary>
+    public long WrittenThrough => Volatile.Read(ref _written);
+
     public string Description => $"No SMTP server configured (--smtp): emails are written to {Directory} as .eml files.";
 
     /// <summary>The message as the row that stores it with a change; add it to the change's context, then call <see cref="Wake"/> once committed.</summary>
@@ -279,7 +285,7 @@ internal sealed class OutboxRelay : IMailRelay, IDisposable
         var stored = db.OutboxMails.AsNoTracking().Where(m => m.Id > after).OrderBy(m => m.Id).Take(MaxBatch).ToList();
         var written = WriteRows(stored, flush: false).ToHashSet();
         // Only up to the first message that could not be written: the rest waits for the next look.
-        foreach (var mail in stored.TakeWhile(m => written.Contains(m.Id))) _written = mail.Id;
+        foreach (var mail in stored.TakeWhile(m => written.Contains(m.Id))) Volatile.Write(ref _written, mail.Id);
         if (_written > _forgotten && DateTime.UtcNow - _lastForget >= ForgetEvery)
         {
             var upTo = _written;

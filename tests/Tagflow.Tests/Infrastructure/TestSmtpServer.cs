@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Net;
-using System.Net.Sockets;
 using System.Threading.Channels;
 using MimeKit;
 using SmtpServer;
@@ -46,14 +45,8 @@ public sealed class TestSmtpServer : IAsyncDisposable
     public string Url(string? user = null, string? password = null) =>
         user is null ? $"smtp://127.0.0.1:{Port}" : $"smtp://{Uri.EscapeDataString(user)}:{Uri.EscapeDataString(password ?? "")}@127.0.0.1:{Port}";
 
-    public static Task<TestSmtpServer> StartAsync(bool refuse = false, (string User, string Password)? login = null)
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return Task.FromResult(new TestSmtpServer(port, refuse, login));
-    }
+    public static Task<TestSmtpServer> StartAsync(bool refuse = false, (string User, string Password)? login = null) =>
+        Task.FromResult(new TestSmtpServer(FreePort.Next(), refuse, login));
 
     /// <summary>From now on, messages to <paramref name="address"/> are put off with a 451 (as greylisting or a full mailbox does), or no longer.</summary>
     public void PutOff(string address, bool putOff = true)
