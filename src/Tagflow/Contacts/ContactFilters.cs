@@ -53,5 +53,5 @@ internal sealed record ContactFilters(List<ContactStatus> Statuses, List<BounceS
 
     /// <summary>Each value of a list or comma list, lower case, letters only ("Opt-In Pending" → "optinpending").</summary>
     private static IEnumerable<string> Words(List<string>? values) =>
-        (values ?? []).SelectMany(v => v.Split(',')).Select(v => new string([.. v.Where(char.IsLetter)]).ToLowerInvariant()).Where(v => v.Length > 0);
+        (values ?? []).OfType<string>().SelectMany(v => v.Split(',')).Select(v => new string([.. v.Where(char.IsLetter)]).ToLowerInvariant()).Where(v => v.Length > 0);
 }

@@ -109,6 +109,23 @@ public sealed class ContactListTests
 
     [Theory]
     [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task ANullInAFilterListCountsAsNoValue(string provider)
+    {
+        await using var host = await TagflowHost.StartAsync(provider);
+        using var client = await host.NewAccountClientAsync("anna");
+        var single = await DatabaseSetup.AddSingleOptInProcessAsync(host, "anna");
+        var subscribed = Text(await AddAsync(client, new { email = "subscribed@example.com", listid = single }), "id");
+        await AddIdAsync(client, "pending@example.com");
+
+        // Found by the fuzz test: [null] answered 500.
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/subscriber") { Content = System.Net.Http.Json.JsonContent.Create(new { status = new string?[] { null }, bounceStatus = new string?[] { null, "nobounce" } }) };
+        var listed = await WireAssert.OkAsync(await client.SendAsync(request));
+
+        Assert.Equal([subscribed], listed.EnumerateArray().Select(e => e.GetString()));
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
     public async Task AnUnknownFilterValueIsRefusedWith400(string provider)
     {
         await using var host = await TagflowHost.StartAsync(provider);
