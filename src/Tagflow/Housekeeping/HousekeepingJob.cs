@@ -64,20 +64,21 @@ internal sealed partial class HousekeepingJob(IServiceScopeFactory scopes, Tagfl
         var emailsSince = now.AddDays(-retention.SentEmailDays);
         return new Dictionary<string, int>
         {
-            ["sessions"] = await DeleteAsync(db, () => db.Sessions.Where(s => s.LastSeenAt < idleSince), cancellationToken),
+            ["sessions"] = await DeleteAsync(db, () => db.Sessions.Where(s => s.LastSeenAt < idleSince).OrderBy(s => s.Id), cancellationToken),
             ["login counters"] = await DeleteAsync(db, () => db.LoginThrottles
-                .Where(t => t.LastAttemptAt < quietSince && (t.LockedUntil == null || t.LockedUntil < now)), cancellationToken),
-            ["idempotency keys"] = await DeleteAsync(db, () => db.IdempotentRequests.Where(r => r.CreatedAt < keysSince), cancellationToken),
-            ["confirmation links"] = await DeleteAsync(db, () => db.OptInTokens.Where(t => t.ExpiresAt < linksSince), cancellationToken),
+                .Where(t => t.LastAttemptAt < quietSince && (t.LockedUntil == null || t.LockedUntil < now)).OrderBy(t => t.NormalizedUsername), cancellationToken),
+            ["idempotency keys"] = await DeleteAsync(db, () => db.IdempotentRequests.Where(r => r.CreatedAt < keysSince).OrderBy(r => r.Id), cancellationToken),
+            ["confirmation links"] = await DeleteAsync(db, () => db.OptInTokens.Where(t => t.ExpiresAt < linksSince).OrderBy(t => t.Id), cancellationToken),
             ["webhook deliveries"] = await DeleteAsync(db, () => db.WebhookDeliveries
-                .Where(d => d.CreatedAt < deliveriesSince && d.State != DeliveryState.Pending), cancellationToken),
-            ["sent emails"] = await DeleteAsync(db, () => db.SentEmails.Where(m => m.SentAt < emailsSince), cancellationToken),
+                .Where(d => d.CreatedAt < deliveriesSince && d.State != DeliveryState.Pending).OrderBy(d => d.Id), cancellationToken),
+            ["sent emails"] = await DeleteAsync(db, () => db.SentEmails.Where(m => m.SentAt < emailsSince).OrderBy(m => m.Id), cancellationToken),
             ["events"] = await DeleteEventsAsync(db, now.AddDays(-retention.EventDays), cancellationToken),
             ["outbox files"] = DeleteOutboxFiles(now.AddDays(-retention.OutboxDays)),
         };
     }
 
-    private async Task<int> DeleteAsync<T>(TagflowDb db, Func<IQueryable<T>> rows, CancellationToken cancellationToken)
+    /// <summary>Deletes the rows in batches, oldest key first (<paramref name="rows"/> is ordered, so each batch is well defined).</summary>
+    private async Task<int> DeleteAsync<T>(TagflowDb db, Func<IOrderedQueryable<T>> rows, CancellationToken cancellationToken)
     {
         var total = 0;
         while (true)
