@@ -23,7 +23,7 @@ internal static class AutomationBench
 {
     private const string Needs = "the campaigns and webhooks of issue 6";
 
-    private sealed record Setup(long ListId, long StartTag, long TriggerTag, string CampaignId, string WebhookSecret);
+    internal sealed record Setup(long ListId, long StartTag, long TriggerTag, string CampaignId, string WebhookSecret);
 
     public static async Task<AutomationResults> MeasureAsync(BenchSettings settings, CancellationToken cancellationToken)
     {
@@ -66,7 +66,7 @@ internal static class AutomationBench
     }
 
     /// <summary>The opt-in process, the two tags, a campaign with one email step and a webhook, each checked as it is made.</summary>
-    private static async Task<Setup> SetUpAsync(Load load, string receiverUrl, CancellationToken cancellationToken)
+    public static async Task<Setup> SetUpAsync(Load load, string receiverUrl, CancellationToken cancellationToken)
     {
         var list = await PostAsync(load, "/list", new { name = "Bench single opt-in", usesingleoptin = true },
             d => long.Parse(d.RootElement.GetProperty("listid").GetString()!, System.Globalization.CultureInfo.InvariantCulture), cancellationToken);
@@ -129,7 +129,7 @@ internal static class AutomationBench
         return int.TryParse(finished, CultureInfo.InvariantCulture, out var count) ? count : -1;
     }
 
-    private static async Task<T> PostAsync<T>(Load load, string path, object body, Func<JsonDocument, T?> read, CancellationToken cancellationToken)
+    public static async Task<T> PostAsync<T>(Load load, string path, object body, Func<JsonDocument, T?> read, CancellationToken cancellationToken)
     {
         var answer = await Benchmark.ExpectAsync(load, new Call(HttpMethod.Post, path, Workloads.Json(body)), Needs, cancellationToken);
         return Benchmark.Parse(answer, $"POST {path}", read);

@@ -132,7 +132,8 @@ internal static class Deliveries
         }
     }
 
-    private static string? Email(string body)
+    /// <summary>The contact's address in a webhook call's JSON body; null if it has none.</summary>
+    public static string? Email(string body)
     {
         try
         {

@@ -152,12 +152,13 @@ internal sealed class Load : IDisposable
         return new(latencies, errors, firstErrors, false, lastAnswer);
     }
 
-    private static HttpRequestMessage Request(Call call) => new(call.Method, call.Path)
+    public static HttpRequestMessage Request(Call call) => new(call.Method, call.Path)
     {
         Content = call.Json is null ? null : new ByteArrayContent(Encoding.UTF8.GetBytes(call.Json)) { Headers = { ContentType = JsonType } },
     };
 
-    private static HttpClient Client(Uri baseAddress, Credentials credentials)
+    /// <summary>A worker's client: one keep-alive connection, authenticated with X-Un and X-Ci.</summary>
+    public static HttpClient Client(Uri baseAddress, Credentials credentials)
     {
         // One connection per worker, kept alive for the whole run.
         var handler = new SocketsHttpHandler

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Tagflow.Bench;
+using Tagflow.Bench.Crash;
 
 // Figures read the same whatever the machine's locale: 1,234.5 in the README and on the terminal.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
@@ -18,14 +19,27 @@ var contacts = new Option<int>("--contacts") { Description = "Contacts in the ac
 var campaignContacts = new Option<int>("--campaign-contacts") { Description = "Contacts tagged to start the campaign with an email step.", DefaultValueFactory = _ => BenchSettings.Documented.CampaignContacts };
 var webhookContacts = new Option<int>("--webhook-contacts") { Description = "Contacts tagged to call the webhook, once paced and once more in a burst.", DefaultValueFactory = _ => BenchSettings.Documented.WebhookContacts };
 var webhookRate = new Option<int>("--webhook-rate") { Description = "Tag calls per second of the paced webhook run.", DefaultValueFactory = _ => BenchSettings.Documented.WebhookRate };
+var crashTrials = new Option<int>("--crash-trials") { Description = "Run the crash suite instead of the figures: this many trials of kill -9 under load, restart and checks (bench/crash)." };
+var crashSeed = new Option<int?>("--crash-seed") { Description = "The crash suite's first seed (the next trials take the next ones); a failed trial prints its seed to replay it with --crash-trials 1." };
 foreach (var option in new[] { clients, contacts, campaignContacts, webhookContacts, webhookRate })
     option.Validators.Add(result => { if (result.GetValueOrDefault<int>() < 1) result.AddError($"{option.Name} must be at least 1."); });
 
-var root = new RootCommand("Measures Tagflow against a raw SQLite baseline, then its campaigns and webhooks, and writes the figures to bench/README.md. Run it through bench/run.")
+var root = new RootCommand("Measures Tagflow against a raw SQLite baseline, then its campaigns and webhooks, and writes the figures to bench/README.md; "
+    + "or, with --crash-trials, runs the crash suite. Run it through bench/run or bench/crash.")
 {
     server, data, readme, command, revision, clients, seconds, searchSeconds, baselineSeconds, contacts, campaignContacts, webhookContacts, webhookRate,
+    crashTrials, crashSeed,
 };
-root.SetAction((parse, cancellationToken) => Benchmark.RunAsync(new BenchSettings(
+root.SetAction((parse, cancellationToken) => parse.GetValue(crashTrials) > 0
+    ? CrashSuite.RunAsync(new CrashSettings(
+        ServerPath: parse.GetValue(server)!,
+        DataDirectory: parse.GetValue(data)!,
+        Command: parse.GetValue(command)!,
+        Revision: parse.GetValue(revision)!,
+        Trials: parse.GetValue(crashTrials),
+        FirstSeed: parse.GetValue(crashSeed) ?? Random.Shared.Next(1, 1_000_000),
+        Clients: parse.GetValue(clients)), cancellationToken)
+    : Benchmark.RunAsync(new BenchSettings(
     ServerPath: parse.GetValue(server)!,
     DataDirectory: parse.GetValue(data)!,
     Readme: parse.GetValue(readme),

@@ -38,6 +38,9 @@ internal sealed class TagflowServer : IAsyncDisposable
     public int Pid => _process.Id;
     public bool HasExited => _process.HasExited;
 
+    /// <summary>How the process ended: its exit code, or 128 + the signal that ended it; null while it runs.</summary>
+    public int? ExitCode { get; private set; }
+
     /// <summary>An account with API access and a developer grant, made with the admin commands.</summary>
     public static async Task<Credentials> CreateAccountAsync(string executable, string database, CancellationToken cancellationToken)
     {
@@ -118,6 +121,23 @@ internal sealed class TagflowServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// <c>kill -9</c> (<see cref="Process.Kill()"/> sends SIGKILL, at once, where starting a
+    /// <c>kill</c> process would take milliseconds): the server gets no chance to finish a write,
+    /// flush a buffer or answer a request, as in a crash of the process (not of the machine: what the
+    /// kernel holds still reaches the disk). Answers whether SIGKILL is what ended it.
+    /// </summary>
+    public async Task<bool> KillAsync()
+    {
+        if (_stopped) return false;
+        _stopped = true;
+        _process.Kill();
+        await _process.WaitForExitAsync();
+        ExitCode = _process.ExitCode;
+        _process.Dispose();
+        return ExitCode == 128 + 9;
+    }
+
     /// <summary>Stops the server; safe to call more than once.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -136,8 +156,10 @@ internal sealed class TagflowServer : IAsyncDisposable
             catch (OperationCanceledException)
             {
                 _process.Kill();
+                await _process.WaitForExitAsync();
             }
         }
+        ExitCode = _process.ExitCode;
         _process.Dispose();
     }
 
