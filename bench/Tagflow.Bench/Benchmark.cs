@@ -8,19 +8,20 @@ internal sealed record ListResult(TimeSpan Elapsed, int Ids, long Bytes, long Se
 
 internal sealed record Results(
     BenchSettings Settings, Machine Machine, DateTime StartedUtc, BaselineResult Baseline,
-    PhaseResult AddOrUpdate, PhaseResult Fill, PhaseResult Search, ListResult List,
+    PhaseResult AddOrUpdate, PhaseResult Keyed, PhaseResult Fill, PhaseResult Search, ListResult List,
     long ServerRssAfterFill, long ServerPeak, ServerLog ServerLog, double BaselineOtherCpuPercent)
 {
     /// <summary>The campaign and webhook figures, measured after the others on a server of their own; null if they failed.</summary>
     public AutomationResults? Automations { get; init; }
 
     /// <summary>The most CPU that other processes took in any phase, in % of one core.</summary>
-    public double OtherCpuPercent => new[] { AddOrUpdate.Cpu, Fill.Cpu, Search.Cpu }.Concat(Automations?.Cpu ?? [])
+    public double OtherCpuPercent => new[] { AddOrUpdate.Cpu, Keyed.Cpu, Fill.Cpu, Search.Cpu }.Concat(Automations?.Cpu ?? [])
         .Select(c => c.OtherPercent).Append(BaselineOtherCpuPercent).Max();
 }
 
 /// <summary>
-/// The run, in order: SQLite baseline, add-or-update, fill to N contacts, search, GET /subscriber;
+/// The run, in order: SQLite baseline, add-or-update (plain, then with an Idempotency-Key on every
+/// call), fill to N contacts, search, GET /subscriber;
 /// then, on a fresh database, campaigns and webhooks (<see cref="AutomationBench"/>).
 /// </summary>
 internal static class Benchmark
@@ -96,6 +97,13 @@ internal static class Benchmark
         var addOrUpdate = await load.RunAsync("add-or-update", workloads.AddOrUpdate, settings.AddOrUpdate, cancellationToken) with { WarmUp = warmUp };
         Print(addOrUpdate);
 
+        // The same calls again, each with a key of its own: what keeping every write's answer for 24 h costs.
+        Console.WriteLine($"Add-or-update with an Idempotency-Key on every call: {settings.Clients} clients, {settings.AddOrUpdate.TotalSeconds:0} s after the warm-up …");
+        Call Keyed(int worker) => workloads.AddOrUpdate(worker) with { Keyed = true };
+        warmUp = await load.WarmUpAsync(Keyed, cancellationToken);
+        var keyed = await load.RunAsync("add-or-update, keyed", Keyed, settings.AddOrUpdate, cancellationToken) with { WarmUp = warmUp };
+        Print(keyed);
+
         // The check above created one contact, so the account holds exactly the number asked for.
         Console.WriteLine($"Filling the account to {settings.Contacts:N0} contacts (creates only) …");
         workloads.BeginFill(settings.Contacts - 1);
@@ -118,7 +126,7 @@ internal static class Benchmark
         var peak = server.Memory().Peak;
         await server.DisposeAsync();
         var log = ServerLog.Read(Path.Combine(settings.DataDirectory, "server.log"));
-        return new Results(settings, machine, started, baseline, addOrUpdate, fill, search, list, afterFill.Current, peak, log, baselineOther);
+        return new Results(settings, machine, started, baseline, addOrUpdate, keyed, fill, search, list, afterFill.Current, peak, log, baselineOther);
     }
 
     /// <summary>

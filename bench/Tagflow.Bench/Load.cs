@@ -5,8 +5,11 @@ using System.Text;
 
 namespace Tagflow.Bench;
 
-/// <summary>One request a worker sends; <paramref name="OnOk"/> runs when it is answered 200.</summary>
-internal sealed record Call(HttpMethod Method, string Path, string? Json, Action? OnOk = null);
+/// <summary>
+/// One request a worker sends; <paramref name="OnOk"/> runs when it is answered 200. A
+/// <paramref name="Keyed"/> call carries an <c>Idempotency-Key</c> of its own, as Tagflow.Client's writes do.
+/// </summary>
+internal sealed record Call(HttpMethod Method, string Path, string? Json, Action? OnOk = null, bool Keyed = false);
 
 /// <summary>A phase's figures; CPU shares are in % of one core, measured over the window.</summary>
 internal sealed record PhaseResult(string Name, int Completed, int Errors, TimeSpan Elapsed, Latency Latency,
@@ -152,10 +155,15 @@ internal sealed class Load : IDisposable
         return new(latencies, errors, firstErrors, false, lastAnswer);
     }
 
-    public static HttpRequestMessage Request(Call call) => new(call.Method, call.Path)
+    public static HttpRequestMessage Request(Call call)
     {
-        Content = call.Json is null ? null : new ByteArrayContent(Encoding.UTF8.GetBytes(call.Json)) { Headers = { ContentType = JsonType } },
-    };
+        var request = new HttpRequestMessage(call.Method, call.Path)
+        {
+            Content = call.Json is null ? null : new ByteArrayContent(Encoding.UTF8.GetBytes(call.Json)) { Headers = { ContentType = JsonType } },
+        };
+        if (call.Keyed) request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        return request;
+    }
 
     /// <summary>A worker's client: one keep-alive connection, authenticated with X-Un and X-Ci.</summary>
     public static HttpClient Client(Uri baseAddress, Credentials credentials)

@@ -47,6 +47,9 @@ internal static partial class Report
             $"≤ {AddOrUpdateP99TargetMs:0} ms", Verdict(a.Latency.P99Ms <= AddOrUpdateP99TargetMs), "");
         Row("add-or-update time inside the server p50 / p99 (its request log)", Inside("POST", "/subscriber", a), "", "", "");
         Row("add-or-update errors (answers other than 200)", $"{a.Errors:N0} of {a.Completed:N0}", "0", Verdict(a.Errors == 0), "");
+        var k = r.Keyed;
+        Row($"add-or-update with an `Idempotency-Key` on every call, {s.AddOrUpdate.TotalSeconds:0} s (× the plain rate)",
+            $"{k.PerSecond:N0} requests/s (× {k.PerSecond / a.PerSecond:0.00}), p99 {k.Latency.P99Ms:0.0} ms, {k.Errors:N0} errors", "", "", $"{Ratio(k.PerSecond):0.00}");
 
         var q = r.Search;
         Row($"search by email, {s.Contacts:N0} contacts, {s.Clients} clients, {s.Search.TotalSeconds:0} s (after {q.WarmUp.TotalSeconds:0} s of warm-up)", $"{q.PerSecond:N0} requests/s",
@@ -72,10 +75,10 @@ internal static partial class Report
         text.AppendLine("| phase | server | load generator | other processes | stolen by the hypervisor | server VmHWM after |");
         text.AppendLine("|---|---:|---:|---:|---:|---:|");
         text.AppendLine($"| SQLite baseline | | | {r.BaselineOtherCpuPercent:0} % | | |");
-        foreach (var p in new[] { a.Cpu, f.Cpu, q.Cpu }.Concat(r.Automations?.Cpu ?? []))
+        foreach (var p in new[] { a.Cpu, k.Cpu, f.Cpu, q.Cpu }.Concat(r.Automations?.Cpu ?? []))
             text.AppendLine($"| {p.Phase} | {p.ServerPercent:0} % | {p.BenchPercent:0} % | {p.OtherPercent:0} % | {p.StealPercent:0} % | {Benchmark.Mb(p.ServerPeakBytes)} |");
 
-        var errors = new[] { a, f, q }.Concat(r.Automations?.Phases ?? []).SelectMany(p => p.FirstErrors).ToList();
+        var errors = new[] { a, k, f, q }.Concat(r.Automations?.Phases ?? []).SelectMany(p => p.FirstErrors).ToList();
         var problems = r.ServerLog.Problems.Concat(r.Automations?.ServerLog.Problems.Select(p => "(automations) " + p) ?? []).ToList();
         if (errors.Count > 0 || problems.Count > 0)
         {

@@ -50,6 +50,10 @@ internal static class MetricsEndpoint
     {
         if (settings.MetricsUrls is null) return;
         var ports = Ports(settings);
+        // The instruments are made with their meter, which nothing else may need before the first
+        // scrape (the group commit's histogram is the only other user, and on PostgreSQL there is
+        // none): made now, the queue gauges are in every scrape from the first.
+        app.Services.GetRequiredService<TagflowMetrics>();
         app.MapWhen(context => ports.Contains(context.Connection.LocalPort), metrics =>
         {
             // Scrapes are left out of the request metrics, which are the API's.
