@@ -128,12 +128,28 @@ internal sealed class SqliteGroupCommit(IServiceScopeFactory scopes, SqliteWrite
     private readonly Lock _startLock = new();
     private Task? _writer;
 
-    public Task<T> RunAsync<T>(Func<TagflowDb, CancellationToken, Task<WriteOutcome<T>>> change, CancellationToken cancellationToken)
+    public Task<T> RunAsync<T>(Func<TagflowDb, CancellationToken, Task<WriteOutcome<T>>> change, CancellationToken cancellationToken) =>
+        Enqueue(change, ran: false, cancellationToken).Answer.Task;
+
+    /// <summary>
+    /// Runs a change like <see cref="RunAsync"/>, but <c>Ran</c> answers as soon as it has run under
+    /// the writer, before its commit; <c>Committed</c> once it is on disk. What the caller then
+    /// changes through the group commit lands in the same commit or a later one, so it is never on
+    /// disk without this change: the writer commits in order. For a change that later changes depend
+    /// on and whose own flush nobody needs to wait for (an idempotency key taken before its request runs).
+    /// </summary>
+    public (Task<T> Ran, Task<T> Committed) RunBeforeCommit<T>(Func<TagflowDb, CancellationToken, Task<WriteOutcome<T>>> change, CancellationToken cancellationToken)
+    {
+        var queued = Enqueue(change, ran: true, cancellationToken);
+        return (queued.Ran!.Task, queued.Answer.Task);
+    }
+
+    private Queued<T> Enqueue<T>(Func<TagflowDb, CancellationToken, Task<WriteOutcome<T>>> change, bool ran, CancellationToken cancellationToken)
     {
         EnsureStarted();
-        var queued = new Queued<T>(change, cancellationToken);
+        var queued = new Queued<T>(change, ran, cancellationToken);
         if (!_queue.Writer.TryWrite(queued)) throw new OperationCanceledException("Tagflow is shutting down.");
-        return queued.Answer.Task;
+        return queued;
     }
 
     private void EnsureStarted()
@@ -149,7 +165,7 @@ internal sealed class SqliteGroupCommit(IServiceScopeFactory scopes, SqliteWrite
     private async Task WriteAsync()
     {
         var reader = _queue.Reader;
-        var batch = new List<(IQueued Change, Action Answer)>(MaxBatch);
+        var batch = new List<IQueued>(MaxBatch);
         while (await reader.WaitToReadAsync(_stopping.Token))
         {
             await gate.Semaphore.WaitAsync(_stopping.Token);
@@ -171,8 +187,7 @@ internal sealed class SqliteGroupCommit(IServiceScopeFactory scopes, SqliteWrite
                     await transaction.CreateSavepointAsync(Savepoint, _stopping.Token);
                     try
                     {
-                        var (keep, answer) = await change.RunAsync(db, _stopping.Token);
-                        if (keep)
+                        if (await change.RunAsync(db, _stopping.Token))
                         {
                             await db.SaveChangesAsync(_stopping.Token);
                             await transaction.ReleaseSavepointAsync(Savepoint, _stopping.Token);
@@ -181,7 +196,8 @@ internal sealed class SqliteGroupCommit(IServiceScopeFactory scopes, SqliteWrite
                         {
                             await transaction.RollbackToSavepointAsync(Savepoint, _stopping.Token);
                         }
-                        batch.Add((change, answer));
+                        change.Ran();
+                        batch.Add(change);
                     }
                     catch (Exception e) when (e is not OperationCanceledException || !_stopping.IsCancellationRequested)
                     {
@@ -197,12 +213,12 @@ internal sealed class SqliteGroupCommit(IServiceScopeFactory scopes, SqliteWrite
                 }
                 await transaction.CommitAsync(_stopping.Token);
                 if (batch.Count > 0) metrics.GroupCommitBatchSize.Record(batch.Count);
-                foreach (var (_, answer) in batch) answer();
+                foreach (var change in batch) change.Committed();
             }
             catch (Exception e)
             {
                 running?.Fail(e);
-                foreach (var (change, _) in batch) change.Fail(e);
+                foreach (var change in batch) change.Fail(e);
                 if (_stopping.IsCancellationRequested) break;
             }
             finally
@@ -235,28 +251,51 @@ internal sealed class SqliteGroupCommit(IServiceScopeFactory scopes, SqliteWrite
     {
         CancellationToken CancellationToken { get; }
 
-        /// <summary>Runs the change; answers whether to keep it, and how to answer its request once committed.</summary>
-        Task<(bool Keep, Action Answer)> RunAsync(TagflowDb db, CancellationToken cancellationToken);
+        /// <summary>Runs the change; answers whether to keep it.</summary>
+        Task<bool> RunAsync(TagflowDb db, CancellationToken cancellationToken);
+
+        /// <summary>The change ran and was saved (or undone) under its savepoint; not yet committed.</summary>
+        void Ran();
+
+        /// <summary>The transaction that holds the change is committed: its request may be answered.</summary>
+        void Committed();
 
         void Fail(Exception e);
 
         void Cancel();
     }
 
-    private sealed class Queued<T>(Func<TagflowDb, CancellationToken, Task<WriteOutcome<T>>> change, CancellationToken cancellationToken) : IQueued
+    private sealed class Queued<T>(Func<TagflowDb, CancellationToken, Task<WriteOutcome<T>>> change, bool ran, CancellationToken cancellationToken) : IQueued
     {
+        private WriteOutcome<T> _outcome;
+
         public TaskCompletionSource<T> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Only for <see cref="RunBeforeCommit{T}"/>: an exception nobody awaits is not left behind.</summary>
+        public TaskCompletionSource<T>? Ran { get; } = ran ? new(TaskCreationOptions.RunContinuationsAsynchronously) : null;
 
         public CancellationToken CancellationToken => cancellationToken;
 
-        public async Task<(bool Keep, Action Answer)> RunAsync(TagflowDb db, CancellationToken stopping)
+        public async Task<bool> RunAsync(TagflowDb db, CancellationToken stopping)
         {
-            var outcome = await change(db, stopping);
-            return (outcome.Keep, () => Answer.TrySetResult(outcome.Result));
+            _outcome = await change(db, stopping);
+            return _outcome.Keep;
         }
 
-        public void Fail(Exception e) => Answer.TrySetException(e);
+        void IQueued.Ran() => Ran?.TrySetResult(_outcome.Result);
 
-        public void Cancel() => Answer.TrySetCanceled(cancellationToken);
+        public void Committed() => Answer.TrySetResult(_outcome.Result);
+
+        public void Fail(Exception e)
+        {
+            Ran?.TrySetException(e);
+            Answer.TrySetException(e);
+        }
+
+        public void Cancel()
+        {
+            Ran?.TrySetCanceled(cancellationToken);
+            Answer.TrySetCanceled(cancellationToken);
+        }
     }
 }

@@ -14,10 +14,13 @@ namespace Tagflow.Idempotency;
 /// saw (a timeout, a dropped connection) without doubling it.
 /// </summary>
 /// <remarks>
-/// The key is taken before the request runs and its answer kept after, each in a commit apart from the
-/// request's own (on SQLite shared with other requests, see <see cref="StoreAsync{T}"/>): a key whose
-/// first request was cut off by a crash stays unanswered, and its repeats are refused
-/// with 409 rather than run again, since nobody can tell whether the first took effect. Answers of
+/// The key is taken before the request runs and its answer kept after, each in a write apart from the
+/// request's own: a key whose first request was cut off by a crash stays unanswered, and its repeats
+/// are refused with 409 rather than run again, since nobody can tell whether the first took effect.
+/// On SQLite both ride the group commit, and neither is waited for: the request runs once its key
+/// is taken under the writer, and whatever it changes commits with the key or after it, never
+/// without it (see <see cref="SqliteGroupCommit.RunBeforeCommit{T}"/>), so a key costs its request
+/// no flush of its own. On PostgreSQL each is a short commit of its own. Answers of
 /// 5xx (nothing was changed) and 429 (nothing was done) are not kept, so those requests may be sent
 /// again with the same key. Keys belong to the account; listbuilding calls, which have no account
 /// credentials, need none: repeating them leaves the same state.
@@ -62,6 +65,9 @@ internal static partial class IdempotencyKeys
         var cancellationToken = context.RequestAborted;
         var hash = await HashAsync(request, cancellationToken);
         var taken = await TakeAsync(context, accountId, key, hash, clock.GetUtcNow().UtcDateTime, cancellationToken);
+        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(IdempotencyKeys));
+        // Only a disk that refuses a write fails it; what the request changed may then be on disk without its key.
+        taken.Committed?.ContinueWith(t => LogNotTaken(logger, t.Exception!), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         if (taken.Earlier is { } earlier)
         {
             await AnswerAgainAsync(context, earlier, hash, clock.GetUtcNow().UtcDateTime);
@@ -103,7 +109,6 @@ internal static partial class IdempotencyKeys
         {
             // The answer goes out without waiting for the next group commit to keep it: should the server stop
             // before that commit, the key stays unanswered and its repeats are refused, never run twice.
-            var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(IdempotencyKeys));
             _ = context.RequestServices.GetRequiredService<SqliteGroupCommit>().RunAsync(keep, CancellationToken.None)
                 .ContinueWith(t => LogNotKept(logger, t.Exception!), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             return;
@@ -115,22 +120,36 @@ internal static partial class IdempotencyKeys
     [LoggerMessage(Level = LogLevel.Warning, Message = "The answer of a request with an Idempotency-Key was not kept; its repeats are refused as cut off")]
     private static partial void LogNotKept(ILogger logger, Exception exception);
 
-    /// <summary>Takes the key for this request; or, when it is taken already, answers the request that has it.</summary>
-    private static async Task<(long Id, IdempotentRequest? Earlier)> TakeAsync(HttpContext context, long accountId, string key, string hash, DateTime now, CancellationToken cancellationToken)
+    [LoggerMessage(Level = LogLevel.Error, Message = "An Idempotency-Key was not stored, but its request ran: a repeat of it may run again")]
+    private static partial void LogNotTaken(ILogger logger, Exception exception);
+
+    /// <summary>
+    /// Takes the key for this request; or, when it is taken already, answers the request that has it.
+    /// On SQLite, <c>Committed</c> ends when the key is on disk; the request need not wait for it.
+    /// </summary>
+    private static async Task<(long Id, IdempotentRequest? Earlier, Task? Committed)> TakeAsync(HttpContext context, long accountId, string key, string hash, DateTime now,
+        CancellationToken cancellationToken)
     {
         var expired = now - Lifetime;
+        Func<TagflowDb, CancellationToken, Task<WriteOutcome<(IdempotentRequest?, IdempotentRequest?)>>> take = async (db, cancellationToken) =>
+        {
+            var found = await db.IdempotentRequests.AsNoTracking().SingleOrDefaultAsync(r => r.AccountId == accountId && r.Key == key, cancellationToken);
+            if (found is not null && found.CreatedAt >= expired) return WriteOutcome<(IdempotentRequest?, IdempotentRequest?)>.Kept((null, found));
+            if (found is not null) await db.IdempotentRequests.Where(r => r.Id == found.Id).ExecuteDeleteAsync(cancellationToken);
+            var taken = new IdempotentRequest { AccountId = accountId, Key = key, RequestHash = hash, CreatedAt = now };
+            db.IdempotentRequests.Add(taken);
+            return WriteOutcome<(IdempotentRequest?, IdempotentRequest?)>.Kept((taken, null));
+        };
+        if (context.RequestServices.GetRequiredService<TagflowDb>() is SqliteTagflowDb)
+        {
+            var (ran, committed) = context.RequestServices.GetRequiredService<SqliteGroupCommit>().RunBeforeCommit(take, cancellationToken);
+            var (entry, earlier) = await ran;
+            return earlier is null ? (entry!.Id, null, committed) : (earlier.Id, earlier, null);
+        }
         try
         {
-            var (entry, earlier) = await StoreAsync(context, accountId, async (db, cancellationToken) =>
-            {
-                await db.IdempotentRequests.Where(r => r.AccountId == accountId && r.Key == key && r.CreatedAt < expired).ExecuteDeleteAsync(cancellationToken);
-                if (await db.IdempotentRequests.AsNoTracking().SingleOrDefaultAsync(r => r.AccountId == accountId && r.Key == key, cancellationToken) is { } found)
-                    return WriteOutcome<(IdempotentRequest?, IdempotentRequest?)>.Kept((null, found));
-                var taken = new IdempotentRequest { AccountId = accountId, Key = key, RequestHash = hash, CreatedAt = now };
-                db.IdempotentRequests.Add(taken);
-                return WriteOutcome<(IdempotentRequest?, IdempotentRequest?)>.Kept((taken, null));
-            }, cancellationToken);
-            return earlier is null ? (entry!.Id, null) : (earlier.Id, earlier);
+            var (entry, earlier) = await StoreAsync(context, accountId, take, cancellationToken);
+            return earlier is null ? (entry!.Id, null, null) : (earlier.Id, earlier, null);
         }
         catch (DbUpdateException)
         {
@@ -138,7 +157,7 @@ internal static partial class IdempotencyKeys
             var db = context.RequestServices.GetRequiredService<TagflowDb>();
             db.ChangeTracker.Clear();
             var earlier = await db.IdempotentRequests.AsNoTracking().SingleAsync(r => r.AccountId == accountId && r.Key == key, cancellationToken);
-            return (earlier.Id, earlier);
+            return (earlier.Id, earlier, null);
         }
     }
 

@@ -36,6 +36,26 @@ public sealed class IdempotencyKeyTests
 
     [Theory]
     [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task CopiesOfAKeyedWriteSentAtOnceDoItOnce(string provider)
+    {
+        await using var host = await TagflowHost.StartAsync(provider);
+        using var client = await host.NewAccountClientAsync("anna");
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 16).Select(async _ =>
+        {
+            using var response = await SendAsync(client, HttpMethod.Post, "/tag", new { name = "Kunde" }, "key-1");
+            return (response.StatusCode, Body: await response.Content.ReadAsStringAsync());
+        }));
+
+        // Each copy either ran (one did), got the first answer again, or was asked to come back while the first ran.
+        var done = answers.Where(a => a.StatusCode == HttpStatusCode.OK).Select(a => a.Body).Distinct().ToList();
+        Assert.Single(done);
+        Assert.All(answers, a => Assert.Contains(a.StatusCode, new[] { HttpStatusCode.OK, HttpStatusCode.Conflict }));
+        Assert.Single((await WireAssert.OkAsync(await client.GetAsync("/tag"))).EnumerateObject());
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
     public async Task AStreamedAnswerIsSentWholeAndAnsweredAgainWhole(string provider)
     {
         await using var host = await TagflowHost.StartAsync(provider);
