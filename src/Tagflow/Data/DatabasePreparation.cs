@@ -9,8 +9,27 @@ internal static class DatabasePreparation
     public static async Task PrepareAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
         var db = services.GetRequiredService<TagflowDb>();
+        var settings = services.GetRequiredService<TagflowSettings>();
+        await CheckMigrationHistoryAsync(db, settings.Database, cancellationToken);
         await DataSetup.MigrateAsync(db, cancellationToken);
-        await CheckKeyFileAsync(db, services.GetRequiredService<TagflowSettings>().KeyFile, cancellationToken);
+        await CheckKeyFileAsync(db, settings.KeyFile, cancellationToken);
+    }
+
+    /// <summary>
+    /// The migrations were squashed into one before the first release. A database made by a
+    /// development build before that has only migrations this build does not know in its history, and
+    /// migrating it would fail on its first table with the database's error: it is refused with a
+    /// message instead, and left as it is.
+    /// </summary>
+    private static async Task CheckMigrationHistoryAsync(TagflowDb db, DatabaseTarget target, CancellationToken cancellationToken)
+    {
+        var applied = (await db.Database.GetAppliedMigrationsAsync(cancellationToken)).ToList();
+        if (applied.Count == 0 || applied.Intersect(db.Database.GetMigrations(), StringComparer.Ordinal).Any()) return;
+        var recreate = target.Provider == DatabaseProvider.Sqlite
+            ? "delete the file"
+            : "drop the database and create it empty";
+        throw new AdminException($"The database ({target.Describe()}) was made by a development build of Tagflow from before its "
+            + $"migrations were squashed into one, so it cannot be brought up to date: {recreate} (its data is lost), then start Tagflow again.");
     }
 
     /// <summary>

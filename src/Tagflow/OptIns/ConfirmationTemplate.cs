@@ -22,13 +22,6 @@ internal static partial class ConfirmationTemplate
         "<p>Hello,</p>\n<p>please confirm your subscription:</p>\n<p><a href=\"{{confirm_url}}\">Yes, subscribe me</a></p>\n" +
         "<p>If you did not ask for this, ignore this email: without your click nothing happens.</p>\n";
 
-    /// <summary>Gives the processes made before templates existed their normalised names and the default email (a migration runs it).</summary>
-    public static string BackfillSql =>
-        $"UPDATE \"OptInProcesses\" SET \"NormalizedName\" = lower(trim(\"Name\")), \"Subject\" = {Literal(DefaultSubject)}, " +
-        $"\"TextTemplate\" = {Literal(DefaultText)}, \"HtmlTemplate\" = {Literal(DefaultHtml)}";
-
-    private static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
-
     /// <summary>The placeholders a template uses, in order of first use.</summary>
     public static IEnumerable<string> Placeholders(string template) =>
         Placeholder().Matches(template).Select(m => m.Groups[1].Value).Distinct(StringComparer.Ordinal);

@@ -11,8 +11,8 @@ using Tagflow.Data;
 namespace Tagflow.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteTagflowDb))]
-    [Migration("20261202025036_Housekeeping")]
-    partial class Housekeeping
+    [Migration("20261202050600_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
