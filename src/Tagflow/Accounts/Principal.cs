@@ -1,12 +1,13 @@
 using System.Globalization;
 using System.Security.Claims;
+using Tagflow.Wire;
 
 namespace Tagflow.Accounts;
 
 /// <summary>The calling account, as the authentication handler puts it on the request.</summary>
 internal static class Principal
 {
-    public const string AccountIdClaim = "tagflow:account";
+    public const string AccountIdClaim = AccountClaim.Type;
     public const string PlanClaim = "tagflow:plan";
     public const string SessionClaim = "tagflow:session";
     public const string TimeZoneClaim = "tagflow:tz";
@@ -32,8 +33,7 @@ internal static class Principal
     public static long AccountId(this ClaimsPrincipal user) => user.FindAccountId()
         ?? throw new InvalidOperationException("The endpoint is not behind authentication.");
 
-    public static long? FindAccountId(this ClaimsPrincipal user) =>
-        long.TryParse(user.FindFirstValue(AccountIdClaim), CultureInfo.InvariantCulture, out var id) ? id : null;
+    public static long? FindAccountId(this ClaimsPrincipal user) => AccountClaim.Find(user);
 
     /// <summary>The account's reference version as authentication read it (see <see cref="Account.ReferenceVersion"/>).</summary>
     public static long? ReferenceVersion(this ClaimsPrincipal user) =>

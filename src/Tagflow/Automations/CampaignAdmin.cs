@@ -8,18 +8,6 @@ namespace Tagflow.Automations;
 
 internal sealed record CampaignRequest(string? Name, long? TagId, List<CampaignStep?>? Steps, string? SenderName, string? SenderAddress);
 
-/// <summary>Why a campaign or webhook was not saved: a sentence, and the wire's error number for a 406.</summary>
-internal sealed record AutomationRefusal(string Message, int? Error = null)
-{
-    /// <summary>The account has no such campaign, webhook or delivery: 404.</summary>
-    public static readonly AutomationRefusal NotFound = new(WireResults.NoSuchEntity);
-
-    public IResult ToResult() =>
-        ReferenceEquals(this, NotFound) ? WireResults.NotFound()
-        : Error is { } error ? WireResults.Refused(error)
-        : WireResults.BadRequest(Message);
-}
-
 /// <summary>How many contacts are in each state of a campaign.</summary>
 internal sealed record CampaignCounts(int Running, int Finished, int Stopped);
 
@@ -27,12 +15,12 @@ internal sealed record CampaignCounts(int Running, int Finished, int Stopped);
 internal sealed class CampaignAdmin(TagflowDb db, TimeProvider clock, AutomationSignal signal)
 {
     /// <summary>Creates a campaign (<paramref name="id"/> null) or replaces one's name, start tag and steps.</summary>
-    public async Task<(Campaign? Campaign, AutomationRefusal? Refusal)> SaveAsync(long accountId, long? id, CampaignRequest request, CancellationToken cancellationToken)
+    public async Task<(Campaign? Campaign, Refusal? Refusal)> SaveAsync(long accountId, long? id, CampaignRequest request, CancellationToken cancellationToken)
     {
         var existing = id is { } campaignId
             ? await db.Campaigns.SingleOrDefaultAsync(c => c.Id == campaignId && c.AccountId == accountId, cancellationToken)
             : null;
-        if (id is not null && existing is null) return (null, AutomationRefusal.NotFound);
+        if (id is not null && existing is null) return (null, Refusal.NoSuchEntity);
         var name = request.Name?.Trim() ?? existing?.Name;
         if (string.IsNullOrEmpty(name)) return (null, new("The key \"name\" is required: the campaign's name."));
         if (name.Length > 250) return (null, new("The key \"name\" may have at most 250 characters."));
@@ -83,7 +71,7 @@ internal sealed class CampaignAdmin(TagflowDb db, TimeProvider clock, Automation
         await db.Events.Where(e => e.AccountId == accountId).MaxAsync(e => (long?)e.Id, cancellationToken) ?? 0;
 
     /// <summary>Tag and untag steps name manual tags of the account; webhook steps its webhooks.</summary>
-    private async Task<AutomationRefusal?> StepReferenceRefusalAsync(long accountId, List<CampaignStep> steps, CancellationToken cancellationToken)
+    private async Task<Refusal?> StepReferenceRefusalAsync(long accountId, List<CampaignStep> steps, CancellationToken cancellationToken)
     {
         var tagIds = steps.Where(s => s.TagId is not null).Select(s => s.TagId!.Value).Distinct().ToList();
         var kinds = await db.Tags.Where(t => t.AccountId == accountId && tagIds.Contains(t.Id)).Select(t => new { t.Id, t.Kind }).ToListAsync(cancellationToken);

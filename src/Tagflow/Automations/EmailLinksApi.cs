@@ -5,6 +5,7 @@ using Tagflow.Contacts;
 using Tagflow.Data;
 using Tagflow.OptIns;
 using Tagflow.Tags;
+using Tagflow.Wire;
 
 namespace Tagflow.Automations;
 
@@ -26,7 +27,8 @@ internal static class EmailLinksApi
 
     public static void MapEmailLinksApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup(CampaignMail.MailPath + "{token}").ExcludeFromDescription();
+        // The token opens the email's links for anyone who has it: it stays out of the request log.
+        var group = app.MapGroup(CampaignMail.MailPath + "{token}").ExcludeFromDescription().LogsPathAs(CampaignMail.MailPath + "…");
         group.MapGet("/open", OpenAsync);
         group.MapGet("/click/{index:int}", ClickAsync);
         group.MapGet("/unsubscribe", UnsubscribePageAsync);

@@ -6,6 +6,7 @@ using Tagflow.Blocklist;
 using Tagflow.Contacts;
 using Tagflow.Data;
 using Tagflow.OptIns;
+using Tagflow.Wire;
 
 namespace Tagflow.Cli;
 
@@ -209,6 +210,11 @@ internal static class AdminCommands
     }
 
     public static string Time(DateTime utc) => utc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>A refusal as a sentence, with the error number a 406 from the API would carry.</summary>
+    public static AdminException Refused(Refusal refusal) => new(refusal.Error is { } error && !refusal.NotFound
+        ? string.Create(CultureInfo.InvariantCulture, $"error {error}: {refusal.Message}")
+        : refusal.Message);
 
     /// <summary>
     /// Migrates, runs one admin action in its own scope, and prints its result or its error. Both pass

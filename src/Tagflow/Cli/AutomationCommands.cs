@@ -156,10 +156,8 @@ internal static class AutomationCommands
     }
 
     /// <summary>A refusal as a sentence; a 406's error number first, as the API would answer it.</summary>
-    private static AdminException Refused(AutomationRefusal refusal, AdminException? notFound = null) =>
-        ReferenceEquals(refusal, AutomationRefusal.NotFound) && notFound is not null ? notFound
-        : refusal.Error is { } error ? new AdminException(string.Create(CultureInfo.InvariantCulture, $"error {error}: {refusal.Message}"))
-        : new AdminException(refusal.Message);
+    private static AdminException Refused(Refusal refusal, AdminException? notFound = null) =>
+        refusal.NotFound && notFound is not null ? notFound : AdminCommands.Refused(refusal);
 
     private static AdminException NoSuch(string what, long id) => new(string.Create(CultureInfo.InvariantCulture, $"The account has no {what} {id}."));
 

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Tagflow.Accounts;
 using Tagflow.Contacts;
@@ -19,7 +18,7 @@ internal static class TagCommands
         command.Subcommands.Add(AdminCommands.AccountCommand("add", "Create a manual tag; prints its id.", [name, text], async (parse, sp, accountId, ct) =>
         {
             var (tag, refusal) = await sp.GetRequiredService<TagAdmin>().AddAsync(accountId, parse.GetValue(name), parse.GetValue(text), ct);
-            return refusal is null ? ContactWire.Id(tag!.Id) : throw Refused(refusal);
+            return refusal is null ? ContactWire.Id(tag!.Id) : throw AdminCommands.Refused(refusal);
         }));
 
         command.Subcommands.Add(AdminCommands.AccountCommand("list", "List the account's tags, one per line: id, manual or smart, name.", [],
@@ -29,12 +28,7 @@ internal static class TagCommands
         var id = new Argument<long>("ID") { Description = "The tag's id ('tagflow tags list' lists them)." };
         command.Subcommands.Add(AdminCommands.AccountCommand("remove",
             "Delete a manual tag and untag its contacts (not a SmartTag, nor a tag that a campaign or webhook uses).", [id], async (parse, sp, accountId, ct) =>
-                await sp.GetRequiredService<TagAdmin>().RemoveAsync(accountId, parse.GetValue(id), ct) is { } refusal ? throw Refused(refusal) : null));
+                await sp.GetRequiredService<TagAdmin>().RemoveAsync(accountId, parse.GetValue(id), ct) is { } refusal ? throw AdminCommands.Refused(refusal) : null));
         return command;
     }
-
-    /// <summary>A refusal as a sentence, with the error number a 406 from the API would carry.</summary>
-    private static AdminException Refused(TagRefusal refusal) => new(refusal.Error is { } error && !refusal.NotFound
-        ? string.Create(CultureInfo.InvariantCulture, $"error {error}: {refusal.Message}")
-        : refusal.Message);
 }

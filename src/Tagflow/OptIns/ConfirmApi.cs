@@ -3,6 +3,7 @@ using Tagflow.Accounts;
 using Tagflow.Contacts;
 using Tagflow.Data;
 using Tagflow.Events;
+using Tagflow.Wire;
 
 namespace Tagflow.OptIns;
 
@@ -19,8 +20,10 @@ internal static class ConfirmApi
 
     public static void MapConfirmApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet(ConfirmationMail.ConfirmPath + "{token}", ConfirmAsync).ExcludeFromDescription();
-        app.MapMethods(ConfirmationMail.ConfirmPath + "{token}", [HttpMethods.Head], () => Results.Ok()).ExcludeFromDescription();
+        // The token confirms the subscription for anyone who has it: it stays out of the request log.
+        var loggedAs = ConfirmationMail.ConfirmPath + "…";
+        app.MapGet(ConfirmationMail.ConfirmPath + "{token}", ConfirmAsync).ExcludeFromDescription().LogsPathAs(loggedAs);
+        app.MapMethods(ConfirmationMail.ConfirmPath + "{token}", [HttpMethods.Head], () => Results.Ok()).ExcludeFromDescription().LogsPathAs(loggedAs);
     }
 
     private static async Task<IResult> ConfirmAsync(string token, HttpContext http, TagflowDb db, Writes writes, TimeProvider clock, CancellationToken cancellationToken)

@@ -18,19 +18,13 @@ internal sealed record SignInRequest(string? ApiKey, string? Email, string? SmsN
 
 internal sealed record SignOutRequest(string? ApiKey, string? Email);
 
-/// <summary>Why a listbuilding key was not created: a sentence, and the wire's error number for a 406.</summary>
-internal sealed record ListbuildingRefusal(string Message, int? Error = null)
-{
-    public IResult ToResult() => Error is { } error ? WireResults.Refused(error) : WireResults.BadRequest(Message);
-}
-
 /// <summary>Creating, listing and deleting an account's listbuilding keys; for the API and the command line.</summary>
 internal sealed class ListbuildingAdmin(TagflowDb db, TimeProvider clock)
 {
     private const int MaxNameLength = 250;
 
     /// <summary>Creates a key for a process of the account (and optionally a manual tag); answers it with its secret, shown only now.</summary>
-    public async Task<(ListbuildingKey? Key, string Secret, ListbuildingRefusal? Refusal)> AddAsync(long accountId, string? name, long? listId, long? tagId, CancellationToken cancellationToken)
+    public async Task<(ListbuildingKey? Key, string Secret, Refusal? Refusal)> AddAsync(long accountId, string? name, long? listId, long? tagId, CancellationToken cancellationToken)
     {
         name = name?.Trim();
         if (string.IsNullOrEmpty(name)) return (null, "", new("The key \"name\" is required: the name of the new listbuilding key, e.g. the form it is for."));

@@ -20,13 +20,6 @@ internal sealed record ProcessSettings(
     string? Text = null,
     string? Html = null);
 
-/// <summary>Why a change to an opt-in process was refused: a 406 error, no such process (404), or a malformed value (400).</summary>
-internal sealed record ProcessRefusal(string Message, int? Error = null, bool NotFound = false)
-{
-    public IResult ToResult() =>
-        NotFound ? WireResults.NotFound() : Error is { } code ? WireResults.Refused(code) : WireResults.BadRequest(Message);
-}
-
 /// <summary>Opt-in process management, shared by the API (<c>/list</c>) and <c>tagflow lists</c>.</summary>
 internal sealed class OptInProcessAdmin(TagflowDb db, TimeProvider clock)
 {
@@ -35,17 +28,17 @@ internal sealed class OptInProcessAdmin(TagflowDb db, TimeProvider clock)
     private const int MaxSubjectLength = 250;
 
     /// <summary>Creates a process; answers it as stored, or why it was refused.</summary>
-    public async Task<(OptInProcess? Process, ProcessRefusal? Refusal)> AddAsync(long accountId, ProcessSettings settings, CancellationToken cancellationToken)
+    public async Task<(OptInProcess? Process, Refusal? Refusal)> AddAsync(long accountId, ProcessSettings settings, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(settings.Name))
-            return (null, new ProcessRefusal("The key \"name\" is required: the name of the new opt-in process."));
+            return (null, new Refusal("The key \"name\" is required: the name of the new opt-in process."));
         var process = new OptInProcess { AccountId = accountId, CreatedAt = clock.GetUtcNow().UtcDateTime };
         if (await ApplyAsync(process, settings, cancellationToken) is { } refusal) return (null, refusal);
         db.OptInProcesses.Add(process);
         return await SaveUnlessNameTakenAsync(process, cancellationToken) ? (process, null) : (null, NameTaken(process.Name));
     }
 
-    public async Task<ProcessRefusal?> UpdateAsync(long accountId, long id, ProcessSettings settings, CancellationToken cancellationToken)
+    public async Task<Refusal?> UpdateAsync(long accountId, long id, ProcessSettings settings, CancellationToken cancellationToken)
     {
         var process = await db.OptInProcesses.SingleOrDefaultAsync(p => p.Id == id && p.AccountId == accountId, cancellationToken);
         if (process is null) return NoSuchProcess(id);
@@ -59,7 +52,7 @@ internal sealed class OptInProcessAdmin(TagflowDb db, TimeProvider clock)
     /// Removes a process. Its contacts keep it as the process they signed up through (their proof of
     /// consent names it); new contacts can no longer use it.
     /// </summary>
-    public async Task<ProcessRefusal?> RemoveAsync(long accountId, long id, CancellationToken cancellationToken)
+    public async Task<Refusal?> RemoveAsync(long accountId, long id, CancellationToken cancellationToken)
     {
         var process = await db.OptInProcesses.SingleOrDefaultAsync(p => p.Id == id && p.AccountId == accountId, cancellationToken);
         if (process is null) return NoSuchProcess(id);
@@ -80,14 +73,14 @@ internal sealed class OptInProcessAdmin(TagflowDb db, TimeProvider clock)
     }
 
     /// <summary>Applies the given settings, then checks the process as a whole (a switch to double opt-in needs a link in the templates).</summary>
-    private async Task<ProcessRefusal?> ApplyAsync(OptInProcess process, ProcessSettings s, CancellationToken cancellationToken)
+    private async Task<Refusal?> ApplyAsync(OptInProcess process, ProcessSettings s, CancellationToken cancellationToken)
     {
         if (s.Name is { } rawName && !process.IsPredefined)
         {
             var name = rawName.Trim();
             if (name.Length == 0 || name.Length > MaxNameLength)
-                return new ProcessRefusal($"The key \"name\" must have 1 to {MaxNameLength} characters.");
-            if (WireText.LineProblem("name", name) is { } line) return new ProcessRefusal(line);
+                return new Refusal($"The key \"name\" must have 1 to {MaxNameLength} characters.");
+            if (WireText.LineProblem("name", name) is { } line) return new Refusal(line);
             var normalized = OptInProcess.Normalize(name);
             if (await NameTakenAsync(process.AccountId, normalized, process.Id, cancellationToken)) return NameTaken(name);
             (process.Name, process.NormalizedName) = (name, normalized);
@@ -109,26 +102,26 @@ internal sealed class OptInProcessAdmin(TagflowDb db, TimeProvider clock)
         {
             senderName = senderName.Trim();
             if (senderName.Length > MaxSenderNameLength || senderName.Any(char.IsControl))
-                return new ProcessRefusal($"The key \"sendername\" must be one line of at most {MaxSenderNameLength} characters.");
+                return new Refusal($"The key \"sendername\" must be one line of at most {MaxSenderNameLength} characters.");
             process.SenderName = senderName;
         }
         if (s.SenderAddress is { } senderAddress)
         {
             senderAddress = senderAddress.Trim();
             if (senderAddress.Length > 0 && EmailAddress.Parse(senderAddress) is null)
-                return new ProcessRefusal("The key \"senderaddress\" must be an email address, or empty for the account's own.");
+                return new Refusal("The key \"senderaddress\" must be an email address, or empty for the account's own.");
             process.SenderAddress = senderAddress;
         }
         if (s.Subject is { } subject)
         {
             subject = subject.Trim();
             if (subject.Length == 0 || subject.Length > MaxSubjectLength || subject.Any(char.IsControl))
-                return new ProcessRefusal($"The key \"subject\" must be one line of 1 to {MaxSubjectLength} characters.");
+                return new Refusal($"The key \"subject\" must be one line of 1 to {MaxSubjectLength} characters.");
             process.Subject = subject;
         }
         if (s.Text is { } text)
         {
-            if (text.Trim().Length == 0) return new ProcessRefusal("The key \"text\" must not be empty: every confirmation email has a text part.");
+            if (text.Trim().Length == 0) return new Refusal("The key \"text\" must not be empty: every confirmation email has a text part.");
             process.TextTemplate = text;
         }
         if (s.Html is { } html) process.HtmlTemplate = html;
@@ -138,7 +131,7 @@ internal sealed class OptInProcessAdmin(TagflowDb db, TimeProvider clock)
         var problem = ConfirmationTemplate.Problem("subject", process.Subject, fields, needsLink: false)
             ?? ConfirmationTemplate.Problem("text", process.TextTemplate, fields, needsLink)
             ?? (process.HtmlTemplate.Length > 0 ? ConfirmationTemplate.Problem("html", process.HtmlTemplate, fields, needsLink) : null);
-        return problem is null ? null : new ProcessRefusal(problem);
+        return problem is null ? null : new Refusal(problem);
     }
 
     private Task<bool> NameTakenAsync(long accountId, string normalizedName, long exceptId, CancellationToken cancellationToken) =>
@@ -148,7 +141,7 @@ internal sealed class OptInProcessAdmin(TagflowDb db, TimeProvider clock)
     private Task<bool> SaveUnlessNameTakenAsync(OptInProcess process, CancellationToken cancellationToken) =>
         UniqueNames.SaveUnlessTakenAsync(db, ct => NameTakenAsync(process.AccountId, process.NormalizedName, process.Id, ct), cancellationToken);
 
-    private static ProcessRefusal NameTaken(string name) => new($"An opt-in process named \"{name}\" already exists.", WireErrors.ProcessNameTaken);
+    private static Refusal NameTaken(string name) => new($"An opt-in process named \"{name}\" already exists.", WireErrors.ProcessNameTaken);
 
     /// <summary>An absolute http(s) URL, or empty for Tagflow's own page; null for anything else.</summary>
     private static string? PageUrl(string text)
@@ -160,14 +153,14 @@ internal sealed class OptInProcessAdmin(TagflowDb db, TimeProvider clock)
             : null;
     }
 
-    private static ProcessRefusal BadUrl(string key) =>
+    private static Refusal BadUrl(string key) =>
         new($"The key \"{key}\" must be an absolute http:// or https:// URL, or empty for Tagflow's own page.");
 
-    private static ProcessRefusal NoSuchProcess(long id) => new($"There is no opt-in process {id} in the account.", NotFound: true);
+    private static Refusal NoSuchProcess(long id) => new($"There is no opt-in process {id} in the account.", NotFound: true);
 
-    private static ProcessRefusal InUse() =>
+    private static Refusal InUse() =>
         new("The opt-in process is used by a listbuilding key: delete the key first (DELETE /listbuilding/{id}).", WireErrors.ProcessInUse);
 
-    private static ProcessRefusal Predefined() =>
+    private static Refusal Predefined() =>
         new("The predefined opt-in process cannot be renamed, made single opt-in or deleted.", WireErrors.PredefinedProcess);
 }

@@ -5,18 +5,11 @@ using Tagflow.Wire;
 
 namespace Tagflow.Tags;
 
-/// <summary>Why a tag was not saved or deleted: a sentence, and the wire's error number for a 406; or no such tag (404).</summary>
-internal sealed record TagRefusal(string Message, int? Error = null, bool NotFound = false)
-{
-    public IResult ToResult() =>
-        NotFound ? WireResults.NotFound() : Error is { } error ? WireResults.Refused(error) : WireResults.BadRequest(Message);
-}
-
 /// <summary>The rules of an account's manual tags, shared by the API (<c>/tag</c>) and <c>tagflow tags</c>.</summary>
 internal sealed class TagAdmin(TagflowDb db, Writes writes, TimeProvider clock)
 {
     /// <summary>Creates a manual tag; answers it as stored, or why it was refused.</summary>
-    public async Task<(Tag? Tag, TagRefusal? Refusal)> AddAsync(long accountId, string? name, string? text, CancellationToken cancellationToken)
+    public async Task<(Tag? Tag, Refusal? Refusal)> AddAsync(long accountId, string? name, string? text, CancellationToken cancellationToken)
     {
         name = name?.Trim();
         if (string.IsNullOrEmpty(name)) return (null, new("The key \"name\" is required: the name of the new tag."));
@@ -37,7 +30,7 @@ internal sealed class TagAdmin(TagflowDb db, Writes writes, TimeProvider clock)
     }
 
     /// <summary>Renames a manual tag or changes its text; null leaves either as it is.</summary>
-    public async Task<TagRefusal?> UpdateAsync(long accountId, long id, string? name, string? text, CancellationToken cancellationToken)
+    public async Task<Refusal?> UpdateAsync(long accountId, long id, string? name, string? text, CancellationToken cancellationToken)
     {
         var tag = await db.Tags.SingleOrDefaultAsync(t => t.Id == id && t.AccountId == accountId, cancellationToken);
         if (tag is null) return NoSuchTag(id);
@@ -60,7 +53,7 @@ internal sealed class TagAdmin(TagflowDb db, Writes writes, TimeProvider clock)
     /// Deletes a manual tag, untagging its contacts (each with its <c>tag.removed</c> event). A SmartTag
     /// belongs to what assigns it, and a tag that a campaign or webhook uses stays until they are changed.
     /// </summary>
-    public async Task<TagRefusal?> RemoveAsync(long accountId, long id, CancellationToken cancellationToken)
+    public async Task<Refusal?> RemoveAsync(long accountId, long id, CancellationToken cancellationToken)
     {
         await using var write = await writes.BeginAsync(accountId, cancellationToken);
         var kind = await db.Tags.Where(t => t.Id == id && t.AccountId == accountId).Select(t => (TagKind?)t.Kind).SingleOrDefaultAsync(cancellationToken);
@@ -86,12 +79,12 @@ internal sealed class TagAdmin(TagflowDb db, Writes writes, TimeProvider clock)
     private Task<bool> NameTakenAsync(long accountId, string normalizedName, long? exceptId, CancellationToken cancellationToken) =>
         db.Tags.AnyAsync(t => t.AccountId == accountId && t.NormalizedName == normalizedName && t.Id != exceptId, cancellationToken);
 
-    private static TagRefusal TooLong() => new($"The key \"name\" may have at most {Tag.MaxNameLength} characters.");
+    private static Refusal TooLong() => new($"The key \"name\" may have at most {Tag.MaxNameLength} characters.");
 
-    private static TagRefusal NameTaken(string name) => new($"A tag named \"{name}\" already exists in the account.", WireErrors.TagNameTaken);
+    private static Refusal NameTaken(string name) => new($"A tag named \"{name}\" already exists in the account.", WireErrors.TagNameTaken);
 
-    private static TagRefusal NoSuchTag(long id) => new($"There is no tag {id} in the account.", NotFound: true);
+    private static Refusal NoSuchTag(long id) => new($"There is no tag {id} in the account.", NotFound: true);
 
-    private static TagRefusal SmartTag(long id) =>
+    private static Refusal SmartTag(long id) =>
         new($"Tag {id} is a SmartTag: only the system assigns it, and it stays as long as what assigns it.", WireErrors.SmartTag);
 }

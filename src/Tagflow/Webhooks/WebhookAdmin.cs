@@ -22,12 +22,12 @@ internal sealed partial class WebhookAdmin(TagflowDb db, KeyRing keys, TagflowSe
     private static readonly string[] ContactKeys = ["email", "id", "sms_phone", "status"];
 
     /// <summary>Creates a webhook (<paramref name="id"/> null) or changes one; saving a disabled webhook enables it again.</summary>
-    public async Task<(Webhook? Webhook, AutomationRefusal? Refusal)> SaveAsync(long accountId, long? id, WebhookRequest request, CancellationToken cancellationToken)
+    public async Task<(Webhook? Webhook, Refusal? Refusal)> SaveAsync(long accountId, long? id, WebhookRequest request, CancellationToken cancellationToken)
     {
         var existing = id is { } webhookId
             ? await db.Webhooks.SingleOrDefaultAsync(w => w.Id == webhookId && w.AccountId == accountId, cancellationToken)
             : null;
-        if (id is not null && existing is null) return (null, AutomationRefusal.NotFound);
+        if (id is not null && existing is null) return (null, Refusal.NoSuchEntity);
         var name = request.Name?.Trim() ?? existing?.Name;
         if (string.IsNullOrEmpty(name)) return (null, new("The key \"name\" is required: the webhook's name."));
         if (name.Length > 250) return (null, new("The key \"name\" may have at most 250 characters."));
@@ -123,9 +123,9 @@ internal sealed partial class WebhookAdmin(TagflowDb db, KeyRing keys, TagflowSe
         db.Webhooks.AsNoTracking().SingleOrDefaultAsync(w => w.Id == id && w.AccountId == accountId, cancellationToken);
 
     /// <summary>Deletes a webhook and its deliveries; refused (error 611) while a campaign calls it. Null if there is no such webhook.</summary>
-    public async Task<AutomationRefusal?> RemoveAsync(long accountId, long id, CancellationToken cancellationToken)
+    public async Task<Refusal?> RemoveAsync(long accountId, long id, CancellationToken cancellationToken)
     {
-        if (!await db.Webhooks.AnyAsync(w => w.Id == id && w.AccountId == accountId, cancellationToken)) return AutomationRefusal.NotFound;
+        if (!await db.Webhooks.AnyAsync(w => w.Id == id && w.AccountId == accountId, cancellationToken)) return Refusal.NoSuchEntity;
         if (await CampaignAdmin.WebhookInUseAsync(db, accountId, id, cancellationToken))
             return new("A campaign calls this webhook: change or delete the campaign first.", WireErrors.WebhookInUse);
         await db.Webhooks.Where(w => w.Id == id && w.AccountId == accountId).ExecuteDeleteAsync(cancellationToken);
@@ -144,12 +144,12 @@ internal sealed partial class WebhookAdmin(TagflowDb db, KeyRing keys, TagflowSe
         return rows.Select(r => (r.Delivery, r.Attempts)).ToList();
     }
 
-    /// <summary>Queues a delivery that failed for another attempt now. A sentence if it cannot be retried; <see cref="AutomationRefusal.NotFound"/> if there is no such delivery.</summary>
-    public async Task<AutomationRefusal?> RetryAsync(long accountId, long webhookId, long deliveryId, CancellationToken cancellationToken)
+    /// <summary>Queues a delivery that failed for another attempt now. A sentence if it cannot be retried; <see cref="Refusal.NoSuchEntity"/> if there is no such delivery.</summary>
+    public async Task<Refusal?> RetryAsync(long accountId, long webhookId, long deliveryId, CancellationToken cancellationToken)
     {
         var webhook = await FindAsync(accountId, webhookId, cancellationToken);
         var delivery = await db.WebhookDeliveries.SingleOrDefaultAsync(d => d.Id == deliveryId && d.WebhookId == webhookId && d.AccountId == accountId, cancellationToken);
-        if (webhook is null || delivery is null) return AutomationRefusal.NotFound;
+        if (webhook is null || delivery is null) return Refusal.NoSuchEntity;
         if (webhook.DisabledAt is not null)
             return new($"Webhook {webhookId} is disabled (its receiver answered 410 Gone): save it again (PUT /webhook/{webhookId}) to enable it, then retry.");
         if (delivery.State == DeliveryState.Delivered) return new("This delivery has already reached the receiver.");

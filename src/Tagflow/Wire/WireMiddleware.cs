@@ -1,10 +1,8 @@
-using System.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics;
-using Tagflow.Accounts;
 
 namespace Tagflow.Wire;
 
-internal static partial class WireMiddleware
+internal static class WireMiddleware
 {
     /// <summary>
     /// The wire's cross-cutting rules, in order: the request log, readable 400/500 answers for
@@ -12,7 +10,7 @@ internal static partial class WireMiddleware
     /// </summary>
     public static WebApplication UseWire(this WebApplication app)
     {
-        app.Use(LogRequestAsync);
+        app.UseRequestLog();
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             ExceptionHandler = WriteExceptionAsync,
@@ -77,31 +75,4 @@ internal static partial class WireMiddleware
         };
         return WireResults.WriteMessagesAsync(response, response.StatusCode, message);
     }
-
-    /// <summary>One structured line per request. Only the path: query strings may carry keys.</summary>
-    private static async Task LogRequestAsync(HttpContext context, RequestDelegate next)
-    {
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            await next(context);
-        }
-        finally
-        {
-            var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Tagflow.Requests");
-            LogRequest(logger, context.Request.Method, LoggedPath(context.Request.Path.Value ?? ""), context.Response.StatusCode,
-                Stopwatch.GetElapsedTime(started).TotalMilliseconds, context.User.FindAccountId());
-        }
-    }
-
-    /// <summary>The path as logged: the token of a confirmation link or of an email's links is a secret, and is left out.</summary>
-    private static string LoggedPath(string path) =>
-        path.StartsWith(OptIns.ConfirmationMail.ConfirmPath, StringComparison.Ordinal) && path != OptIns.OptInPages.PendingPath && path != OptIns.OptInPages.ThanksPath
-            ? OptIns.ConfirmationMail.ConfirmPath + "…"
-            : path.StartsWith(Automations.CampaignMail.MailPath, StringComparison.Ordinal)
-            ? Automations.CampaignMail.MailPath + "…"
-            : path;
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Method} {Path} {Status} {DurationMs:0.0} ms account {AccountId}")]
-    private static partial void LogRequest(ILogger logger, string method, string path, int status, double durationMs, long? accountId);
 }
