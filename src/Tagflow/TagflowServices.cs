@@ -23,6 +23,7 @@ internal static class TagflowServices
         services.AddSingleton<SqliteGroupCommit>();
         services.AddSingleton<ReferenceCache>();
         services.AddScoped<Writes>();
+        services.AddScoped<Contacts.ContactChanges>();
         services.AddScoped<Blocklist.BlocklistAdmin>();
         services.AddScoped<OptIns.OptInProcessAdmin>();
         services.AddScoped<OptIns.ListbuildingAdmin>();

@@ -94,17 +94,20 @@ internal sealed class ReferenceCache : IDisposable
 
     private sealed record Entry(long Version, ReferenceData Data);
 
-    public async ValueTask<ReferenceData> GetAsync(TagflowDb db, ClaimsPrincipal user, CancellationToken cancellationToken)
+    public ValueTask<ReferenceData> GetAsync(TagflowDb db, ClaimsPrincipal user, CancellationToken cancellationToken) =>
+        GetAsync(db, user.AccountId(), user.ReferenceVersion(), cancellationToken);
+
+    /// <summary>The account's reference data at <paramref name="version"/> (as authentication read it) or newer.</summary>
+    public async ValueTask<ReferenceData> GetAsync(TagflowDb db, long accountId, long? version, CancellationToken cancellationToken)
     {
-        var accountId = user.AccountId();
         // Without the version, nothing could tell a stale copy: load, and keep nothing.
-        if (user.ReferenceVersion() is not { } version) return await ReferenceData.LoadAsync(db, accountId, cancellationToken);
+        if (version is not { } at) return await ReferenceData.LoadAsync(db, accountId, cancellationToken);
         // A copy loaded at a later version than this request's is newer still, and as good.
-        if (_cache.TryGetValue(accountId, out Entry? entry) && entry!.Version >= version) return entry.Data;
+        if (_cache.TryGetValue(accountId, out Entry? entry) && entry!.Version >= at) return entry.Data;
 
         // Loaded after the version was read, so the copy is at least as new as the version it is kept under.
         var data = await ReferenceData.LoadAsync(db, accountId, cancellationToken);
-        _cache.Set(accountId, new Entry(version, data), new MemoryCacheEntryOptions
+        _cache.Set(accountId, new Entry(at, data), new MemoryCacheEntryOptions
         {
             Size = data.Size,
             SlidingExpiration = TimeSpan.FromMinutes(30),

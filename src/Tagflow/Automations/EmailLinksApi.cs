@@ -96,11 +96,11 @@ internal static class EmailLinksApi
         return OptInPages.Page("Unsubscribe", "Do you want to receive no more emails from us?", postButton: "Yes, unsubscribe me");
     }
 
-    private static async Task<IResult> UnsubscribeAsync(string token, HttpContext http, TagflowDb db, Writes writes, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> UnsubscribeAsync(string token, HttpContext http, TagflowDb db, ContactChanges changes, CancellationToken cancellationToken)
     {
         if (await FindAsync(db, token, cancellationToken) is not { } found)
             return OptInPages.Page("Unknown link", "This unsubscribe link is not known, or its contact no longer exists.", StatusCodes.Status404NotFound);
-        await ContactsApi.UnsubscribeByIdAsync(found.AccountId, found.ContactId, ContactsApi.ClientIp(http), writes, clock, cancellationToken);
+        await changes.UnsubscribeAsync(new ChangeOrigin(found.AccountId, ChangeSource.Link, ChangeOrigin.ClientIp(http)), found.ContactId, cancellationToken);
         return OptInPages.Page("You are unsubscribed", "You will receive no more emails from us.");
     }
 }

@@ -17,6 +17,14 @@ internal static class ContactQueries
     public static Task<Contact?> ByEmail(TagflowDb db, long accountId, string normalizedEmail, CancellationToken cancellationToken) =>
         ByEmailQuery.For(db)(db, accountId, normalizedEmail, cancellationToken);
 
+    /// <summary>The account's contact with this normalised address, untracked.</summary>
+    private static readonly CompiledQuery<Func<TagflowDb, long, string, CancellationToken, Task<Contact?>>> ByEmailUntrackedQuery = new(() => EF.CompileAsyncQuery(
+        (TagflowDb db, long accountId, string normalizedEmail, CancellationToken cancellationToken) =>
+            db.Contacts.AsNoTracking().SingleOrDefault(c => c.AccountId == accountId && c.NormalizedEmail == normalizedEmail)));
+
+    public static Task<Contact?> ByEmailUntracked(TagflowDb db, long accountId, string normalizedEmail, CancellationToken cancellationToken) =>
+        ByEmailUntrackedQuery.For(db)(db, accountId, normalizedEmail, cancellationToken);
+
     /// <summary>The id of the account's contact with this normalised address.</summary>
     private static readonly CompiledQuery<Func<TagflowDb, long, string, CancellationToken, Task<long?>>> IdByEmailQuery = new(() => EF.CompileAsyncQuery(
         (TagflowDb db, long accountId, string normalizedEmail, CancellationToken cancellationToken) =>

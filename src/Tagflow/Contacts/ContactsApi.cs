@@ -6,8 +6,11 @@ using Tagflow.Wire;
 
 namespace Tagflow.Contacts;
 
-/// <summary>The contact API of the wire (<c>/subscriber</c>). Changes are in ContactsApi.Changes.cs and ContactsApi.Tags.cs.</summary>
-internal static partial class ContactsApi
+/// <summary>
+/// The contact API of the wire (<c>/subscriber</c>): reads answer here; changes go through
+/// <see cref="ContactChanges"/>, whose results become the wire's answers.
+/// </summary>
+internal static class ContactsApi
 {
     public static void MapContactsApi(this IEndpointRouteBuilder app)
     {
@@ -29,6 +32,58 @@ internal static partial class ContactsApi
         group.MapPost("/resend", ResendAsync).AcceptsWire<EmailRequest>().Produces<bool[]>().Produces<string[]>(StatusCodes.Status429TooManyRequests)
             .WithSummary("Send the confirmation email again, with a new link, to the pending contact with this address (at most every 10 minutes).");
     }
+
+    private static async Task<IResult> AddOrUpdateAsync(Body<AddOrUpdateRequest> body, ClaimsPrincipal user, HttpContext http, ContactChanges changes, CancellationToken cancellationToken)
+    {
+        var (email, sms, listId, tagId, fields) = body.Value;
+        var origin = ChangeOrigin.ForRequest(http, user);
+        return Answer(await changes.AddOrUpdateAsync(origin, new ContactInput(email, sms, listId, tagId, fields), cancellationToken), c => WireResults.Ok(c.ToWire(origin.TimeZone)));
+    }
+
+    private static async Task<IResult> UpdateAsync(long id, Body<UpdateRequest> body, ClaimsPrincipal user, HttpContext http, ContactChanges changes, CancellationToken cancellationToken)
+    {
+        var (fields, newEmail, newSms) = body.Value;
+        return Answer(await changes.UpdateAsync(ChangeOrigin.ForRequest(http, user), id, new ContactEdit(fields, newEmail, newSms), cancellationToken));
+    }
+
+    private static async Task<IResult> DeleteAsync(long id, ClaimsPrincipal user, HttpContext http, ContactChanges changes, CancellationToken cancellationToken) =>
+        Answer(await changes.DeleteAsync(ChangeOrigin.ForRequest(http, user), id, cancellationToken));
+
+    private static async Task<IResult> TagAsync(Body<TagRequest> body, ClaimsPrincipal user, HttpContext http, ContactChanges changes, CancellationToken cancellationToken)
+    {
+        var (email, tagIds) = body.Value;
+        if (string.IsNullOrWhiteSpace(email)) return WireResults.BadRequest("The key \"email\" is required: the address of the contact to tag.");
+        if (tagIds is not { Count: > 0 }) return WireResults.BadRequest("The key \"tagids\" is required: one tag id or a list of them.");
+        return Answer(await changes.TagAsync(ChangeOrigin.ForRequest(http, user), email, tagIds, cancellationToken));
+    }
+
+    private static async Task<IResult> UntagAsync(Body<UntagRequest> body, ClaimsPrincipal user, HttpContext http, ContactChanges changes, CancellationToken cancellationToken)
+    {
+        var (email, tagId) = body.Value;
+        if (string.IsNullOrWhiteSpace(email)) return WireResults.BadRequest("The key \"email\" is required: the address of the contact to untag.");
+        if (tagId is not { } id) return WireResults.BadRequest("The key \"tagid\" is required: the tag to remove.");
+        return Answer(await changes.UntagAsync(ChangeOrigin.ForRequest(http, user), email, id, manualOnly: true, cancellationToken));
+    }
+
+    private static async Task<IResult> UnsubscribeAsync(Body<EmailRequest> body, ClaimsPrincipal user, HttpContext http, ContactChanges changes, CancellationToken cancellationToken)
+    {
+        var email = body.Value.Email;
+        if (string.IsNullOrWhiteSpace(email)) return WireResults.BadRequest("The key \"email\" is required: the address to unsubscribe.");
+        return Answer(await changes.UnsubscribeAsync(ChangeOrigin.ForRequest(http, user), email, cancellationToken));
+    }
+
+    private static async Task<IResult> ResendAsync(Body<EmailRequest> body, ClaimsPrincipal user, HttpContext http, ContactChanges changes, CancellationToken cancellationToken)
+    {
+        var email = body.Value.Email;
+        if (string.IsNullOrWhiteSpace(email)) return WireResults.BadRequest("The key \"email\" is required: the address to send the confirmation email to again.");
+        return Answer(await changes.ResendAsync(ChangeOrigin.ForRequest(http, user), email, cancellationToken));
+    }
+
+    /// <summary>A change's result as the wire answers it: the refusal's 406, a 429 to come back later, or <paramref name="done"/> (by default [true]).</summary>
+    internal static IResult Answer<T>(ContactResult<T> result, Func<T, IResult>? done = null) =>
+        result.Refusal is { } refusal ? WireResults.Refused(refusal)
+        : result.RetryAfter is { } wait ? WireResults.TooManyRequests(wait, result.Reason)
+        : done is null ? WireResults.True() : done(result.Value!);
 
     private static async Task<IResult> GetAsync(long id, ClaimsPrincipal user, TagflowDb db, ReferenceCache references, CancellationToken cancellationToken) =>
         await ContactWire.LoadAsync(db, user.AccountId(), id, (await references.GetAsync(db, user, cancellationToken)).Fields, user.TimeZone(), cancellationToken) is { } contact

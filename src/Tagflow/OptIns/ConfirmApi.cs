@@ -26,7 +26,7 @@ internal static class ConfirmApi
         app.MapMethods(ConfirmationMail.ConfirmPath + "{token}", [HttpMethods.Head], () => Results.Ok()).ExcludeFromDescription().LogsPathAs(loggedAs);
     }
 
-    private static async Task<IResult> ConfirmAsync(string token, HttpContext http, TagflowDb db, Writes writes, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> ConfirmAsync(string token, HttpContext http, TagflowDb db, ContactChanges changes, TimeProvider clock, CancellationToken cancellationToken)
     {
         var hash = Secrets.LookupHash(token);
         var found = await db.OptInTokens.AsNoTracking().Where(t => t.TokenHash == hash)
@@ -43,31 +43,12 @@ internal static class ConfirmApi
 
         if (found.UsedAt is null)
         {
-            var ip = ContactsApi.ClientIp(http);
             var userAgent = http.Request.Headers.UserAgent.ToString();
-            if (userAgent.Length > MaxUserAgentLength) userAgent = userAgent[..MaxUserAgentLength];
-            var taken = await writes.RunAsync(found.AccountId, async (db, cancellationToken) =>
+            var origin = new ChangeOrigin(found.AccountId, ChangeSource.Link, ChangeOrigin.ClientIp(http))
             {
-                var row = await db.OptInTokens.SingleOrDefaultAsync(t => t.Id == found.Id, cancellationToken);
-                var contact = await db.Contacts.SingleOrDefaultAsync(c => c.Id == found.ContactId, cancellationToken);
-                // Opened twice at once, or the contact deleted meanwhile: the first open did it all.
-                if (row is null || row.UsedAt is not null || contact is null) return WriteOutcome<bool>.Refused(false);
-                row.UsedAt = now;
-                if (row.NewEmail is not null)
-                    return await ChangeAddressAsync(db, contact, row, ip, userAgent, now, cancellationToken)
-                        ? WriteOutcome<bool>.Kept(false) : WriteOutcome<bool>.Refused(true);
-                // A pending contact, or one that unsubscribed and signed up again through a listbuilding key.
-                if (contact.Status == ContactStatus.Pending || contact.Status == ContactStatus.Unsubscribed && row.Resubscribes)
-                {
-                    if (contact.Status == ContactStatus.Unsubscribed) (contact.UnsubscribedAt, contact.UnsubscribedIp) = (null, "");
-                    contact.Status = ContactStatus.Subscribed;
-                    (contact.OptInAt, contact.OptInIp, contact.OptInUserAgent, contact.UpdatedAt) = (now, ip, userAgent, now);
-                    EventLog.Add(db, found.AccountId, EventTypes.ContactSubscribed, contact.Id, now);
-                    await ContactsApi.ConfirmedAsync(db, found.AccountId, contact, contact.ListId, now, cancellationToken);
-                }
-                return WriteOutcome<bool>.Kept(false);
-            }, cancellationToken);
-            if (taken)
+                UserAgent = userAgent.Length > MaxUserAgentLength ? userAgent[..MaxUserAgentLength] : userAgent,
+            };
+            if (await changes.ConfirmAsync(origin, found.Id, found.ContactId, cancellationToken) == LinkConfirmation.AddressTaken)
                 return OptInPages.Page("Address already in use",
                     "Another contact has this address by now, so the change cannot be confirmed. Please contact the sender.",
                     StatusCodes.Status409Conflict);
@@ -79,26 +60,5 @@ internal static class ConfirmApi
             where c.Id == found.ContactId
             select p.ThankYouUrl).SingleOrDefaultAsync(cancellationToken);
         return Results.Redirect(string.IsNullOrEmpty(thankYou) ? OptInPages.Url(http, OptInPages.ThanksPath) : thankYou);
-    }
-
-    /// <summary>
-    /// A change of address confirmed from the new address: it becomes the contact's address, and the
-    /// click is its proof. False if another contact has taken the address since the link was sent.
-    /// </summary>
-    private static async Task<bool> ChangeAddressAsync(TagflowDb db, Contact contact, OptInToken token, string ip, string userAgent, DateTime now, CancellationToken cancellationToken)
-    {
-        if (EmailAddress.Parse(token.NewEmail) is not { } address) return false;
-        if (await db.Contacts.AnyAsync(c => c.AccountId == contact.AccountId && c.NormalizedEmail == address.Normalized && c.Id != contact.Id, cancellationToken))
-            return false;
-        (contact.Email, contact.NormalizedEmail) = (address.Address, address.Normalized);
-        (contact.OptInAt, contact.OptInIp, contact.OptInUserAgent, contact.UpdatedAt) = (now, ip, userAgent, now);
-        if (contact.Status == ContactStatus.Pending)
-        {
-            contact.Status = ContactStatus.Subscribed;
-            EventLog.Add(db, contact.AccountId, EventTypes.ContactSubscribed, contact.Id, now);
-        }
-        EventLog.Add(db, contact.AccountId, EventTypes.ContactUpdated, contact.Id, now, fields: ["email"]);
-        await ContactsApi.ForgetLinksAsync(db, contact.Id, cancellationToken, exceptTokenId: token.Id);
-        return true;
     }
 }

@@ -114,21 +114,19 @@ internal static class ListbuildingApi
 
     private static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);
 
-    private static async Task<IResult> SignInAsync(Body<SignInRequest> body, HttpContext http, TagflowDb db, Writes writes, ReferenceCache references,
-        IMailRelay relay, SignInLimits limits, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> SignInAsync(Body<SignInRequest> body, HttpContext http, TagflowDb db, ContactChanges changes, SignInLimits limits,
+        CancellationToken cancellationToken)
     {
         var request = body.Value;
         if (await FindKeyAsync(http, db, limits, request.ApiKey, cancellationToken) is not (var key, var account)) return Denied(http, limits);
-        var user = Principal.Create(account, "Listbuilding", null);
-        var via = new ContactsApi.SignupVia($"Listbuilding #{key.Id}", SmartTags.ListbuildingKey(key.Id), SmartTags.ListbuildingName(key.Name));
-        var (result, status) = await ContactsApi.AddOrUpdateCoreAsync(new AddOrUpdateRequest(request.Email, request.SmsNumber, key.ListId, key.TagId, request.Fields),
-            via, user, http, db, writes, references, relay, clock, cancellationToken);
-        if (status is null) return result;
+        var result = await changes.AddOrUpdateAsync(Origin(http, key, account), new ContactInput(request.Email, request.SmsNumber, key.ListId, key.TagId, request.Fields),
+            cancellationToken);
+        if (!result.Done) return ContactsApi.Answer(result);
         var process = await db.OptInProcesses.AsNoTracking().SingleAsync(p => p.Id == key.ListId, cancellationToken);
-        return WireResults.Single(OptInPages.NextUrl(http, process, status == ContactStatus.Subscribed));
+        return WireResults.Single(OptInPages.NextUrl(http, process, result.Value!.Contact.Status == ContactStatus.Subscribed));
     }
 
-    private static async Task<IResult> SignOutAsync(Body<SignOutRequest> body, HttpContext http, TagflowDb db, Writes writes, SignInLimits limits, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> SignOutAsync(Body<SignOutRequest> body, HttpContext http, TagflowDb db, ContactChanges changes, SignInLimits limits, CancellationToken cancellationToken)
     {
         var (apiKey, email) = body.Value;
         if (await FindKeyAsync(http, db, limits, apiKey, cancellationToken) is not (var key, var account)) return Denied(http, limits);
@@ -140,16 +138,24 @@ internal static class ListbuildingApi
             var known = address is not null && await ContactQueries.IdByEmail(db, account.Id, address.Normalized, cancellationToken) is not null;
             return known ? WireResults.True() : WireResults.Refused(WireErrors.EmailNotFound);
         }
-        return await ContactsApi.RemoveTagAsync(account.Id, email, tagId, checkManual: false, writes, clock, cancellationToken);
+        return ContactsApi.Answer(await changes.UntagAsync(Origin(http, key, account), email, tagId, manualOnly: false, cancellationToken));
     }
 
-    private static async Task<IResult> SignOffAsync(Body<SignOutRequest> body, HttpContext http, TagflowDb db, Writes writes, SignInLimits limits, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> SignOffAsync(Body<SignOutRequest> body, HttpContext http, TagflowDb db, ContactChanges changes, SignInLimits limits, CancellationToken cancellationToken)
     {
         var (apiKey, email) = body.Value;
-        if (await FindKeyAsync(http, db, limits, apiKey, cancellationToken) is not (_, var account)) return Denied(http, limits);
+        if (await FindKeyAsync(http, db, limits, apiKey, cancellationToken) is not (var key, var account)) return Denied(http, limits);
         if (string.IsNullOrWhiteSpace(email)) return WireResults.BadRequest("The key \"email\" is required: the address to unsubscribe.");
-        return await ContactsApi.UnsubscribeContactAsync(account.Id, email, ContactsApi.ClientIp(http), writes, clock, cancellationToken);
+        return ContactsApi.Answer(await changes.UnsubscribeAsync(Origin(http, key, account), email, cancellationToken));
     }
+
+    /// <summary>A change through a listbuilding key: recorded as the key's sign-up source, and tagged with its SmartTag.</summary>
+    private static ChangeOrigin Origin(HttpContext http, ListbuildingKey key, Account account) =>
+        ChangeOrigin.ForRequest(http, Principal.Create(account, "Listbuilding", null), ChangeSource.Listbuilding) with
+        {
+            SignupSource = $"Listbuilding #{key.Id}",
+            SmartTag = (SmartTags.ListbuildingKey(key.Id), SmartTags.ListbuildingName(key.Name)),
+        };
 
     /// <summary>
     /// The key and its account, once the call is within the limits; null for a wrong key (or a limit
@@ -195,7 +201,7 @@ internal sealed class SignInLimits(TagflowSettings settings) : IDisposable
     /// <summary>Counts the call against its address and its key (by its hash); false (and the wait noted on the request) when either is spent.</summary>
     public bool Admit(HttpContext http, string keyHash)
     {
-        foreach (var (limiter, partition) in new[] { (_perAddress, ContactsApi.ClientIp(http)), (_perKey, keyHash) })
+        foreach (var (limiter, partition) in new[] { (_perAddress, ChangeOrigin.ClientIp(http)), (_perKey, keyHash) })
         {
             using var lease = limiter.AttemptAcquire(partition);
             if (lease.IsAcquired) continue;
