@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
-using Tagflow.Accounts;
 using Tagflow.Contacts;
 using Tagflow.Tags;
 
