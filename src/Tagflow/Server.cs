@@ -56,8 +56,8 @@ internal static class Server
         builder.Services.AddMetricsExport(settings);
         // The automation engine and the webhook sender run in every serving instance (not in admin commands).
         builder.Services.AddSingleton<Webhooks.HostResolver>(System.Net.Dns.GetHostAddressesAsync);
-        builder.Services.AddSingleton<Webhooks.WebhookSender>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<Webhooks.WebhookSender>());
+        builder.Services.AddSingleton<Delivery.WebhookSender>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Delivery.WebhookSender>());
         builder.Services.AddHostedService<Automations.AutomationWorker>();
         builder.Services.AddSingleton<Housekeeping.HousekeepingJob>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Housekeeping.HousekeepingJob>());

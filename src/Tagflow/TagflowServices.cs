@@ -31,12 +31,12 @@ internal static class TagflowServices
         services.AddScoped<Automations.CampaignAdmin>();
         services.AddScoped<Webhooks.WebhookAdmin>();
         services.AddScoped<Tags.TagAdmin>();
-        services.AddSingleton<Email.IMailRelay>(sp => settings.Smtp is { } smtp
-            ? new Email.SmtpRelay(smtp, settings.SmtpTimeout, sp.GetRequiredService<ILogger<Email.SmtpRelay>>(),
-                new Email.SmtpQueue(smtp, settings.SmtpTimeout, sp.GetRequiredService<IServiceScopeFactory>(), sp.GetRequiredService<SqliteWriteGate>(),
-                    sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Email.SmtpQueue>>()))
-            : new Email.OutboxRelay(settings.OutboxDirectory ?? TagflowSettings.DefaultOutbox(settings.Database),
-                sp.GetRequiredService<IServiceScopeFactory>(), sp.GetRequiredService<SqliteWriteGate>(), sp.GetRequiredService<ILogger<Email.OutboxRelay>>()));
+        services.AddSingleton<Delivery.IMailRelay>(sp => settings.Smtp is { } smtp
+            ? new Delivery.SmtpRelay(smtp, settings.SmtpTimeout, sp.GetRequiredService<ILogger<Delivery.SmtpRelay>>(),
+                new Delivery.SmtpQueue(smtp, settings.SmtpTimeout, sp.GetRequiredService<IServiceScopeFactory>(), sp.GetRequiredService<SqliteWriteGate>(),
+                    sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Delivery.SmtpQueue>>()))
+            : new Delivery.OutboxRelay(settings.OutboxDirectory ?? TagflowSettings.DefaultOutbox(settings.Database),
+                sp.GetRequiredService<IServiceScopeFactory>(), sp.GetRequiredService<SqliteWriteGate>(), sp.GetRequiredService<ILogger<Delivery.OutboxRelay>>()));
         return services;
     }
 }

@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Tagflow.Data;
-using Tagflow.Email;
+using Tagflow.Delivery;
 using Tagflow.OptIns;
 using Tagflow.Webhooks;
 

@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Tagflow.Accounts;
 using Tagflow.Contacts;
 using Tagflow.Data;
-using Tagflow.Email;
+using Tagflow.Delivery;
 using Tagflow.Fields;
 using Tagflow.OptIns;
 using Tagflow.Tags;

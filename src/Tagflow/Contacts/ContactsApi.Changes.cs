@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Tagflow.Accounts;
 using Tagflow.Blocklist;
 using Tagflow.Data;
-using Tagflow.Email;
+using Tagflow.Delivery;
 using Tagflow.Events;
 using Tagflow.Fields;
 using Tagflow.OptIns;

@@ -2,7 +2,7 @@ using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Tagflow.Accounts;
 using Tagflow.Data;
-using Tagflow.Email;
+using Tagflow.Delivery;
 using Tagflow.Fields;
 using Tagflow.OptIns;
 using Tagflow.Tags;

@@ -32,7 +32,7 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
     public DbSet<BlockedAddress> Blocklist => Set<BlockedAddress>();
     public DbSet<ContactEvent> Events => Set<ContactEvent>();
     public DbSet<OptInToken> OptInTokens => Set<OptInToken>();
-    public DbSet<Email.OutboxMail> OutboxMails => Set<Email.OutboxMail>();
+    public DbSet<Delivery.OutboxMail> OutboxMails => Set<Delivery.OutboxMail>();
     public DbSet<ListbuildingKey> ListbuildingKeys => Set<ListbuildingKey>();
     public DbSet<Campaign> Campaigns => Set<Campaign>();
     public DbSet<CampaignRun> CampaignRuns => Set<CampaignRun>();
@@ -242,7 +242,7 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
             e.Property(a => a.Error).HasMaxLength(500);
             e.HasOne<WebhookDelivery>().WithMany().HasForeignKey(a => a.DeliveryId).OnDelete(DeleteBehavior.Cascade);
         });
-        modelBuilder.Entity<Email.OutboxMail>(e => e.Property(m => m.FileName).HasMaxLength(64));
+        modelBuilder.Entity<Delivery.OutboxMail>(e => e.Property(m => m.FileName).HasMaxLength(64));
         modelBuilder.Entity<Idempotency.IdempotentRequest>(e =>
         {
             e.HasIndex(r => new { r.AccountId, r.Key }).IsUnique();

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Tagflow.Accounts;
 using Tagflow.Automations;
 using Tagflow.Contacts;
+using Tagflow.Delivery;
 using Tagflow.Wire;
 
 namespace Tagflow.Webhooks;

@@ -1,10 +1,9 @@
 using MailKit.Net.Smtp;
 using Microsoft.EntityFrameworkCore;
 using MimeKit;
-using Tagflow.Automations;
 using Tagflow.Data;
 
-namespace Tagflow.Email;
+namespace Tagflow.Delivery;
 
 /// <summary>
 /// With an SMTP relay: delivers the messages stored for delivery (<see cref="OutboxMail"/> rows, such

@@ -4,10 +4,10 @@ using System.Text;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Tagflow.Accounts;
-using Tagflow.Automations;
 using Tagflow.Data;
+using Tagflow.Webhooks;
 
-namespace Tagflow.Webhooks;
+namespace Tagflow.Delivery;
 
 /// <summary>
 /// Delivers queued webhook calls, at least once. Each instance claims due deliveries by moving their
