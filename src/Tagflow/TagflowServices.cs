@@ -1,5 +1,6 @@
 using Tagflow.Accounts;
 using Tagflow.Data;
+using Tagflow.Delivery;
 
 namespace Tagflow;
 
@@ -28,15 +29,11 @@ internal static class TagflowServices
         services.AddScoped<OptIns.ListbuildingAdmin>();
         services.AddSingleton<OptIns.SignInLimits>();
         services.AddSingleton<Automations.AutomationSignal>();
+        services.AddSingleton<ICommitListener>(sp => sp.GetRequiredService<Automations.AutomationSignal>());
         services.AddScoped<Automations.CampaignAdmin>();
         services.AddScoped<Webhooks.WebhookAdmin>();
         services.AddScoped<Tags.TagAdmin>();
-        services.AddSingleton<Delivery.IMailRelay>(sp => settings.Smtp is { } smtp
-            ? new Delivery.SmtpRelay(smtp, settings.SmtpTimeout, sp.GetRequiredService<ILogger<Delivery.SmtpRelay>>(),
-                new Delivery.SmtpQueue(smtp, settings.SmtpTimeout, sp.GetRequiredService<IServiceScopeFactory>(), sp.GetRequiredService<SqliteWriteGate>(),
-                    sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Delivery.SmtpQueue>>()))
-            : new Delivery.OutboxRelay(settings.OutboxDirectory ?? TagflowSettings.DefaultOutbox(settings.Database),
-                sp.GetRequiredService<IServiceScopeFactory>(), sp.GetRequiredService<SqliteWriteGate>(), sp.GetRequiredService<ILogger<Delivery.OutboxRelay>>()));
+        services.AddMailRelay(settings);
         return services;
     }
 }

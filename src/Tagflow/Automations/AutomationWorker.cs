@@ -1,8 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Tagflow.Data;
-using Tagflow.Delivery;
 using Tagflow.OptIns;
-using Tagflow.Webhooks;
 
 namespace Tagflow.Automations;
 
@@ -14,9 +12,11 @@ namespace Tagflow.Automations;
 /// events, and <c>FOR UPDATE SKIP LOCKED</c> from running the same step. It wakes after each
 /// committed change and otherwise looks every <see cref="TagflowSettings.AutomationPoll"/> (for
 /// waits that end, and changes made by other instances). Time comes from <see cref="TimeProvider"/>.
+/// The emails and webhook calls it queues are delivered once their change commits: the commit wakes
+/// their senders (<see cref="ICommitListener"/>).
 /// </summary>
 internal sealed partial class AutomationWorker(IServiceScopeFactory scopes, AutomationSignal signal, TagflowSettings settings, TimeProvider clock,
-    IMailRelay relay, WebhookSender webhooks, IServiceProvider services, ILogger<AutomationWorker> logger) : BackgroundService
+    IServiceProvider services, ILogger<AutomationWorker> logger) : BackgroundService
 {
     /// <summary>At most this many due runs per change.</summary>
     private const int StepBatch = 100;
@@ -104,7 +104,6 @@ internal sealed partial class AutomationWorker(IServiceScopeFactory scopes, Auto
             }
             db.ChangeTracker.Clear();
         }
-        if (handled > 0) webhooks.Wake();
         return (handled > 0, accounts.Count > 0);
     }
 
@@ -125,7 +124,7 @@ internal sealed partial class AutomationWorker(IServiceScopeFactory scopes, Auto
             var ids = account.Select(r => r.Id).ToList();
             try
             {
-                Done(await writes.RunAsync(account.Key, (db, ct) => CampaignRunner.RunAsync(db, account.Key, ids, now, baseUrl, ct), cancellationToken));
+                ran += (await writes.RunAsync(account.Key, (db, ct) => CampaignRunner.RunAsync(db, account.Key, ids, now, baseUrl, ct), cancellationToken)).Runs;
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
@@ -136,7 +135,7 @@ internal sealed partial class AutomationWorker(IServiceScopeFactory scopes, Auto
                     db.ChangeTracker.Clear();
                     try
                     {
-                        Done(await writes.RunAsync(account.Key, (db, ct) => CampaignRunner.RunAsync(db, account.Key, [id], now, baseUrl, ct), cancellationToken));
+                        ran += (await writes.RunAsync(account.Key, (db, ct) => CampaignRunner.RunAsync(db, account.Key, [id], now, baseUrl, ct), cancellationToken)).Runs;
                     }
                     catch (Exception alone) when (alone is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                     {
@@ -149,13 +148,6 @@ internal sealed partial class AutomationWorker(IServiceScopeFactory scopes, Auto
             db.ChangeTracker.Clear();
         }
         return (ran > 0, true);
-
-        void Done(StepsDone done)
-        {
-            ran += done.Runs;
-            if (done.MailQueued) relay.Wake();
-            if (done.WebhooksQueued) webhooks.Wake();
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The automation engine failed for account {AccountId}; the other accounts go on.")]

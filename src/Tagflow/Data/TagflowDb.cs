@@ -43,6 +43,42 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
     public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
     public DbSet<Idempotency.IdempotentRequest> IdempotentRequests => Set<Idempotency.IdempotentRequest>();
 
+    private static readonly IReadOnlySet<Type> NothingSaved = new HashSet<Type>();
+
+    /// <summary>The entity types of the rows saved since <see cref="TakeSaved"/> was last called; null for none.</summary>
+    private HashSet<Type>? _saved;
+
+    /// <summary>
+    /// The entity types of the rows that SaveChanges has added, changed or deleted since the last
+    /// call, and forgets them: a committed write tells its <see cref="ICommitListener"/>s what it saved.
+    /// </summary>
+    public IReadOnlySet<Type> TakeSaved()
+    {
+        var saved = _saved;
+        _saved = null;
+        return saved ?? NothingSaved;
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        NoteSaved();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        NoteSaved();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    private void NoteSaved()
+    {
+        foreach (var entry in ChangeTracker.Entries())
+        {
+            if (entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted) (_saved ??= []).Add(entry.Metadata.ClrType);
+        }
+    }
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<ServerSetting>(e =>

@@ -14,7 +14,8 @@ internal interface IMailRelay
     /// <summary>
     /// Tells the relay that messages were stored for delivery (<see cref="OutboxMail"/> rows, added to
     /// a change with <see cref="OutboxRelay.Prepare"/>) and committed: it delivers them in the
-    /// background, in the order they were stored, and deletes each row once delivered.
+    /// background, in the order they were stored, and deletes each row once delivered. A write
+    /// committed through <see cref="Data.Writes"/> tells the relay by itself (<see cref="Data.ICommitListener"/>).
     /// </summary>
     void Wake();
 }

@@ -21,7 +21,7 @@ namespace Tagflow.Delivery;
 /// (<see cref="OutboxFiles"/>), so a batch costs two flushes rather than two per message.
 /// </para>
 /// </summary>
-internal sealed class OutboxRelay : IMailRelay, IDisposable
+internal sealed class OutboxRelay : IMailRelay, ICommitListener, IDisposable
 {
     /// <summary>At most this many messages share the flushes, so that no answer waits long behind the others.</summary>
     private const int MaxBatch = 64;
@@ -72,12 +72,18 @@ internal sealed class OutboxRelay : IMailRelay, IDisposable
 
     public string Description => $"No SMTP server configured (--smtp): emails are written to {Directory} as .eml files.";
 
-    /// <summary>The message as the row that stores it with a change; add it to the change's context, then call <see cref="Wake"/> once committed.</summary>
+    /// <summary>The message as the row that stores it with a change: add it to the change's context; the commit wakes the relay.</summary>
     public static OutboxMail Prepare(MimeMessage message, DateTime now)
     {
         using var content = new MemoryStream();
         message.WriteTo(content);
         return new OutboxMail { FileName = FileName(now), Content = content.ToArray(), CreatedAt = now };
+    }
+
+    /// <summary>A committed write that stored messages wakes the writer.</summary>
+    public void Committed(CommittedWrite write)
+    {
+        if (write.Saved<OutboxMail>()) Wake();
     }
 
     /// <summary>Tells the writer that stored messages are waiting.</summary>

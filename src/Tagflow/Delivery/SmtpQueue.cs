@@ -16,7 +16,7 @@ namespace Tagflow.Delivery;
 /// and the queue tries again after 5 s, then longer, up to 5 minutes. On PostgreSQL each instance
 /// claims its rows with <c>FOR UPDATE SKIP LOCKED</c>, so no message goes out twice from two instances.
 /// </summary>
-internal sealed partial class SmtpQueue : IDisposable
+internal sealed partial class SmtpQueue : ICommitListener, IDisposable
 {
     private const int MaxBatch = 100;
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(5);
@@ -42,6 +42,12 @@ internal sealed partial class SmtpQueue : IDisposable
     }
 
     public void Wake() => _signal.Wake();
+
+    /// <summary>A committed write that stored messages (a campaign's emails) wakes the queue.</summary>
+    public void Committed(CommittedWrite write)
+    {
+        if (write.Saved<OutboxMail>()) Wake();
+    }
 
     private async Task LoopAsync()
     {
@@ -194,6 +200,7 @@ internal sealed partial class SmtpQueue : IDisposable
 
     public void Dispose()
     {
+        if (_stop.IsCancellationRequested) return; // disposed already: it is both the queue and a commit listener
         _stop.Cancel();
         try
         {

@@ -10,15 +10,13 @@ namespace Tagflow.Delivery;
 /// server offers it on <c>smtp://</c>, TLS from the start on <c>smtps://</c>, the server's
 /// certificate checked as usual. Each message must be accepted within <see cref="Timeout"/>.
 /// </summary>
-internal sealed class SmtpRelay(SmtpTarget target, TimeSpan timeout, ILogger<SmtpRelay> logger, SmtpQueue? queue = null) : IMailRelay, IDisposable
+internal sealed class SmtpRelay(SmtpTarget target, TimeSpan timeout, ILogger<SmtpRelay> logger, SmtpQueue? queue = null) : IMailRelay
 {
     public TimeSpan Timeout => timeout;
 
     public string Description => $"Email goes out through {target}.";
 
     public void Wake() => queue?.Wake();
-
-    public void Dispose() => queue?.Dispose();
 
     /// <summary>A client connected (and logged in) to the relay.</summary>
     public static async Task<SmtpClient> ConnectAsync(SmtpTarget target, TimeSpan timeout, CancellationToken cancellationToken)

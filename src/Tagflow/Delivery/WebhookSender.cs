@@ -20,7 +20,7 @@ namespace Tagflow.Delivery;
 /// made again under the same <c>webhook-id</c>, which tells the receiver it is a repeat.
 /// </summary>
 internal sealed partial class WebhookSender(IServiceScopeFactory scopes, SqliteWriteGate gate, KeyRing keys, TagflowSettings settings,
-    HostResolver resolve, TimeProvider clock, ILogger<WebhookSender> logger) : BackgroundService
+    HostResolver resolve, TimeProvider clock, ILogger<WebhookSender> logger) : BackgroundService, ICommitListener
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
     public static readonly TimeSpan GiveUpAfter = TimeSpan.FromDays(3);
@@ -45,6 +45,12 @@ internal sealed partial class WebhookSender(IServiceScopeFactory scopes, SqliteW
     private readonly HttpClient _http = new(WebhookTargets.Handler(settings.WebhookAllowPrivate, resolve)) { Timeout = Timeout };
 
     public void Wake() => _signal.Wake();
+
+    /// <summary>A committed write that queued calls (or made one due again, as a retry does) wakes the sender.</summary>
+    public void Committed(CommittedWrite write)
+    {
+        if (write.Saved<WebhookDelivery>()) Wake();
+    }
 
     /// <summary>The wait before attempt <paramref name="failures"/> + 1, with ±10 % jitter so that many failed calls do not all come back at once.</summary>
     public static TimeSpan RetryDelay(int failures) =>

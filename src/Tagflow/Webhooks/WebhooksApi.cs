@@ -2,7 +2,6 @@ using System.Security.Claims;
 using Tagflow.Accounts;
 using Tagflow.Automations;
 using Tagflow.Contacts;
-using Tagflow.Delivery;
 using Tagflow.Wire;
 
 namespace Tagflow.Webhooks;
@@ -80,10 +79,9 @@ internal static class WebhooksApi
         }).ToList());
     }
 
-    private static async Task<IResult> RetryAsync(long id, long deliveryId, ClaimsPrincipal user, WebhookAdmin admin, WebhookSender sender, CancellationToken cancellationToken)
+    private static async Task<IResult> RetryAsync(long id, long deliveryId, ClaimsPrincipal user, WebhookAdmin admin, CancellationToken cancellationToken)
     {
         if (await admin.RetryAsync(user.AccountId(), id, deliveryId, cancellationToken) is { } refusal) return refusal.ToResult();
-        sender.Wake();
         return WireResults.True();
     }
 
