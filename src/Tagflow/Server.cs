@@ -58,9 +58,8 @@ internal static class Server
         // The automation engine and the webhook sender run in every serving instance (not in admin commands).
         builder.Services.AddSingleton<Webhooks.HostResolver>(System.Net.Dns.GetHostAddressesAsync);
         builder.Services.AddWebhookSender();
-        builder.Services.AddHostedService<Automations.AutomationWorker>();
-        builder.Services.AddSingleton<Housekeeping.HousekeepingJob>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<Housekeeping.HousekeepingJob>());
+        builder.Services.AddBackgroundLoop<Automations.AutomationWorker>();
+        builder.Services.AddBackgroundLoop<Housekeeping.HousekeepingJob>();
         TagflowAuthentication.Register(builder.Services);
         LoginRateLimit.Register(builder.Services, settings);
         builder.Services.AddHealthChecks().AddDbContextCheck<TagflowDb>("database");

@@ -21,7 +21,8 @@ internal static class TagflowServices
         services.AddSingleton<Metrics.QueueReadings>();
         services.AddSingleton<Metrics.TagflowMetrics>();
         services.AddSingleton<SqliteWriteGate>();
-        services.AddSingleton<SqliteGroupCommit>();
+        // Before the workers that write through it, so that the host stops it after them.
+        services.AddBackgroundLoop<SqliteGroupCommit>();
         services.AddSingleton<ReferenceCache>();
         services.AddScoped<Writes>();
         services.AddScoped<Blocklist.BlocklistAdmin>();

@@ -10,19 +10,23 @@ namespace Tagflow.Data;
 /// queue: the busier the server, the more changes share each flush to disk. Nobody gets an answer
 /// before the commit, so a 2xx still means the change is on disk. After the commit it tells the
 /// <see cref="ICommitListener"/>s, once for the batch, what the changes it kept saved.
+/// <para>
+/// The host starts the writer before the web server and stops it after the server has answered
+/// the requests in flight and the workers that write through it have stopped; the admin commands,
+/// which have no host, start it with their first change and stop it when they dispose their
+/// services. A change still queued when it stops is answered "shutting down".
+/// </para>
 /// </summary>
 internal sealed class SqliteGroupCommit(IServiceScopeFactory scopes, SqliteWriteGate gate, Metrics.TagflowMetrics metrics,
-    IEnumerable<ICommitListener> listeners) : IAsyncDisposable
+    IEnumerable<ICommitListener> listeners, ILogger<SqliteGroupCommit> logger) : BackgroundLoop("The SQLite group commit", logger)
 {
     /// <summary>At most this many changes share a transaction, so that no answer waits long behind the others.</summary>
     private const int MaxBatch = 64;
     private const string Savepoint = "change";
 
     private readonly Channel<IQueued> _queue = Channel.CreateUnbounded<IQueued>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly Lock _startLock = new();
+    private readonly List<(IQueued Change, Action Answer)> _batch = new(MaxBatch);
     private readonly ICommitListener[] _listeners = [.. listeners];
-    private Task? _writer;
 
     public Task<T> RunAsync<T>(Func<TagflowDb, CancellationToken, Task<WriteOutcome<T>>> change, CancellationToken cancellationToken)
     {
@@ -32,104 +36,81 @@ internal sealed class SqliteGroupCommit(IServiceScopeFactory scopes, SqliteWrite
         return queued.Answer.Task;
     }
 
-    private void EnsureStarted()
-    {
-        if (_writer is not null) return;
-        lock (_startLock)
-        {
-            // Not the starting request's context (its trace, its logging scopes): the writer outlives it.
-            using (ExecutionContext.SuppressFlow()) _writer ??= Task.Run(WriteAsync);
-        }
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => RunRoundsAsync(CommitNextAsync, stoppingToken);
 
-    private async Task WriteAsync()
+    /// <summary>Waits for changes, then runs those queued (up to <see cref="MaxBatch"/>) in one transaction and commits it.</summary>
+    private async Task CommitNextAsync(CancellationToken stoppingToken)
     {
-        var reader = _queue.Reader;
-        var batch = new List<(IQueued Change, Action Answer)>(MaxBatch);
-        while (await reader.WaitToReadAsync(_stopping.Token))
+        var (reader, batch) = (_queue.Reader, _batch);
+        await reader.WaitToReadAsync(stoppingToken);
+        await gate.Semaphore.WaitAsync(stoppingToken);
+        IQueued? running = null;
+        var saved = new HashSet<Type>();
+        try
         {
-            await gate.Semaphore.WaitAsync(_stopping.Token);
-            IQueued? running = null;
-            var saved = new HashSet<Type>();
-            try
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<TagflowDb>();
+            db.Database.AutoSavepointsEnabled = false;
+            await using var transaction = await db.Database.BeginTransactionAsync(stoppingToken);
+            while (batch.Count < MaxBatch && reader.TryRead(out var change))
             {
-                await using var scope = scopes.CreateAsyncScope();
-                var db = scope.ServiceProvider.GetRequiredService<TagflowDb>();
-                db.Database.AutoSavepointsEnabled = false;
-                await using var transaction = await db.Database.BeginTransactionAsync(_stopping.Token);
-                while (batch.Count < MaxBatch && reader.TryRead(out var change))
+                if (change.CancellationToken.IsCancellationRequested)
                 {
-                    if (change.CancellationToken.IsCancellationRequested)
-                    {
-                        change.Cancel();
-                        continue;
-                    }
-                    running = change;
-                    await transaction.CreateSavepointAsync(Savepoint, _stopping.Token);
-                    try
-                    {
-                        var (keep, answer) = await change.RunAsync(db, _stopping.Token);
-                        if (keep)
-                        {
-                            await db.SaveChangesAsync(_stopping.Token);
-                            await transaction.ReleaseSavepointAsync(Savepoint, _stopping.Token);
-                            saved.UnionWith(db.TakeSaved());
-                        }
-                        else
-                        {
-                            await transaction.RollbackToSavepointAsync(Savepoint, _stopping.Token);
-                        }
-                        batch.Add((change, answer));
-                    }
-                    catch (Exception e) when (e is not OperationCanceledException || !_stopping.IsCancellationRequested)
-                    {
-                        // Only this change is undone; the batch goes on. Should the rollback itself fail, the whole batch fails below.
-                        await transaction.RollbackToSavepointAsync(Savepoint, _stopping.Token);
-                        change.Fail(e);
-                    }
-                    finally
-                    {
-                        db.ChangeTracker.Clear();
-                        db.TakeSaved(); // what an undone change saved is forgotten with it
-                    }
-                    running = null;
+                    change.Cancel();
+                    continue;
                 }
-                await transaction.CommitAsync(_stopping.Token);
-                if (batch.Count == 0) continue;
-                metrics.GroupCommitBatchSize.Record(batch.Count);
-                foreach (var (_, answer) in batch) answer();
-                new CommittedWrite(saved).Tell(_listeners);
+                running = change;
+                await transaction.CreateSavepointAsync(Savepoint, stoppingToken);
+                try
+                {
+                    var (keep, answer) = await change.RunAsync(db, stoppingToken);
+                    if (keep)
+                    {
+                        await db.SaveChangesAsync(stoppingToken);
+                        await transaction.ReleaseSavepointAsync(Savepoint, stoppingToken);
+                        saved.UnionWith(db.TakeSaved());
+                    }
+                    else
+                    {
+                        await transaction.RollbackToSavepointAsync(Savepoint, stoppingToken);
+                    }
+                    batch.Add((change, answer));
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    // Only this change is undone; the batch goes on. Should the rollback itself fail, the whole batch fails below.
+                    await transaction.RollbackToSavepointAsync(Savepoint, stoppingToken);
+                    change.Fail(e);
+                }
+                finally
+                {
+                    db.ChangeTracker.Clear();
+                    db.TakeSaved(); // what an undone change saved is forgotten with it
+                }
+                running = null;
             }
-            catch (Exception e)
-            {
-                running?.Fail(e);
-                foreach (var (change, _) in batch) change.Fail(e);
-                if (_stopping.IsCancellationRequested) break;
-            }
-            finally
-            {
-                batch.Clear();
-                gate.Semaphore.Release();
-            }
+            await transaction.CommitAsync(stoppingToken);
+            if (batch.Count == 0) return;
+            metrics.GroupCommitBatchSize.Record(batch.Count);
+            foreach (var (_, answer) in batch) answer();
+            new CommittedWrite(saved).Tell(_listeners);
+        }
+        catch (Exception e)
+        {
+            running?.Fail(e);
+            foreach (var (change, _) in batch) change.Fail(e);
+        }
+        finally
+        {
+            batch.Clear();
+            gate.Semaphore.Release();
         }
     }
 
-    public async ValueTask DisposeAsync()
+    protected override void OnStopped()
     {
         _queue.Writer.TryComplete();
-        await _stopping.CancelAsync();
-        if (_writer is not null)
-        {
-            try
-            {
-                await _writer;
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }
         while (_queue.Reader.TryRead(out var change)) change.Fail(new OperationCanceledException("Tagflow is shutting down."));
-        _stopping.Dispose();
     }
 
     private interface IQueued

@@ -16,7 +16,7 @@ internal static class DeliveryServices
     {
         if (settings.Smtp is { } smtp)
         {
-            services.AddSingleton(sp => new SmtpQueue(smtp, settings.SmtpTimeout, sp.GetRequiredService<IServiceScopeFactory>(),
+            services.AddBackgroundLoop(sp => new SmtpQueue(smtp, settings.SmtpTimeout, sp.GetRequiredService<IServiceScopeFactory>(),
                 sp.GetRequiredService<SqliteWriteGate>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SmtpQueue>>()));
             services.AddSingleton<ICommitListener>(sp => sp.GetRequiredService<SmtpQueue>());
             services.AddSingleton<IMailRelay>(sp => new SmtpRelay(smtp, settings.SmtpTimeout, sp.GetRequiredService<ILogger<SmtpRelay>>(),
@@ -24,7 +24,7 @@ internal static class DeliveryServices
         }
         else
         {
-            services.AddSingleton(sp => new OutboxRelay(settings.OutboxDirectory ?? TagflowSettings.DefaultOutbox(settings.Database),
+            services.AddBackgroundLoop(sp => new OutboxRelay(settings.OutboxDirectory ?? TagflowSettings.DefaultOutbox(settings.Database),
                 sp.GetRequiredService<IServiceScopeFactory>(), sp.GetRequiredService<SqliteWriteGate>(), sp.GetRequiredService<ILogger<OutboxRelay>>()));
             services.AddSingleton<ICommitListener>(sp => sp.GetRequiredService<OutboxRelay>());
             services.AddSingleton<IMailRelay>(sp => sp.GetRequiredService<OutboxRelay>());
@@ -35,8 +35,7 @@ internal static class DeliveryServices
     /// <summary>The webhook sender, in every serving instance (not in the admin commands).</summary>
     public static IServiceCollection AddWebhookSender(this IServiceCollection services)
     {
-        services.AddSingleton<WebhookSender>();
-        services.AddHostedService(sp => sp.GetRequiredService<WebhookSender>());
+        services.AddBackgroundLoop<WebhookSender>();
         services.AddSingleton<ICommitListener>(sp => sp.GetRequiredService<WebhookSender>());
         return services;
     }

@@ -20,8 +20,15 @@ namespace Tagflow.Delivery;
 /// The writer takes every message waiting at once and writes them as one batch
 /// (<see cref="OutboxFiles"/>), so a batch costs two flushes rather than two per message.
 /// </para>
+/// <para>
+/// The writer runs on a thread of its own (<see cref="BackgroundLoop.RunOnOwnThread"/>): it blocks
+/// on purpose, in syncfs (which waits for the disk, tens of milliseconds a batch), in file writes and
+/// renames, and on the SQLite writer gate; on the thread pool that would hold threads the requests
+/// need. The host starts it; a message sent, or a wake, starts it where no host does. When it stops,
+/// it writes what is queued, and a message sent after that is refused.
+/// </para>
 /// </summary>
-internal sealed class OutboxRelay : IMailRelay, ICommitListener, IDisposable
+internal sealed class OutboxRelay : BackgroundLoop, IMailRelay, ICommitListener
 {
     /// <summary>At most this many messages share the flushes, so that no answer waits long behind the others.</summary>
     private const int MaxBatch = 64;
@@ -39,8 +46,6 @@ internal sealed class OutboxRelay : IMailRelay, ICommitListener, IDisposable
     private readonly OutboxFiles _files;
     private readonly IServiceScopeFactory? _scopes;
     private readonly SqliteWriteGate? _gate;
-    private readonly ILogger _logger;
-    private readonly Thread _writer;
     private int _wakePending;
 
     /// <summary>SQLite: the highest id whose file is on disk, and the highest deleted (<see cref="WriteStoredSqlite"/>).</summary>
@@ -52,14 +57,11 @@ internal sealed class OutboxRelay : IMailRelay, ICommitListener, IDisposable
     {
     }
 
-    public OutboxRelay(string directory, IServiceScopeFactory? scopes, SqliteWriteGate? gate, ILogger logger)
+    public OutboxRelay(string directory, IServiceScopeFactory? scopes, SqliteWriteGate? gate, ILogger logger) : base("The outbox writer", logger)
     {
         _files = new OutboxFiles(directory, logger);
         _scopes = scopes;
         _gate = gate;
-        _logger = logger;
-        _writer = new Thread(Write) { IsBackground = true, Name = "Tagflow outbox writer" };
-        _writer.Start();
     }
 
     public string Directory => _files.Directory;
@@ -89,6 +91,7 @@ internal sealed class OutboxRelay : IMailRelay, ICommitListener, IDisposable
     /// <summary>Tells the writer that stored messages are waiting.</summary>
     public void Wake()
     {
+        EnsureStarted();
         try
         {
             if (Interlocked.Exchange(ref _wakePending, 1) == 0 && !_queue.TryAdd(Stored)) _wakePending = 0;
@@ -103,6 +106,7 @@ internal sealed class OutboxRelay : IMailRelay, ICommitListener, IDisposable
     {
         var mail = Prepare(message, DateTime.UtcNow); // into memory: nothing to wait for
         var file = new OutboxFile(mail.FileName, mail.Content);
+        EnsureStarted();
         try
         {
             _queue.Add(file, cancellationToken);
@@ -114,10 +118,21 @@ internal sealed class OutboxRelay : IMailRelay, ICommitListener, IDisposable
         await file.Written.Task.WaitAsync(cancellationToken);
     }
 
-    public void Dispose()
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Stopping lets the writer write what is queued, then end.
+        stoppingToken.Register(_queue.CompleteAdding);
+        return RunOnOwnThread("Tagflow outbox writer", Write);
+    }
+
+    /// <summary>Should the writer never have run, what was sent is refused rather than left waiting; what is stored stays for the next start.</summary>
+    protected override void OnStopped()
     {
         _queue.CompleteAdding();
-        _writer.Join(TimeSpan.FromSeconds(10));
+        while (_queue.TryTake(out var file))
+        {
+            if (!ReferenceEquals(file, Stored)) file.Written.TrySetException(new MailNotSentException("Tagflow is shutting down; the email was not written."));
+        }
     }
 
     private static string FileName(DateTime now) => $"{now:yyyyMMdd'T'HHmmssfff'Z'}-{Guid.NewGuid():N}.eml";
@@ -173,7 +188,7 @@ internal sealed class OutboxRelay : IMailRelay, ICommitListener, IDisposable
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            _logger.LogWarning(e, "The outbox could not write the stored emails; it tries again in {Seconds} s.", Poll.TotalSeconds);
+            Logger.LogWarning(e, "The outbox could not write the stored emails; it tries again in {Seconds} s.", Poll.TotalSeconds);
         }
     }
 

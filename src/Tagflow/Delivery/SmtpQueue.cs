@@ -15,8 +15,9 @@ namespace Tagflow.Delivery;
 /// others go on, and is dropped after 3 days. When the relay cannot be reached, everything waits,
 /// and the queue tries again after 5 s, then longer, up to 5 minutes. On PostgreSQL each instance
 /// claims its rows with <c>FOR UPDATE SKIP LOCKED</c>, so no message goes out twice from two instances.
+/// The host starts and stops it; what is stored when it stops waits for the next start.
 /// </summary>
-internal sealed partial class SmtpQueue : ICommitListener, IDisposable
+internal sealed partial class SmtpQueue : BackgroundLoop, ICommitListener
 {
     private const int MaxBatch = 100;
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(5);
@@ -29,16 +30,13 @@ internal sealed partial class SmtpQueue : ICommitListener, IDisposable
     private readonly TimeSpan _timeout;
     private readonly IServiceScopeFactory _scopes;
     private readonly SqliteWriteGate _gate;
-    private readonly ILogger _logger;
     private readonly TimeProvider _clock;
     private readonly WorkSignal _signal = new();
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _loop;
 
     public SmtpQueue(SmtpTarget target, TimeSpan timeout, IServiceScopeFactory scopes, SqliteWriteGate gate, TimeProvider clock, ILogger logger)
+        : base("The SMTP queue", logger)
     {
-        (_target, _timeout, _scopes, _gate, _clock, _logger) = (target, timeout, scopes, gate, clock, logger);
-        using (ExecutionContext.SuppressFlow()) _loop = Task.Run(LoopAsync);
+        (_target, _timeout, _scopes, _gate, _clock) = (target, timeout, scopes, gate, clock);
     }
 
     public void Wake() => _signal.Wake();
@@ -49,43 +47,23 @@ internal sealed partial class SmtpQueue : ICommitListener, IDisposable
         if (write.Saved<OutboxMail>()) Wake();
     }
 
-    private async Task LoopAsync()
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => RunRoundsAsync(DeliverDueAsync, stoppingToken);
+
+    /// <summary>Delivers what is due, then waits for a wake or the next look.</summary>
+    private async Task DeliverDueAsync(CancellationToken stoppingToken)
     {
-        var failures = 0;
-        while (!_stop.IsCancellationRequested)
+        while (await DeliverAsync(stoppingToken) == MaxBatch)
         {
-            try
-            {
-                while (await DeliverAsync(_stop.Token) == MaxBatch)
-                {
-                }
-                failures = 0;
-                await _signal.WaitAsync(Poll, _stop.Token);
-            }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (ObjectDisposedException)
-            {
-                break; // the server is stopping
-            }
-            catch (Exception e)
-            {
-                failures++;
-                var wait = TimeSpan.FromSeconds(Math.Min(MaxBackoff.TotalSeconds, 5 * Math.Pow(2, Math.Min(failures - 1, 10))));
-                LogRelayFailed(_logger, _target.ToString(), e.Message, wait.TotalSeconds);
-                try
-                {
-                    await Task.Delay(wait, _stop.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-            }
         }
+        await _signal.WaitAsync(Poll, stoppingToken);
     }
+
+    /// <summary>A relay that cannot be reached: 5 s, then twice as long each time, up to 5 minutes.</summary>
+    protected override TimeSpan RetryAfter(int failures) =>
+        TimeSpan.FromSeconds(Math.Min(MaxBackoff.TotalSeconds, 5 * Math.Pow(2, Math.Min(failures - 1, 10))));
+
+    /// <summary>An operator's matter rather than Tagflow's: which relay, and what it said, without the stack.</summary>
+    protected override void LogFailure(Exception e, TimeSpan retry) => LogRelayFailed(Logger, _target.ToString(), e.Message, retry.TotalSeconds);
 
     /// <summary>Delivers the next stored messages that are due; answers how many rows it took.</summary>
     private async Task<int> DeliverAsync(CancellationToken cancellationToken)
@@ -161,14 +139,14 @@ internal sealed partial class SmtpQueue : ICommitListener, IDisposable
             }
             catch (SmtpCommandException e) when ((int)e.StatusCode >= 500 && e.ErrorCode is SmtpErrorCode.RecipientNotAccepted or SmtpErrorCode.MessageNotAccepted)
             {
-                LogRefused(_logger, row.Id, _target.ToString(), e.Message);
+                LogRefused(Logger, row.Id, _target.ToString(), e.Message);
                 outcome.Done.Add(row.Id);
             }
             catch (Exception e) when (e is ParseException or FormatException or ArgumentException
                 || e.GetType() == typeof(InvalidOperationException)) // MailKit's own for a message without recipients; not its not-connected subclasses
             {
                 // This message cannot be sent at all (unreadable, or no valid recipient): it must not hold up the others.
-                LogRefused(_logger, row.Id, _target.ToString(), e.Message);
+                LogRefused(Logger, row.Id, _target.ToString(), e.Message);
                 outcome.Done.Add(row.Id);
             }
             catch (SmtpCommandException e) when (e.StatusCode != SmtpStatusCode.ServiceNotAvailable && client.IsConnected)
@@ -177,7 +155,7 @@ internal sealed partial class SmtpQueue : ICommitListener, IDisposable
                 // Put off for this message alone: the connection goes on with the next.
                 if (now - row.CreatedAt > GiveUpAfter)
                 {
-                    LogGaveUp(_logger, row.Id, _target.ToString(), e.Message);
+                    LogGaveUp(Logger, row.Id, _target.ToString(), e.Message);
                     outcome.Done.Add(row.Id);
                 }
                 else outcome.PutOff.Add(row);
@@ -196,20 +174,6 @@ internal sealed partial class SmtpQueue : ICommitListener, IDisposable
             // everything was accepted already
         }
         return outcome;
-    }
-
-    public void Dispose()
-    {
-        if (_stop.IsCancellationRequested) return; // disposed already: it is both the queue and a commit listener
-        _stop.Cancel();
-        try
-        {
-            _loop.Wait(TimeSpan.FromSeconds(10));
-        }
-        catch (AggregateException)
-        {
-        }
-        _stop.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The mail relay {Relay} could not take the queued emails ({Reason}); trying again in {Seconds} s.")]
