@@ -7,6 +7,7 @@ using Tagflow.Blocklist;
 using Tagflow.Contacts;
 using Tagflow.Events;
 using Tagflow.Data;
+using Tagflow.Delivery;
 using Tagflow.Fields;
 using Tagflow.Idempotency;
 using Tagflow.Logging;
@@ -56,11 +57,9 @@ internal static class Server
         builder.Services.AddMetricsExport(settings);
         // The automation engine and the webhook sender run in every serving instance (not in admin commands).
         builder.Services.AddSingleton<Webhooks.HostResolver>(System.Net.Dns.GetHostAddressesAsync);
-        builder.Services.AddSingleton<Webhooks.WebhookSender>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<Webhooks.WebhookSender>());
-        builder.Services.AddHostedService<Automations.AutomationWorker>();
-        builder.Services.AddSingleton<Housekeeping.HousekeepingJob>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<Housekeeping.HousekeepingJob>());
+        builder.Services.AddWebhookSender();
+        builder.Services.AddBackgroundLoop<Automations.AutomationWorker>();
+        builder.Services.AddBackgroundLoop<Housekeeping.HousekeepingJob>();
         TagflowAuthentication.Register(builder.Services);
         LoginRateLimit.Register(builder.Services, settings);
         builder.Services.AddHealthChecks().AddDbContextCheck<TagflowDb>("database");

@@ -1,5 +1,6 @@
 using Tagflow.Accounts;
 using Tagflow.Data;
+using Tagflow.Delivery;
 
 namespace Tagflow;
 
@@ -20,7 +21,8 @@ internal static class TagflowServices
         services.AddSingleton<Metrics.QueueReadings>();
         services.AddSingleton<Metrics.TagflowMetrics>();
         services.AddSingleton<SqliteWriteGate>();
-        services.AddSingleton<SqliteGroupCommit>();
+        // Before the workers that write through it, so that the host stops it after them.
+        services.AddBackgroundLoop<SqliteGroupCommit>();
         services.AddSingleton<ReferenceCache>();
         services.AddScoped<Writes>();
         services.AddScoped<Contacts.ContactChanges>();
@@ -29,15 +31,11 @@ internal static class TagflowServices
         services.AddScoped<OptIns.ListbuildingAdmin>();
         services.AddSingleton<OptIns.SignInLimits>();
         services.AddSingleton<Automations.AutomationSignal>();
+        services.AddSingleton<ICommitListener>(sp => sp.GetRequiredService<Automations.AutomationSignal>());
         services.AddScoped<Automations.CampaignAdmin>();
         services.AddScoped<Webhooks.WebhookAdmin>();
         services.AddScoped<Tags.TagAdmin>();
-        services.AddSingleton<Email.IMailRelay>(sp => settings.Smtp is { } smtp
-            ? new Email.SmtpRelay(smtp, settings.SmtpTimeout, sp.GetRequiredService<ILogger<Email.SmtpRelay>>(),
-                new Email.SmtpQueue(smtp, settings.SmtpTimeout, sp.GetRequiredService<IServiceScopeFactory>(), sp.GetRequiredService<SqliteWriteGate>(),
-                    sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Email.SmtpQueue>>()))
-            : new Email.OutboxRelay(settings.OutboxDirectory ?? TagflowSettings.DefaultOutbox(settings.Database),
-                sp.GetRequiredService<IServiceScopeFactory>(), sp.GetRequiredService<SqliteWriteGate>(), sp.GetRequiredService<ILogger<Email.OutboxRelay>>()));
+        services.AddMailRelay(settings);
         return services;
     }
 }

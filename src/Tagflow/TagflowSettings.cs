@@ -1,6 +1,6 @@
 using Tagflow.Accounts;
 using Tagflow.Data;
-using Tagflow.Email;
+using Tagflow.Delivery;
 
 namespace Tagflow;
 

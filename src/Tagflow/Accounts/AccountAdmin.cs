@@ -4,9 +4,6 @@ using Tagflow.OptIns;
 
 namespace Tagflow.Accounts;
 
-/// <summary>Thrown for an admin action that cannot be done as asked; the message says why.</summary>
-internal sealed class AdminException(string message) : Exception(message);
-
 /// <summary>What <c>tagflow accounts show</c> tells of an account besides its own columns.</summary>
 internal sealed record AccountDetails(Account Account, int Contacts, List<string> Developers, int Sessions);
 

@@ -1,36 +1,18 @@
+using Tagflow.Data;
+using Tagflow.Delivery;
+
 namespace Tagflow.Automations;
 
 /// <summary>
-/// Wakes a background worker when there may be work for it (a change committed, an email queued),
-/// so it need not wait for its next look; many wakes before it looks count as one.
+/// Wakes the <see cref="AutomationWorker"/>: every committed write wakes it (any change may have
+/// written events that start or stop automations), and saving a campaign or webhook says that
+/// automations changed (<see cref="Changed"/>).
 /// </summary>
-internal class WorkSignal
-{
-    private readonly SemaphoreSlim _signal = new(0, 1);
-
-    public void Wake()
-    {
-        try
-        {
-            if (_signal.CurrentCount == 0) _signal.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // woken twice at once: one wake is enough
-        }
-    }
-
-    /// <summary>Waits for a wake or until <paramref name="timeout"/> has passed.</summary>
-    public async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => await _signal.WaitAsync(timeout, cancellationToken);
-}
-
-/// <summary>
-/// Wakes the <see cref="AutomationWorker"/>: <see cref="Data.Writes"/> wakes it after every committed
-/// change, and saving a campaign or webhook says that automations changed (<see cref="Changed"/>).
-/// </summary>
-internal sealed class AutomationSignal : WorkSignal
+internal sealed class AutomationSignal : WorkSignal, ICommitListener
 {
     private int _changed;
+
+    public void Committed(CommittedWrite write) => Wake();
 
     /// <summary>A campaign or webhook was saved: an idle worker looks at once.</summary>
     public void Changed()

@@ -1,8 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Tagflow.Data;
-using Tagflow.Email;
 using Tagflow.OptIns;
-using Tagflow.Webhooks;
 
 namespace Tagflow.Automations;
 
@@ -14,9 +12,11 @@ namespace Tagflow.Automations;
 /// events, and <c>FOR UPDATE SKIP LOCKED</c> from running the same step. It wakes after each
 /// committed change and otherwise looks every <see cref="TagflowSettings.AutomationPoll"/> (for
 /// waits that end, and changes made by other instances). Time comes from <see cref="TimeProvider"/>.
+/// The emails and webhook calls it queues are delivered once their change commits: the commit wakes
+/// their senders (<see cref="ICommitListener"/>).
 /// </summary>
 internal sealed partial class AutomationWorker(IServiceScopeFactory scopes, AutomationSignal signal, TagflowSettings settings, TimeProvider clock,
-    IMailRelay relay, WebhookSender webhooks, IServiceProvider services, ILogger<AutomationWorker> logger) : BackgroundService
+    IServiceProvider services, ILogger<AutomationWorker> logger) : BackgroundLoop("The automation engine", logger)
 {
     /// <summary>At most this many due runs per change.</summary>
     private const int StepBatch = 100;
@@ -27,43 +27,27 @@ internal sealed partial class AutomationWorker(IServiceScopeFactory scopes, Auto
     /// </summary>
     private static readonly TimeSpan Coalesce = TimeSpan.FromMilliseconds(10);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => RunRoundsAsync(LookAsync, stoppingToken);
+
+    protected override TimeSpan RetryAfter(int failures) => settings.AutomationPoll;
+
+    /// <summary>One look: new events, then due steps; then it waits for a wake or the poll.</summary>
+    private async Task LookAsync(CancellationToken stoppingToken)
     {
-        await Task.Yield();
-        while (!stoppingToken.IsCancellationRequested)
+        bool busy, idle;
+        await using (var scope = scopes.CreateAsyncScope())
         {
-            var busy = false;
-            var idle = false;
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                var db = scope.ServiceProvider.GetRequiredService<TagflowDb>();
-                var writes = scope.ServiceProvider.GetRequiredService<Writes>();
-                signal.TakeChanged();
-                var (triggered, listening) = await TriggerAsync(db, writes, stoppingToken);
-                var (stepped, due) = await StepAsync(db, writes, stoppingToken);
-                busy = triggered | stepped;
-                idle = !listening && !due;
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception e)
-            {
-                LogFailed(logger, e, settings.AutomationPoll.TotalSeconds);
-            }
-            try
-            {
-                if (idle) await IdleAsync(stoppingToken);
-                else if (!busy) await signal.WaitAsync(settings.AutomationPoll, stoppingToken);
-                await Task.Delay(Coalesce, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
+            var db = scope.ServiceProvider.GetRequiredService<TagflowDb>();
+            var writes = scope.ServiceProvider.GetRequiredService<Writes>();
+            signal.TakeChanged();
+            var (triggered, listening) = await TriggerAsync(db, writes, stoppingToken);
+            var (stepped, due) = await StepAsync(db, writes, stoppingToken);
+            busy = triggered | stepped;
+            idle = !listening && !due;
         }
+        if (idle) await IdleAsync(stoppingToken);
+        else if (!busy) await signal.WaitAsync(settings.AutomationPoll, stoppingToken);
+        await Task.Delay(Coalesce, stoppingToken);
     }
 
     /// <summary>
@@ -100,11 +84,10 @@ internal sealed partial class AutomationWorker(IServiceScopeFactory scopes, Auto
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                LogAccountFailed(logger, e, accountId); // the other accounts go on; this one is tried again at the next look
+                LogAccountFailed(Logger, e, accountId); // the other accounts go on; this one is tried again at the next look
             }
             db.ChangeTracker.Clear();
         }
-        if (handled > 0) webhooks.Wake();
         return (handled > 0, accounts.Count > 0);
     }
 
@@ -125,22 +108,22 @@ internal sealed partial class AutomationWorker(IServiceScopeFactory scopes, Auto
             var ids = account.Select(r => r.Id).ToList();
             try
             {
-                Done(await writes.RunAsync(account.Key, (db, ct) => CampaignRunner.RunAsync(db, account.Key, ids, now, baseUrl, ct), cancellationToken));
+                ran += (await writes.RunAsync(account.Key, (db, ct) => CampaignRunner.RunAsync(db, account.Key, ids, now, baseUrl, ct), cancellationToken)).Runs;
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 // One run's step can fail the batch: each on its own, and one that fails alone is stopped, so it holds up no other.
-                LogAccountFailed(logger, e, account.Key);
+                LogAccountFailed(Logger, e, account.Key);
                 foreach (var id in ids)
                 {
                     db.ChangeTracker.Clear();
                     try
                     {
-                        Done(await writes.RunAsync(account.Key, (db, ct) => CampaignRunner.RunAsync(db, account.Key, [id], now, baseUrl, ct), cancellationToken));
+                        ran += (await writes.RunAsync(account.Key, (db, ct) => CampaignRunner.RunAsync(db, account.Key, [id], now, baseUrl, ct), cancellationToken)).Runs;
                     }
                     catch (Exception alone) when (alone is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                     {
-                        LogRunFailed(logger, alone, id);
+                        LogRunFailed(Logger, alone, id);
                         db.ChangeTracker.Clear();
                         await writes.RunAsync(account.Key, (db, ct) => CampaignRunner.GiveUpAsync(db, id, now, ct), cancellationToken);
                     }
@@ -149,13 +132,6 @@ internal sealed partial class AutomationWorker(IServiceScopeFactory scopes, Auto
             db.ChangeTracker.Clear();
         }
         return (ran > 0, true);
-
-        void Done(StepsDone done)
-        {
-            ran += done.Runs;
-            if (done.MailQueued) relay.Wake();
-            if (done.WebhooksQueued) webhooks.Wake();
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The automation engine failed for account {AccountId}; the other accounts go on.")]
@@ -163,7 +139,4 @@ internal sealed partial class AutomationWorker(IServiceScopeFactory scopes, Auto
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Campaign run {RunId} failed at its step and is stopped (reason: error).")]
     private static partial void LogRunFailed(ILogger logger, Exception e, long runId);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "The automation engine failed; it tries again in {Seconds} s.")]
-    private static partial void LogFailed(ILogger logger, Exception e, double seconds);
 }

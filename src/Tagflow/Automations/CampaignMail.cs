@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using MimeKit;
-using Tagflow.Email;
+using Tagflow.Delivery;
 using Tagflow.Fields;
 using Tagflow.OptIns;
 

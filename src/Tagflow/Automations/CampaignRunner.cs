@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Tagflow.Accounts;
 using Tagflow.Contacts;
 using Tagflow.Data;
-using Tagflow.Email;
+using Tagflow.Delivery;
 using Tagflow.Fields;
 using Tagflow.OptIns;
 using Tagflow.Tags;
@@ -10,8 +10,8 @@ using Tagflow.Webhooks;
 
 namespace Tagflow.Automations;
 
-/// <summary>What running a batch of steps did, for the worker to pass on once it is committed.</summary>
-internal sealed record StepsDone(int Runs, bool MailQueued, bool WebhooksQueued);
+/// <summary>What running a batch of steps did: how many runs it took on.</summary>
+internal sealed record StepsDone(int Runs);
 
 /// <summary>
 /// Runs the due steps of an account's campaign runs, inside one change under the account's writer:
@@ -32,7 +32,7 @@ internal static class CampaignRunner
                 ORDER BY "DueAt" FOR UPDATE SKIP LOCKED
                 """).ToListAsync(cancellationToken)
             : await db.CampaignRuns.Where(r => runIds.Contains(r.Id) && r.State == RunState.Running && r.DueAt <= now).OrderBy(r => r.DueAt).ToListAsync(cancellationToken);
-        if (runs.Count == 0) return WriteOutcome<StepsDone>.Refused(new StepsDone(0, false, false));
+        if (runs.Count == 0) return WriteOutcome<StepsDone>.Refused(new StepsDone(0));
 
         var account = await db.Accounts.AsNoTracking().Where(a => a.Id == accountId).Select(a => new { a.Email, a.TimeZone }).SingleAsync(cancellationToken);
         var zone = TimeZoneInfo.TryFindSystemTimeZoneById(account.TimeZone, out var z) ? z : TimeZoneInfo.Utc;
@@ -40,7 +40,6 @@ internal static class CampaignRunner
         var campaigns = await db.Campaigns.AsNoTracking().Where(c => campaignIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, cancellationToken);
         var steps = campaigns.ToDictionary(c => c.Key, c => CampaignSteps.Parse(c.Value.Steps));
         FieldCatalog? catalog = null;
-        var (mail, webhooks) = (false, false);
 
         foreach (var run in runs)
         {
@@ -76,7 +75,6 @@ internal static class CampaignRunner
                     case StepTypes.Email when contact.Email is not null:
                         catalog ??= await FieldCatalog.LoadAsync(db, accountId, cancellationToken);
                         await QueueEmailAsync(db, accountId, account.Email, campaign, run, step, contact.Email, catalog, baseUrl, now, cancellationToken);
-                        mail = true;
                         break;
                     case StepTypes.Wait:
                         run.DueAt = CampaignSteps.WaitEnds(step, now, zone);
@@ -92,11 +90,7 @@ internal static class CampaignRunner
                         break;
                     case StepTypes.Webhook when step.WebhookId is { } webhookId:
                         var webhook = await db.Webhooks.AsNoTracking().SingleOrDefaultAsync(w => w.Id == webhookId && w.AccountId == accountId && w.DisabledAt == null, cancellationToken);
-                        if (webhook is not null)
-                        {
-                            await WebhookQueue.AddAsync(db, webhook, run.ContactId, now, cancellationToken);
-                            webhooks = true;
-                        }
+                        if (webhook is not null) await WebhookQueue.AddAsync(db, webhook, run.ContactId, now, cancellationToken);
                         break;
                 }
                 // Saved step by step: a later run of the same contact in this batch (another campaign) sees what this one did.
@@ -104,7 +98,7 @@ internal static class CampaignRunner
                 if (step.Type == StepTypes.Wait) break;
             }
         }
-        return WriteOutcome<StepsDone>.Kept(new StepsDone(runs.Count, mail, webhooks));
+        return WriteOutcome<StepsDone>.Kept(new StepsDone(runs.Count));
     }
 
     /// <summary>Stops a run whose step fails on its own every time (see <see cref="AutomationWorker"/>), so that it holds up no other.</summary>

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Tagflow.Accounts;
 using Tagflow.Automations;
 using Tagflow.Contacts;
 using Tagflow.Webhooks;

@@ -1,7 +1,6 @@
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
-using Tagflow.Accounts;
 
 namespace Tagflow.Cli;
 

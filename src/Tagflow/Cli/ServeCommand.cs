@@ -2,7 +2,7 @@ using System.CommandLine;
 using Microsoft.EntityFrameworkCore;
 using Tagflow.Accounts;
 using Tagflow.Data;
-using Tagflow.Email;
+using Tagflow.Delivery;
 
 namespace Tagflow.Cli;
 

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
-using Tagflow.Accounts;
 using Tagflow.Contacts;
 using Tagflow.Tags;
 

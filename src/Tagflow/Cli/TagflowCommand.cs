@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using System.Globalization;
-using Tagflow.Accounts;
 using Tagflow.Data;
 
 namespace Tagflow.Cli;

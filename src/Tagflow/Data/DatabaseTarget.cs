@@ -1,6 +1,5 @@
 using Microsoft.Data.Sqlite;
 using Npgsql;
-using Tagflow.Accounts;
 
 namespace Tagflow.Data;
 

@@ -32,7 +32,7 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
     public DbSet<BlockedAddress> Blocklist => Set<BlockedAddress>();
     public DbSet<ContactEvent> Events => Set<ContactEvent>();
     public DbSet<OptInToken> OptInTokens => Set<OptInToken>();
-    public DbSet<Email.OutboxMail> OutboxMails => Set<Email.OutboxMail>();
+    public DbSet<Delivery.OutboxMail> OutboxMails => Set<Delivery.OutboxMail>();
     public DbSet<ListbuildingKey> ListbuildingKeys => Set<ListbuildingKey>();
     public DbSet<Campaign> Campaigns => Set<Campaign>();
     public DbSet<CampaignRun> CampaignRuns => Set<CampaignRun>();
@@ -42,6 +42,42 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
     public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
     public DbSet<Idempotency.IdempotentRequest> IdempotentRequests => Set<Idempotency.IdempotentRequest>();
+
+    private static readonly IReadOnlySet<Type> NothingSaved = new HashSet<Type>();
+
+    /// <summary>The entity types of the rows saved since <see cref="TakeSaved"/> was last called; null for none.</summary>
+    private HashSet<Type>? _saved;
+
+    /// <summary>
+    /// The entity types of the rows that SaveChanges has added, changed or deleted since the last
+    /// call, and forgets them: a committed write tells its <see cref="ICommitListener"/>s what it saved.
+    /// </summary>
+    public IReadOnlySet<Type> TakeSaved()
+    {
+        var saved = _saved;
+        _saved = null;
+        return saved ?? NothingSaved;
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        NoteSaved();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        NoteSaved();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    private void NoteSaved()
+    {
+        foreach (var entry in ChangeTracker.Entries())
+        {
+            if (entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted) (_saved ??= []).Add(entry.Metadata.ClrType);
+        }
+    }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -242,7 +278,7 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
             e.Property(a => a.Error).HasMaxLength(500);
             e.HasOne<WebhookDelivery>().WithMany().HasForeignKey(a => a.DeliveryId).OnDelete(DeleteBehavior.Cascade);
         });
-        modelBuilder.Entity<Email.OutboxMail>(e => e.Property(m => m.FileName).HasMaxLength(64));
+        modelBuilder.Entity<Delivery.OutboxMail>(e => e.Property(m => m.FileName).HasMaxLength(64));
         modelBuilder.Entity<Idempotency.IdempotentRequest>(e =>
         {
             e.HasIndex(r => new { r.AccountId, r.Key }).IsUnique();

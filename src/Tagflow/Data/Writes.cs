@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 
@@ -22,7 +21,7 @@ internal readonly record struct WriteOutcome<T>(T Result, bool Keep)
 /// find-then-insert safe against a concurrent request for the same address, and makes event ids
 /// commit in order, so a reader of the event feed never skips an event that commits late.
 /// </summary>
-internal sealed class Writes(TagflowDb db, SqliteWriteGate gate, SqliteGroupCommit groupCommit, Automations.AutomationSignal automations)
+internal sealed class Writes(TagflowDb db, SqliteWriteGate gate, SqliteGroupCommit groupCommit, IEnumerable<ICommitListener> listeners)
 {
     /// <summary>Tagflow's class id for its advisory locks ("tf").</summary>
     private const int AdvisoryLockClass = 0x7466;
@@ -35,11 +34,12 @@ internal sealed class Writes(TagflowDb db, SqliteWriteGate gate, SqliteGroupComm
         {
             // The whole transaction stands or falls together: a savepoint around each save is work for nothing.
             db.Database.AutoSavepointsEnabled = false;
+            db.TakeSaved(); // what the request saved before its write is no part of it
             var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             if (!sqlite)
                 await db.Database.ExecuteSqlAsync(
                     $"SELECT pg_advisory_xact_lock({AdvisoryLockClass}, {unchecked((int)accountId)})", cancellationToken);
-            return new WriteScope(db, transaction, sqlite ? gate.Semaphore : null, automations);
+            return new WriteScope(db, transaction, sqlite ? gate.Semaphore : null, listeners);
         }
         catch
         {
@@ -61,9 +61,7 @@ internal sealed class Writes(TagflowDb db, SqliteWriteGate gate, SqliteGroupComm
         {
             // The change runs on the group commit's connection; this request's is not needed while it waits.
             await db.Database.CloseConnectionAsync();
-            var result = await groupCommit.RunAsync(change, cancellationToken);
-            automations.Wake(); // the change may have written events that start or stop automations
-            return result;
+            return await groupCommit.RunAsync(change, cancellationToken); // which tells the listeners once it commits
         }
         await using var write = await BeginAsync(accountId, cancellationToken);
         var outcome = await change(db, cancellationToken);
@@ -72,14 +70,17 @@ internal sealed class Writes(TagflowDb db, SqliteWriteGate gate, SqliteGroupComm
     }
 }
 
-/// <summary>One open change: save, then commit; disposing without committing rolls it back.</summary>
-internal sealed class WriteScope(TagflowDb db, IDbContextTransaction transaction, SemaphoreSlim? gate, Automations.AutomationSignal automations) : IAsyncDisposable
+/// <summary>
+/// One open change: save, then commit, then tell the <see cref="ICommitListener"/>s what it saved;
+/// disposing without committing rolls it back.
+/// </summary>
+internal sealed class WriteScope(TagflowDb db, IDbContextTransaction transaction, SemaphoreSlim? gate, IEnumerable<ICommitListener> listeners) : IAsyncDisposable
 {
     public async Task CommitAsync(CancellationToken cancellationToken)
     {
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        automations.Wake();
+        new CommittedWrite(db.TakeSaved()).Tell(listeners);
     }
 
     public async ValueTask DisposeAsync()
@@ -107,195 +108,5 @@ internal sealed class SqliteWriteGate
         public static readonly Held Nothing = new(null);
 
         public void Dispose() => semaphore?.Release();
-    }
-}
-
-/// <summary>
-/// Group commit on SQLite. Changes queue up; one writer takes the gate, opens a transaction, runs
-/// every queued change under its own savepoint (a change that fails or refuses rolls back to it,
-/// and only it), commits once, and only then answers each. While it commits, the next changes
-/// queue: the busier the server, the more changes share each flush to disk. Nobody gets an answer
-/// before the commit, so a 2xx still means the change is on disk.
-/// </summary>
-internal sealed class SqliteGroupCommit(IServiceScopeFactory scopes, SqliteWriteGate gate, Metrics.TagflowMetrics metrics) : IAsyncDisposable
-{
-    /// <summary>At most this many changes share a transaction, so that no answer waits long behind the others.</summary>
-    private const int MaxBatch = 64;
-    private const string Savepoint = "change";
-
-    private readonly Channel<IQueued> _queue = Channel.CreateUnbounded<IQueued>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly Lock _startLock = new();
-    private Task? _writer;
-
-    public Task<T> RunAsync<T>(Func<TagflowDb, CancellationToken, Task<WriteOutcome<T>>> change, CancellationToken cancellationToken) =>
-        Enqueue(change, ran: false, cancellationToken).Answer.Task;
-
-    /// <summary>
-    /// Runs a change like <see cref="RunAsync"/>, but <c>Ran</c> answers as soon as it has run under
-    /// the writer, before its commit; <c>Committed</c> once it is on disk. What the caller then
-    /// changes through the group commit lands in the same commit or a later one, so it is never on
-    /// disk without this change: the writer commits in order. For a change that later changes depend
-    /// on and whose own flush nobody needs to wait for (an idempotency key taken before its request runs).
-    /// </summary>
-    public (Task<T> Ran, Task<T> Committed) RunBeforeCommit<T>(Func<TagflowDb, CancellationToken, Task<WriteOutcome<T>>> change, CancellationToken cancellationToken)
-    {
-        var queued = Enqueue(change, ran: true, cancellationToken);
-        return (queued.Ran!.Task, queued.Answer.Task);
-    }
-
-    private Queued<T> Enqueue<T>(Func<TagflowDb, CancellationToken, Task<WriteOutcome<T>>> change, bool ran, CancellationToken cancellationToken)
-    {
-        EnsureStarted();
-        var queued = new Queued<T>(change, ran, cancellationToken);
-        if (!_queue.Writer.TryWrite(queued)) throw new OperationCanceledException("Tagflow is shutting down.");
-        return queued;
-    }
-
-    private void EnsureStarted()
-    {
-        if (_writer is not null) return;
-        lock (_startLock)
-        {
-            // Not the starting request's context (its trace, its logging scopes): the writer outlives it.
-            using (ExecutionContext.SuppressFlow()) _writer ??= Task.Run(WriteAsync);
-        }
-    }
-
-    private async Task WriteAsync()
-    {
-        var reader = _queue.Reader;
-        var batch = new List<IQueued>(MaxBatch);
-        while (await reader.WaitToReadAsync(_stopping.Token))
-        {
-            await gate.Semaphore.WaitAsync(_stopping.Token);
-            IQueued? running = null;
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                var db = scope.ServiceProvider.GetRequiredService<TagflowDb>();
-                db.Database.AutoSavepointsEnabled = false;
-                await using var transaction = await db.Database.BeginTransactionAsync(_stopping.Token);
-                while (batch.Count < MaxBatch && reader.TryRead(out var change))
-                {
-                    if (change.CancellationToken.IsCancellationRequested)
-                    {
-                        change.Cancel();
-                        continue;
-                    }
-                    running = change;
-                    await transaction.CreateSavepointAsync(Savepoint, _stopping.Token);
-                    try
-                    {
-                        if (await change.RunAsync(db, _stopping.Token))
-                        {
-                            await db.SaveChangesAsync(_stopping.Token);
-                            await transaction.ReleaseSavepointAsync(Savepoint, _stopping.Token);
-                        }
-                        else
-                        {
-                            await transaction.RollbackToSavepointAsync(Savepoint, _stopping.Token);
-                        }
-                        change.Ran();
-                        batch.Add(change);
-                    }
-                    catch (Exception e) when (e is not OperationCanceledException || !_stopping.IsCancellationRequested)
-                    {
-                        // Only this change is undone; the batch goes on. Should the rollback itself fail, the whole batch fails below.
-                        await transaction.RollbackToSavepointAsync(Savepoint, _stopping.Token);
-                        change.Fail(e);
-                    }
-                    finally
-                    {
-                        db.ChangeTracker.Clear();
-                    }
-                    running = null;
-                }
-                await transaction.CommitAsync(_stopping.Token);
-                if (batch.Count > 0) metrics.GroupCommitBatchSize.Record(batch.Count);
-                foreach (var change in batch) change.Committed();
-            }
-            catch (Exception e)
-            {
-                running?.Fail(e);
-                foreach (var change in batch) change.Fail(e);
-                if (_stopping.IsCancellationRequested) break;
-            }
-            finally
-            {
-                batch.Clear();
-                gate.Semaphore.Release();
-            }
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        _queue.Writer.TryComplete();
-        await _stopping.CancelAsync();
-        if (_writer is not null)
-        {
-            try
-            {
-                await _writer;
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }
-        while (_queue.Reader.TryRead(out var change)) change.Fail(new OperationCanceledException("Tagflow is shutting down."));
-        _stopping.Dispose();
-    }
-
-    private interface IQueued
-    {
-        CancellationToken CancellationToken { get; }
-
-        /// <summary>Runs the change; answers whether to keep it.</summary>
-        Task<bool> RunAsync(TagflowDb db, CancellationToken cancellationToken);
-
-        /// <summary>The change ran and was saved (or undone) under its savepoint; not yet committed.</summary>
-        void Ran();
-
-        /// <summary>The transaction that holds the change is committed: its request may be answered.</summary>
-        void Committed();
-
-        void Fail(Exception e);
-
-        void Cancel();
-    }
-
-    private sealed class Queued<T>(Func<TagflowDb, CancellationToken, Task<WriteOutcome<T>>> change, bool ran, CancellationToken cancellationToken) : IQueued
-    {
-        private WriteOutcome<T> _outcome;
-
-        public TaskCompletionSource<T> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        /// <summary>Only for <see cref="RunBeforeCommit{T}"/>: an exception nobody awaits is not left behind.</summary>
-        public TaskCompletionSource<T>? Ran { get; } = ran ? new(TaskCreationOptions.RunContinuationsAsynchronously) : null;
-
-        public CancellationToken CancellationToken => cancellationToken;
-
-        public async Task<bool> RunAsync(TagflowDb db, CancellationToken stopping)
-        {
-            _outcome = await change(db, stopping);
-            return _outcome.Keep;
-        }
-
-        void IQueued.Ran() => Ran?.TrySetResult(_outcome.Result);
-
-        public void Committed() => Answer.TrySetResult(_outcome.Result);
-
-        public void Fail(Exception e)
-        {
-            Ran?.TrySetException(e);
-            Answer.TrySetException(e);
-        }
-
-        public void Cancel()
-        {
-            Ran?.TrySetCanceled(cancellationToken);
-            Answer.TrySetCanceled(cancellationToken);
-        }
     }
 }

@@ -14,7 +14,7 @@ namespace Tagflow.Housekeeping;
 /// requests never wait long behind it.
 /// </summary>
 internal sealed partial class HousekeepingJob(IServiceScopeFactory scopes, TagflowSettings settings, SqliteWriteGate gate, TimeProvider clock,
-    ILogger<HousekeepingJob> logger) : BackgroundService
+    ILogger<HousekeepingJob> logger) : BackgroundLoop("Housekeeping", logger)
 {
     private const int Batch = 1_000;
 
@@ -24,29 +24,18 @@ internal sealed partial class HousekeepingJob(IServiceScopeFactory scopes, Tagfl
     /// <summary>How long after its expiry a confirmation link still answers "expired" rather than "unknown".</summary>
     private static readonly TimeSpan ExpiredLinks = TimeSpan.FromDays(30);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    // Not at the very start: that is when the server is busiest with its own preparation.
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => RunRoundsAsync(CleanAsync, stoppingToken, startAfter: TimeSpan.FromMinutes(1));
+
+    /// <summary>A round that failed is tried again at the time of the next.</summary>
+    protected override TimeSpan RetryAfter(int failures) => settings.Retention.Interval;
+
+    private async Task CleanAsync(CancellationToken stoppingToken)
     {
-        // Not at the very start: that is when the server is busiest with its own preparation.
-        var wait = TimeSpan.FromMinutes(1);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(wait, stoppingToken);
-                var removed = await RunOnceAsync(stoppingToken);
-                if (removed.Values.Any(n => n > 0))
-                    LogRemoved(logger, string.Join(", ", removed.Where(r => r.Value > 0).Select(r => $"{r.Value} {r.Key}")));
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e)
-            {
-                LogFailed(logger, e);
-            }
-            wait = settings.Retention.Interval;
-        }
+        var removed = await RunOnceAsync(stoppingToken);
+        if (removed.Values.Any(n => n > 0))
+            LogRemoved(Logger, string.Join(", ", removed.Where(r => r.Value > 0).Select(r => $"{r.Value} {r.Key}")));
+        await Task.Delay(settings.Retention.Interval, stoppingToken);
     }
 
     /// <summary>One round; answers how many of each kind it removed.</summary>
@@ -141,7 +130,4 @@ internal sealed partial class HousekeepingJob(IServiceScopeFactory scopes, Tagfl
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Housekeeping removed {Removed}")]
     private static partial void LogRemoved(ILogger logger, string removed);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Housekeeping failed; it tries again at its next round")]
-    private static partial void LogFailed(ILogger logger, Exception exception);
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Threading.Channels;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Tagflow.Logging;
 
@@ -12,8 +13,14 @@ namespace Tagflow.Logging;
 /// writes whatever has queued up in one go, resting 25 ms after each write: at thousands of
 /// requests a second, the request log costs a request almost nothing. A full queue (a stderr nobody reads) makes the logging thread
 /// wait rather than lose entries; disposing writes out what is queued.
+/// <para>
+/// The writer is a <see cref="BackgroundLoop"/> that starts itself and is not the host's: the log
+/// must work before the host exists (while it is built and started) and after it has stopped (while
+/// the services are disposed), so the writer starts with the provider and stops when the provider
+/// is disposed, last of all.
+/// </para>
 /// </summary>
-internal sealed class StderrLoggerProvider : ILoggerProvider
+internal sealed class StderrLoggerProvider : BackgroundLoop, ILoggerProvider
 {
     private const int QueueLimit = 10_000;
     private static readonly TimeSpan BatchInterval = TimeSpan.FromMilliseconds(25);
@@ -21,27 +28,34 @@ internal sealed class StderrLoggerProvider : ILoggerProvider
     private readonly Channel<string> _entries = Channel.CreateBounded<string>(
         new BoundedChannelOptions(QueueLimit) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly TextWriter _output;
-    private readonly Thread _writer;
 
     public StderrLoggerProvider() : this(new StreamWriter(Console.OpenStandardError(), new UTF8Encoding(false), 1 << 16))
     {
     }
 
-    internal StderrLoggerProvider(TextWriter output)
+    internal StderrLoggerProvider(TextWriter output) : base("The log writer", NullLogger.Instance)
     {
         _output = output;
-        // A thread of its own, not the thread pool's: a logging thread that waits on a full queue
-        // must never keep the writer that empties it from running.
-        _writer = new Thread(Write) { IsBackground = true, Name = "Tagflow log writer" };
-        _writer.Start();
+        EnsureStarted();
     }
 
     public ILogger CreateLogger(string categoryName) => new StderrLogger(this, categoryName);
 
-    public void Dispose()
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Stopping lets the writer write what is queued, then end.
+        stoppingToken.Register(() => _entries.Writer.TryComplete());
+        // A thread of its own, not the thread pool's: a logging thread that waits on a full queue
+        // must never keep the writer that empties it from running.
+        return RunOnOwnThread("Tagflow log writer", Write);
+    }
+
+    /// <summary>Should the writer never have run (disposed at once), what is queued is written here.</summary>
+    protected override void OnStopped()
     {
         _entries.Writer.TryComplete();
-        _writer.Join(TimeSpan.FromSeconds(5));
+        if (ExecuteTask is { IsCompleted: false }) return; // still writing: it writes the rest itself
+        WriteQueued();
     }
 
     private void Enqueue(string entry)
@@ -62,19 +76,24 @@ internal sealed class StderrLoggerProvider : ILoggerProvider
         var reader = _entries.Reader;
         while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
-            try
-            {
-                while (reader.TryRead(out var entry)) _output.Write(entry);
-                _output.Flush();
-            }
-            catch (IOException)
-            {
-                // stderr is gone (a closed pipe): there is nowhere left to log to.
-            }
+            WriteQueued();
             // Let entries gather: under load one write then serves hundreds of them, and the writer
             // wakes a few dozen times a second instead of once per entry. An entry of a quiet server
             // goes out at once; one that comes while the writer rests waits at most that long.
             if (!reader.Completion.IsCompleted) Thread.Sleep(BatchInterval);
+        }
+    }
+
+    private void WriteQueued()
+    {
+        try
+        {
+            while (_entries.Reader.TryRead(out var entry)) _output.Write(entry);
+            _output.Flush();
+        }
+        catch (IOException)
+        {
+            // stderr is gone (a closed pipe): there is nowhere left to log to.
         }
     }
 

@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Diagnostics.Metrics;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
-using Tagflow.Accounts;
 
 namespace Tagflow.Metrics;
 

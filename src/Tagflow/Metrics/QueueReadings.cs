@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using Tagflow.Automations;
 using Tagflow.Data;
-using Tagflow.Email;
+using Tagflow.Delivery;
 using Tagflow.Webhooks;
 
 namespace Tagflow.Metrics;

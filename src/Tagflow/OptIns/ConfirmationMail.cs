@@ -2,7 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using MimeKit;
 using Tagflow.Accounts;
-using Tagflow.Email;
+using Tagflow.Delivery;
 using Tagflow.Fields;
 
 namespace Tagflow.OptIns;

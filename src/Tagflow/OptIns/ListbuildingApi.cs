@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Tagflow.Accounts;
 using Tagflow.Contacts;
 using Tagflow.Data;
-using Tagflow.Email;
+using Tagflow.Delivery;
 using Tagflow.Tags;
 using Tagflow.Wire;
 

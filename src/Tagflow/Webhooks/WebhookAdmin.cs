@@ -14,7 +14,7 @@ internal sealed record WebhookParameterRequest(string? Name, string? Field, stri
 internal sealed record WebhookRequest(string? Name, long? TagId, string? Url, string? Method, string? Format, List<WebhookParameterRequest?>? Parameters);
 
 /// <summary>Creating, changing, listing and deleting an account's webhooks, and their deliveries; for the API and the command line.</summary>
-internal sealed partial class WebhookAdmin(TagflowDb db, KeyRing keys, TagflowSettings settings, TimeProvider clock, AutomationSignal signal)
+internal sealed partial class WebhookAdmin(TagflowDb db, KeyRing keys, TagflowSettings settings, TimeProvider clock, AutomationSignal signal, Writes writes)
 {
     public const int MaxParameters = 50;
 
@@ -144,9 +144,14 @@ internal sealed partial class WebhookAdmin(TagflowDb db, KeyRing keys, TagflowSe
         return rows.Select(r => (r.Delivery, r.Attempts)).ToList();
     }
 
-    /// <summary>Queues a delivery that failed for another attempt now. A sentence if it cannot be retried; <see cref="Refusal.NoSuchEntity"/> if there is no such delivery.</summary>
+    /// <summary>
+    /// Queues a delivery that failed for another attempt now. A sentence if it cannot be retried;
+    /// <see cref="Refusal.NoSuchEntity"/> if there is no such delivery. A write like any other,
+    /// so its commit wakes the webhook sender (<see cref="ICommitListener"/>).
+    /// </summary>
     public async Task<Refusal?> RetryAsync(long accountId, long webhookId, long deliveryId, CancellationToken cancellationToken)
     {
+        await using var write = await writes.BeginAsync(accountId, cancellationToken);
         var webhook = await FindAsync(accountId, webhookId, cancellationToken);
         var delivery = await db.WebhookDeliveries.SingleOrDefaultAsync(d => d.Id == deliveryId && d.WebhookId == webhookId && d.AccountId == accountId, cancellationToken);
         if (webhook is null || delivery is null) return Refusal.NoSuchEntity;
@@ -155,7 +160,7 @@ internal sealed partial class WebhookAdmin(TagflowDb db, KeyRing keys, TagflowSe
         if (delivery.State == DeliveryState.Delivered) return new("This delivery has already reached the receiver.");
         delivery.State = DeliveryState.Pending;
         delivery.NextAttemptAt = clock.GetUtcNow().UtcDateTime;
-        await db.SaveChangesAsync(cancellationToken);
+        await write.CommitAsync(cancellationToken);
         return null;
     }
 }

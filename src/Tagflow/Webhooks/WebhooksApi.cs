@@ -79,10 +79,9 @@ internal static class WebhooksApi
         }).ToList());
     }
 
-    private static async Task<IResult> RetryAsync(long id, long deliveryId, ClaimsPrincipal user, WebhookAdmin admin, WebhookSender sender, CancellationToken cancellationToken)
+    private static async Task<IResult> RetryAsync(long id, long deliveryId, ClaimsPrincipal user, WebhookAdmin admin, CancellationToken cancellationToken)
     {
         if (await admin.RetryAsync(user.AccountId(), id, deliveryId, cancellationToken) is { } refusal) return refusal.ToResult();
-        sender.Wake();
         return WireResults.True();
     }
 

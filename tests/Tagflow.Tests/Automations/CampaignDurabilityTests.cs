@@ -2,7 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
 using Tagflow.Data;
-using Tagflow.Email;
+using Tagflow.Delivery;
 using Tagflow.Tests.Infrastructure;
 using static Tagflow.Tests.Automations.AutomationCalls;
 using static Tagflow.Tests.Contacts.ContactCalls;

@@ -1,5 +1,5 @@
 using System.Net;
-using Tagflow.Email;
+using Tagflow.Delivery;
 using Tagflow.Tests.Infrastructure;
 using Tagflow.Tests.OptIns;
 using static Tagflow.Tests.Automations.AutomationCalls;

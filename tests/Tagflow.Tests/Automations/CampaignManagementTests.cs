@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Tagflow.Email;
+using Tagflow.Delivery;
 using Tagflow.Tests.Infrastructure;
 using static Tagflow.Tests.Automations.AutomationCalls;
 using static Tagflow.Tests.Contacts.ContactCalls;

@@ -1,4 +1,4 @@
-using Tagflow.Email;
+using Tagflow.Delivery;
 using Tagflow.Tests.Infrastructure;
 using static Tagflow.Tests.Automations.AutomationCalls;
 using static Tagflow.Tests.Contacts.ContactCalls;

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Hosting;
 using Npgsql;
 using Tagflow.Automations;
 using Tagflow.Data;
-using Tagflow.Email;
+using Tagflow.Delivery;
 using Tagflow.Tags;
 using Tagflow.Tests.Infrastructure;
 using Tagflow.Webhooks;

@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
-using Tagflow.Email;
+using Tagflow.Delivery;
 using Tagflow.Tests.Contacts;
 using Tagflow.Tests.Infrastructure;
 using static Tagflow.Tests.Contacts.ContactCalls;

@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Tagflow.Accounts;
 using Tagflow.Data;
-using Tagflow.Email;
+using Tagflow.Delivery;
 using Tagflow.Events;
 using Tagflow.Fields;
 using Tagflow.OptIns;

@@ -1,7 +1,7 @@
 using MimeKit;
 using MimeKit.Utils;
 
-namespace Tagflow.Email;
+namespace Tagflow.Delivery;
 
 /// <summary>Tagflow's outgoing messages as proper MIME: text and HTML alternatives, Message-ID, Date, UTF-8 headers.</summary>
 internal static class MailMessages

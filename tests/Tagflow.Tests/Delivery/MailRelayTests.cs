@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using MimeKit;
-using Tagflow.Email;
+using Tagflow.Delivery;
 using Tagflow.Tests.Infrastructure;
 
-namespace Tagflow.Tests.Email;
+namespace Tagflow.Tests.Delivery;
 
 /// <summary>Mail goes to a real SMTP server over SMTP, or, with none configured, into .eml files; a refusal is an error, never a silent loss.</summary>
 public sealed class MailRelayTests

@@ -4,10 +4,10 @@ using System.Text;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Tagflow.Accounts;
-using Tagflow.Automations;
 using Tagflow.Data;
+using Tagflow.Webhooks;
 
-namespace Tagflow.Webhooks;
+namespace Tagflow.Delivery;
 
 /// <summary>
 /// Delivers queued webhook calls, at least once. Each instance claims due deliveries by moving their
@@ -18,9 +18,14 @@ namespace Tagflow.Webhooks;
 /// tried again after about 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, then every 10 h (each ±10 %), until
 /// 3 days after it was queued. Should an instance stop mid-call, the lease runs out and the call is
 /// made again under the same <c>webhook-id</c>, which tells the receiver it is a repeat.
+/// <para>
+/// It uses Webhooks/ for what a webhook is (its entities, its signature) and for which addresses it
+/// may reach (<see cref="WebhookTargets.Handler"/>, the same rules the webhook's URL is checked
+/// against when it is saved); Webhooks/ knows nothing of the sender.
+/// </para>
 /// </summary>
 internal sealed partial class WebhookSender(IServiceScopeFactory scopes, SqliteWriteGate gate, KeyRing keys, TagflowSettings settings,
-    HostResolver resolve, TimeProvider clock, ILogger<WebhookSender> logger) : BackgroundService
+    HostResolver resolve, TimeProvider clock, ILogger<WebhookSender> logger) : BackgroundLoop("The webhook sender", logger), ICommitListener
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
     public static readonly TimeSpan GiveUpAfter = TimeSpan.FromDays(3);
@@ -46,48 +51,20 @@ internal sealed partial class WebhookSender(IServiceScopeFactory scopes, SqliteW
 
     public void Wake() => _signal.Wake();
 
+    /// <summary>A committed write that queued calls (or made one due again, as a retry does) wakes the sender.</summary>
+    public void Committed(CommittedWrite write)
+    {
+        if (write.Saved<WebhookDelivery>()) Wake();
+    }
+
     /// <summary>The wait before attempt <paramref name="failures"/> + 1, with ±10 % jitter so that many failed calls do not all come back at once.</summary>
     public static TimeSpan RetryDelay(int failures) =>
         (failures <= Backoff.Length ? Backoff[Math.Max(failures, 1) - 1] : Backoff[^1]) * (0.9 + 0.2 * Random.Shared.NextDouble());
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await Task.Yield();
         var recorder = RecordAllAsync(stoppingToken);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var free = _slots.CurrentCount;
-            var claimed = 0;
-            try
-            {
-                if (free > 0)
-                {
-                    foreach (var delivery in await ClaimAsync(free, stoppingToken))
-                    {
-                        await _slots.WaitAsync(stoppingToken);
-                        claimed++;
-                        _ = DeliverAsync(delivery, stoppingToken);
-                    }
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception e)
-            {
-                LogFailed(logger, e);
-            }
-            try
-            {
-                // Nothing more is due, or every slot is busy: until a call ends, work is queued, or the next look.
-                if (claimed < free || free == 0) await _signal.WaitAsync(settings.AutomationPoll, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-        }
+        await RunRoundsAsync(SendDueAsync, stoppingToken);
         _attempts.Writer.TryComplete();
         try
         {
@@ -96,6 +73,26 @@ internal sealed partial class WebhookSender(IServiceScopeFactory scopes, SqliteW
         catch (OperationCanceledException)
         {
         }
+    }
+
+    protected override TimeSpan RetryAfter(int failures) => settings.AutomationPoll;
+
+    /// <summary>Claims what is due for the free slots and starts those calls; then waits until a call ends, work is queued, or the next look.</summary>
+    private async Task SendDueAsync(CancellationToken stoppingToken)
+    {
+        var free = _slots.CurrentCount;
+        var claimed = 0;
+        if (free > 0)
+        {
+            foreach (var delivery in await ClaimAsync(free, stoppingToken))
+            {
+                await _slots.WaitAsync(stoppingToken);
+                claimed++;
+                _ = DeliverAsync(delivery, stoppingToken);
+            }
+        }
+        // Nothing more is due, or every slot is busy.
+        if (claimed < free || free == 0) await _signal.WaitAsync(settings.AutomationPoll, stoppingToken);
     }
 
     private async Task<List<WebhookDelivery>> ClaimAsync(int batch, CancellationToken cancellationToken)
@@ -140,7 +137,7 @@ internal sealed partial class WebhookSender(IServiceScopeFactory scopes, SqliteW
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            LogFailed(logger, e); // the lease runs out and the call is made again
+            LogFailed(Logger, e); // the lease runs out and the call is made again
         }
         catch (OperationCanceledException)
         {
@@ -211,7 +208,7 @@ internal sealed partial class WebhookSender(IServiceScopeFactory scopes, SqliteW
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                LogFailed(logger, e); // their leases run out and the calls are made again
+                LogFailed(Logger, e); // their leases run out and the calls are made again
             }
             batch.Clear();
         }
@@ -252,7 +249,7 @@ internal sealed partial class WebhookSender(IServiceScopeFactory scopes, SqliteW
                         .ExecuteUpdateAsync(s => s.SetProperty(d => d.State, DeliveryState.Failed), cancellationToken);
                     foreach (var other in deliveries.Values.Where(d => d.WebhookId == delivery.WebhookId && d.State == DeliveryState.Pending))
                         other.State = DeliveryState.Failed;
-                    LogDisabled(logger, delivery.WebhookId);
+                    LogDisabled(Logger, delivery.WebhookId);
                 }
                 else if (delivery.State == DeliveryState.Pending)
                 {
@@ -272,8 +269,8 @@ internal sealed partial class WebhookSender(IServiceScopeFactory scopes, SqliteW
 
     public override void Dispose()
     {
+        base.Dispose(); // stops the calls in flight first
         _http.Dispose();
-        base.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The webhook sender failed; it tries again shortly.")]

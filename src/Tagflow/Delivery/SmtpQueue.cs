@@ -1,10 +1,9 @@
 using MailKit.Net.Smtp;
 using Microsoft.EntityFrameworkCore;
 using MimeKit;
-using Tagflow.Automations;
 using Tagflow.Data;
 
-namespace Tagflow.Email;
+namespace Tagflow.Delivery;
 
 /// <summary>
 /// With an SMTP relay: delivers the messages stored for delivery (<see cref="OutboxMail"/> rows, such
@@ -16,8 +15,9 @@ namespace Tagflow.Email;
 /// others go on, and is dropped after 3 days. When the relay cannot be reached, everything waits,
 /// and the queue tries again after 5 s, then longer, up to 5 minutes. On PostgreSQL each instance
 /// claims its rows with <c>FOR UPDATE SKIP LOCKED</c>, so no message goes out twice from two instances.
+/// The host starts and stops it; what is stored when it stops waits for the next start.
 /// </summary>
-internal sealed partial class SmtpQueue : IDisposable
+internal sealed partial class SmtpQueue : BackgroundLoop, ICommitListener
 {
     private const int MaxBatch = 100;
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(5);
@@ -30,57 +30,40 @@ internal sealed partial class SmtpQueue : IDisposable
     private readonly TimeSpan _timeout;
     private readonly IServiceScopeFactory _scopes;
     private readonly SqliteWriteGate _gate;
-    private readonly ILogger _logger;
     private readonly TimeProvider _clock;
     private readonly WorkSignal _signal = new();
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _loop;
 
     public SmtpQueue(SmtpTarget target, TimeSpan timeout, IServiceScopeFactory scopes, SqliteWriteGate gate, TimeProvider clock, ILogger logger)
+        : base("The SMTP queue", logger)
     {
-        (_target, _timeout, _scopes, _gate, _clock, _logger) = (target, timeout, scopes, gate, clock, logger);
-        using (ExecutionContext.SuppressFlow()) _loop = Task.Run(LoopAsync);
+        (_target, _timeout, _scopes, _gate, _clock) = (target, timeout, scopes, gate, clock);
     }
 
     public void Wake() => _signal.Wake();
 
-    private async Task LoopAsync()
+    /// <summary>A committed write that stored messages (a campaign's emails) wakes the queue.</summary>
+    public void Committed(CommittedWrite write)
     {
-        var failures = 0;
-        while (!_stop.IsCancellationRequested)
-        {
-            try
-            {
-                while (await DeliverAsync(_stop.Token) == MaxBatch)
-                {
-                }
-                failures = 0;
-                await _signal.WaitAsync(Poll, _stop.Token);
-            }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (ObjectDisposedException)
-            {
-                break; // the server is stopping
-            }
-            catch (Exception e)
-            {
-                failures++;
-                var wait = TimeSpan.FromSeconds(Math.Min(MaxBackoff.TotalSeconds, 5 * Math.Pow(2, Math.Min(failures - 1, 10))));
-                LogRelayFailed(_logger, _target.ToString(), e.Message, wait.TotalSeconds);
-                try
-                {
-                    await Task.Delay(wait, _stop.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
-            }
-        }
+        if (write.Saved<OutboxMail>()) Wake();
     }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => RunRoundsAsync(DeliverDueAsync, stoppingToken);
+
+    /// <summary>Delivers what is due, then waits for a wake or the next look.</summary>
+    private async Task DeliverDueAsync(CancellationToken stoppingToken)
+    {
+        while (await DeliverAsync(stoppingToken) == MaxBatch)
+        {
+        }
+        await _signal.WaitAsync(Poll, stoppingToken);
+    }
+
+    /// <summary>A relay that cannot be reached: 5 s, then twice as long each time, up to 5 minutes.</summary>
+    protected override TimeSpan RetryAfter(int failures) =>
+        TimeSpan.FromSeconds(Math.Min(MaxBackoff.TotalSeconds, 5 * Math.Pow(2, Math.Min(failures - 1, 10))));
+
+    /// <summary>An operator's matter rather than Tagflow's: which relay, and what it said, without the stack.</summary>
+    protected override void LogFailure(Exception e, TimeSpan retry) => LogRelayFailed(Logger, _target.ToString(), e.Message, retry.TotalSeconds);
 
     /// <summary>Delivers the next stored messages that are due; answers how many rows it took.</summary>
     private async Task<int> DeliverAsync(CancellationToken cancellationToken)
@@ -156,14 +139,14 @@ internal sealed partial class SmtpQueue : IDisposable
             }
             catch (SmtpCommandException e) when ((int)e.StatusCode >= 500 && e.ErrorCode is SmtpErrorCode.RecipientNotAccepted or SmtpErrorCode.MessageNotAccepted)
             {
-                LogRefused(_logger, row.Id, _target.ToString(), e.Message);
+                LogRefused(Logger, row.Id, _target.ToString(), e.Message);
                 outcome.Done.Add(row.Id);
             }
             catch (Exception e) when (e is ParseException or FormatException or ArgumentException
                 || e.GetType() == typeof(InvalidOperationException)) // MailKit's own for a message without recipients; not its not-connected subclasses
             {
                 // This message cannot be sent at all (unreadable, or no valid recipient): it must not hold up the others.
-                LogRefused(_logger, row.Id, _target.ToString(), e.Message);
+                LogRefused(Logger, row.Id, _target.ToString(), e.Message);
                 outcome.Done.Add(row.Id);
             }
             catch (SmtpCommandException e) when (e.StatusCode != SmtpStatusCode.ServiceNotAvailable && client.IsConnected)
@@ -172,7 +155,7 @@ internal sealed partial class SmtpQueue : IDisposable
                 // Put off for this message alone: the connection goes on with the next.
                 if (now - row.CreatedAt > GiveUpAfter)
                 {
-                    LogGaveUp(_logger, row.Id, _target.ToString(), e.Message);
+                    LogGaveUp(Logger, row.Id, _target.ToString(), e.Message);
                     outcome.Done.Add(row.Id);
                 }
                 else outcome.PutOff.Add(row);
@@ -191,19 +174,6 @@ internal sealed partial class SmtpQueue : IDisposable
             // everything was accepted already
         }
         return outcome;
-    }
-
-    public void Dispose()
-    {
-        _stop.Cancel();
-        try
-        {
-            _loop.Wait(TimeSpan.FromSeconds(10));
-        }
-        catch (AggregateException)
-        {
-        }
-        _stop.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The mail relay {Relay} could not take the queued emails ({Reason}); trying again in {Seconds} s.")]

@@ -1,4 +1,4 @@
-namespace Tagflow.Email;
+namespace Tagflow.Delivery;
 
 /// <summary>
 /// The mail relay an operator names with <c>--smtp</c>: <c>smtp://user:pass@host:port</c> (STARTTLS
