@@ -17,6 +17,16 @@ public sealed class ConventionTests
         type.IsGenericType && type.GetGenericTypeDefinition() is var g && (g == typeof(Task<>) || g == typeof(ValueTask<>) || g == typeof(IAsyncEnumerable<>));
 
     [Fact]
+    public void TheClientKnowsNothingOfTheServer()
+    {
+        // The client speaks the wire to any KlickTipp-compatible server; it shares no code with Tagflow's.
+        var client = typeof(KlickTippClient).Assembly;
+        Assert.DoesNotContain(client.GetReferencedAssemblies(), a => string.Equals(a.Name, "tagflow", StringComparison.OrdinalIgnoreCase));
+        Assert.All(client.GetTypes().Where(t => t.Namespace?.StartsWith("Tagflow", StringComparison.Ordinal) == true),
+            t => Assert.StartsWith("Tagflow.Client", t.Namespace, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void EveryPublicAsyncMethodTakesACancellationTokenLast()
     {
         var methods = AsyncMethods().ToList();

@@ -59,8 +59,8 @@ internal sealed partial class ContactChanges
         return (message, hash);
     }
 
-    /// <summary>Adds the link (and, with the outbox, the message) to the change that sends it; true if a message was stored.</summary>
-    private static bool StoreConfirmation(TagflowDb db, long accountId, long contactId, PreparedConfirmation confirmation, DateTime now)
+    /// <summary>Adds the link (and, with the outbox, the message, which its commit wakes the outbox for) to the change that sends it.</summary>
+    private static void StoreConfirmation(TagflowDb db, long accountId, long contactId, PreparedConfirmation confirmation, DateTime now)
     {
         db.OptInTokens.Add(new OptInToken
         {
@@ -68,9 +68,7 @@ internal sealed partial class ContactChanges
             Resubscribes = confirmation.For.Resubscribes,
             NewEmail = confirmation.NewEmail,
         });
-        if (confirmation.Stored is null) return false;
-        db.OutboxMails.Add(confirmation.Stored);
-        return true;
+        if (confirmation.Stored is not null) db.OutboxMails.Add(confirmation.Stored);
     }
 
     /// <summary>
@@ -92,19 +90,16 @@ internal sealed partial class ContactChanges
             sent = await SendAsync(origin, ready.Value.Confirming, ready.Value.Contact.Email!, refs.Fields, fields, cancellationToken);
             if (sent is null) return ContactResult<bool>.Refused(WireErrors.ConfirmationNotSent);
         }
-        var mailStored = false;
-        var result = await writes.RunAsync(accountId, async (db, cancellationToken) =>
+        return await writes.RunAsync(accountId, async (db, cancellationToken) =>
         {
             var now = clock.GetUtcNow().UtcDateTime;
             var (ready, notDone) = await ResendableAsync(db, refs, accountId, email, now, cancellationToken);
             if (ready is not var (contact, confirming)) return WriteOutcome<ContactResult<bool>>.Refused(notDone);
             var confirmation = sent ?? Prepare(origin, confirming, contact.Email!, refs.Fields,
                 await TemplateValuesAsync(db, contact.Id, new Dictionary<string, string>(), cancellationToken), now);
-            mailStored = StoreConfirmation(db, accountId, contact.Id, confirmation, now);
+            StoreConfirmation(db, accountId, contact.Id, confirmation, now);
             return Keep(true);
         }, cancellationToken);
-        if (mailStored && result.Done) relay.Wake();
-        return result;
     }
 
     /// <summary>The pending contact with this address and the process whose email it gets again; or why it gets none now.</summary>

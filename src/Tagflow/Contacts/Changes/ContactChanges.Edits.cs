@@ -31,8 +31,7 @@ internal sealed partial class ContactChanges
             sent = confirmation;
         }
 
-        var mailStored = false;
-        var result = await writes.RunAsync(accountId, async (db, cancellationToken) =>
+        return await writes.RunAsync(accountId, async (db, cancellationToken) =>
         {
             var contact = await db.Contacts.SingleOrDefaultAsync(c => c.Id == id && c.AccountId == accountId, cancellationToken);
             if (contact is null) return Refuse<bool>(WireErrors.ContactNotFound);
@@ -53,12 +52,10 @@ internal sealed partial class ContactChanges
             var confirmation = sent;
             if (confirmation is null && SendsWithTheChange && addressChanges && ChangeOfAddressProcess(refs, contact) is { } process)
                 confirmation = Prepare(origin, new Confirming(process), email!.Address, refs.Fields, TemplateValues(stored, values), now, newEmail: email.Address);
-            if (confirmation is not null) mailStored = StoreConfirmation(db, accountId, id, confirmation, now);
+            if (confirmation is not null) StoreConfirmation(db, accountId, id, confirmation, now);
             if (ApplyChanges(db, contact, confirmation is null ? email : null, sms, values, stored, now)) await ForgetLinksAsync(db, id, cancellationToken);
             return Keep(true);
         }, cancellationToken);
-        if (mailStored && result.Done) relay.Wake();
-        return result;
     }
 
     /// <summary>The process of a contact whose new address is confirmed before it becomes the contact's; null if the address changes at once.</summary>

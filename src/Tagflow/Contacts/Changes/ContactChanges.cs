@@ -58,8 +58,7 @@ internal sealed partial class ContactChanges(TagflowDb db, Writes writes, Refere
             sent = confirmation;
         }
 
-        var mailStored = false;
-        var result = await writes.RunAsync(accountId, async (db, cancellationToken) =>
+        return await writes.RunAsync(accountId, async (db, cancellationToken) =>
         {
             var match = await ContactMatch.FindAsync(db, accountId, email, sms, tracked: true, cancellationToken);
             if (match.SmsIsAnotherPersons(email)) return Refuse<SavedContact>(WireErrors.SmsNumberTaken);
@@ -100,7 +99,7 @@ internal sealed partial class ContactChanges(TagflowDb db, Writes writes, Refere
                 db.Contacts.Add(contact);
                 await db.SaveChangesAsync(cancellationToken); // for the id
                 if (confirming is not null && !single)
-                    mailStored = StoreConfirmation(db, accountId, contact.Id, sent ?? Prepare(origin, confirming, email!.Address, catalog, values, now), now);
+                    StoreConfirmation(db, accountId, contact.Id, sent ?? Prepare(origin, confirming, email!.Address, catalog, values, now), now);
                 (stored, tags) = ([], []);
                 if (single)
                     tags.Add(new TagOnContact(await ConfirmedAsync(db, accountId, contact, list.Id, now, cancellationToken), now, TagKind.Smart));
@@ -115,7 +114,7 @@ internal sealed partial class ContactChanges(TagflowDb db, Writes writes, Refere
                 // Sent again to a pending contact (or sent for a new one that another request created first),
                 // or sent to the address that a contact found by its SMS number gets once it is confirmed.
                 if (confirming is not null && (contact.Status == ContactStatus.Pending || confirming.Resubscribes || confirming.AddsAddress))
-                    mailStored = StoreConfirmation(db, accountId, contact.Id, sent ?? Prepare(origin, confirming, email!.Address, catalog, TemplateValues(stored, values), now), now);
+                    StoreConfirmation(db, accountId, contact.Id, sent ?? Prepare(origin, confirming, email!.Address, catalog, TemplateValues(stored, values), now), now);
                 if (confirming is { Resubscribes: true } && contact.Status == ContactStatus.Unsubscribed)
                 {
                     // The new sign-up is the one the click will confirm: its process and proof replace the old ones.
@@ -136,8 +135,6 @@ internal sealed partial class ContactChanges(TagflowDb db, Writes writes, Refere
             }
             return Keep(new SavedContact(contact, stored.ToDictionary(f => f.Key, f => f.Value.Value), tags, activity, catalog));
         }, cancellationToken);
-        if (mailStored && result.Done) relay.Wake(); // the outbox writes what the change stored
-        return result;
     }
 
     /// <summary>

@@ -1,7 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Tagflow.Accounts;
+using Tagflow.Data;
 
-namespace Tagflow.Data;
+namespace Tagflow;
 
 /// <summary>What every command does before anything else: migrate the schema and check the key file.</summary>
 internal static class DatabasePreparation
