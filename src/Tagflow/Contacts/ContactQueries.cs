@@ -33,6 +33,10 @@ internal static class ContactQueries
     public static Task<long?> IdByEmail(TagflowDb db, long accountId, string normalizedEmail, CancellationToken cancellationToken) =>
         IdByEmailQuery.For(db)(db, accountId, normalizedEmail, cancellationToken);
 
+    /// <summary>The id of the account's contact with this address as given; null if there is none (or the text is no address).</summary>
+    public static async Task<long?> IdByAddressAsync(TagflowDb db, long accountId, string? email, CancellationToken cancellationToken) =>
+        EmailAddress.Parse(email) is { } address ? await IdByEmail(db, accountId, address.Normalized, cancellationToken) : null;
+
     /// <summary>A contact's stored field values, tracked for changes.</summary>
     private static readonly CompiledQuery<Func<TagflowDb, long, IAsyncEnumerable<ContactField>>> FieldsQuery = new(() => EF.CompileAsyncQuery(
         (TagflowDb db, long contactId) => db.ContactFields.Where(f => f.ContactId == contactId)));

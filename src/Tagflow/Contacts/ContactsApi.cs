@@ -93,7 +93,7 @@ internal static class ContactsApi
     private static async Task<IResult> SearchAsync(Body<SearchRequest> body, ClaimsPrincipal user, TagflowDb db, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(body.Value.Email)) return WireResults.BadRequest("The key \"email\" is required: the address to look up.");
-        var id = await FindIdAsync(db, user.AccountId(), body.Value.Email, cancellationToken);
+        var id = await ContactQueries.IdByAddressAsync(db, user.AccountId(), body.Value.Email, cancellationToken);
         return id is { } found ? WireResults.Id(found) : WireResults.NotFound();
     }
 
@@ -133,11 +133,4 @@ internal static class ContactsApi
     }
 
     private sealed record TaggedRow(long ContactId, DateTime TaggedAt);
-
-    /// <summary>The id of the account's contact with this address; null if there is none (or the text is no address).</summary>
-    private static async Task<long?> FindIdAsync(TagflowDb db, long accountId, string? email, CancellationToken cancellationToken)
-    {
-        if (EmailAddress.Parse(email) is not { } address) return null;
-        return await ContactQueries.IdByEmail(db, accountId, address.Normalized, cancellationToken);
-    }
 }

@@ -134,13 +134,8 @@ internal sealed partial class ContactChanges
         : null;
 
     /// <summary>The contact's stored field values by key, with <paramref name="overrides"/> on top.</summary>
-    private static async Task<Dictionary<string, string>> TemplateValuesAsync(TagflowDb db, long contactId, IReadOnlyDictionary<string, string> overrides, CancellationToken cancellationToken)
-    {
-        var values = new Dictionary<string, string>();
-        await foreach (var field in ContactQueries.Fields(db, contactId).WithCancellation(cancellationToken)) values[field.Key] = field.Value;
-        foreach (var (key, value) in overrides) values[key] = value;
-        return values;
-    }
+    private static async Task<Dictionary<string, string>> TemplateValuesAsync(TagflowDb db, long contactId, IReadOnlyDictionary<string, string> overrides, CancellationToken cancellationToken) =>
+        TemplateValues(await ContactQueries.Fields(db, contactId).ToDictionaryAsync(f => f.Key, cancellationToken: cancellationToken), overrides);
 
     /// <summary>
     /// The opt-in of <paramref name="contact"/> through process <paramref name="processId"/> is

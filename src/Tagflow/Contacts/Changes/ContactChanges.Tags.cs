@@ -15,7 +15,7 @@ internal sealed partial class ContactChanges
         var ids = tagIds.Distinct().ToList();
         return writes.RunAsync(accountId, async (db, cancellationToken) =>
         {
-            if (await FindIdAsync(db, accountId, email, cancellationToken) is not { } contactId) return Refuse<bool>(WireErrors.EmailNotFound);
+            if (await ContactQueries.IdByAddressAsync(db, accountId, email, cancellationToken) is not { } contactId) return Refuse<bool>(WireErrors.EmailNotFound);
             if (await ManualTagErrorAsync(db, accountId, ids, cancellationToken) is { } error) return Refuse<bool>(error);
             var present = await db.ContactTags.Where(t => t.ContactId == contactId && ids.Contains(t.TagId)).Select(t => t.TagId).ToListAsync(cancellationToken);
             AddTags(db, accountId, contactId, ids, present, clock.GetUtcNow().UtcDateTime);
@@ -29,7 +29,7 @@ internal sealed partial class ContactChanges
         var accountId = origin.AccountId;
         return writes.RunAsync(accountId, async (db, cancellationToken) =>
         {
-            if (await FindIdAsync(db, accountId, email, cancellationToken) is not { } contactId) return Refuse<bool>(WireErrors.EmailNotFound);
+            if (await ContactQueries.IdByAddressAsync(db, accountId, email, cancellationToken) is not { } contactId) return Refuse<bool>(WireErrors.EmailNotFound);
             if (manualOnly && await ManualTagErrorAsync(db, accountId, [tagId], cancellationToken) is { } error) return Refuse<bool>(error);
             await Taggings.RemoveAsync(db, accountId, contactId, tagId, clock.GetUtcNow().UtcDateTime, cancellationToken);
             return Keep(true);
@@ -42,7 +42,7 @@ internal sealed partial class ContactChanges
         var accountId = origin.AccountId;
         return writes.RunAsync(accountId, async (db, cancellationToken) =>
         {
-            if (await FindIdAsync(db, accountId, email, cancellationToken) is not { } contactId) return Refuse<bool>(WireErrors.EmailNotFound);
+            if (await ContactQueries.IdByAddressAsync(db, accountId, email, cancellationToken) is not { } contactId) return Refuse<bool>(WireErrors.EmailNotFound);
             await MarkUnsubscribedAsync(db, accountId, contactId, origin.Ip, clock.GetUtcNow().UtcDateTime, cancellationToken);
             return Keep(true);
         }, cancellationToken);
@@ -70,10 +70,6 @@ internal sealed partial class ContactChanges
                 .SetProperty(c => c.UpdatedAt, now), cancellationToken);
         if (changed > 0) EventLog.Add(db, accountId, EventTypes.ContactUnsubscribed, contactId, now);
     }
-
-    /// <summary>The id of the account's contact with this address; null if there is none (or the text is no address).</summary>
-    private static async Task<long?> FindIdAsync(TagflowDb db, long accountId, string email, CancellationToken cancellationToken) =>
-        EmailAddress.Parse(email) is { } address ? await ContactQueries.IdByEmail(db, accountId, address.Normalized, cancellationToken) : null;
 
     /// <summary>
     /// Error 403 if a tag is not the account's, 31 if it is a SmartTag; null if all are manual tags of

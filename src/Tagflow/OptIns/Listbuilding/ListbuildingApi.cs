@@ -134,9 +134,9 @@ internal static class ListbuildingApi
         if (key.TagId is not { } tagId)
         {
             // Nothing to remove; the address is still checked, as with a tag.
-            var address = EmailAddress.Parse(email);
-            var known = address is not null && await ContactQueries.IdByEmail(db, account.Id, address.Normalized, cancellationToken) is not null;
-            return known ? WireResults.True() : WireResults.Refused(WireErrors.EmailNotFound);
+            return await ContactQueries.IdByAddressAsync(db, account.Id, email, cancellationToken) is not null
+                ? WireResults.True()
+                : WireResults.Refused(WireErrors.EmailNotFound);
         }
         return ContactsApi.Answer(await changes.UntagAsync(Origin(http, key, account), email, tagId, manualOnly: false, cancellationToken));
     }
