@@ -60,6 +60,7 @@ internal static class Server
         builder.Services.AddWebhookSender();
         builder.Services.AddBackgroundLoop<Automations.AutomationWorker>();
         builder.Services.AddBackgroundLoop<Housekeeping.HousekeepingJob>();
+        builder.Services.AddBackgroundLoop<ImportWorker>();
         TagflowAuthentication.Register(builder.Services);
         LoginRateLimit.Register(builder.Services, settings);
         builder.Services.AddHealthChecks().AddDbContextCheck<TagflowDb>("database");
@@ -89,6 +90,7 @@ internal static class Server
         api.MapListsApi();
         api.MapListbuildingApi();
         api.MapContactsApi();
+        api.MapImportApi();
         api.MapBlocklistApi();
         api.MapEventsApi();
         api.MapCampaignsApi();

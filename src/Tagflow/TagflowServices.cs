@@ -26,6 +26,8 @@ internal static class TagflowServices
         services.AddSingleton<ReferenceCache>();
         services.AddScoped<Writes>();
         services.AddScoped<Contacts.ContactChanges>();
+        services.AddScoped<Contacts.ContactImports>();
+        services.AddSingleton<Contacts.ImportSignal>();
         services.AddScoped<Blocklist.BlocklistAdmin>();
         services.AddScoped<OptIns.OptInProcessAdmin>();
         services.AddScoped<OptIns.ListbuildingAdmin>();

@@ -50,6 +50,17 @@ internal sealed record TagflowSettings
     /// <summary>Where messages go without an SMTP relay; null for <see cref="DefaultOutbox"/>.</summary>
     public string? OutboxDirectory { get; init; }
 
+    /// <summary>Where uploaded import files wait until imported; null for <see cref="DefaultImports"/>.</summary>
+    public string? ImportDirectory { get; init; }
+    /// <summary>An import whose importer has not written for this long (it crashed) is taken over and resumed.</summary>
+    public TimeSpan ImportLease { get; init; } = TimeSpan.FromMinutes(1);
+    /// <summary>The largest file <c>POST /import</c> accepts.</summary>
+    public long MaxImportBytes { get; init; } = 4L * 1024 * 1024 * 1024;
+
+    /// <summary>The <c>imports</c> folder beside an SQLite database, or in the working directory for PostgreSQL.</summary>
+    public static string DefaultImports(DatabaseTarget db) =>
+        Path.Combine(db.SqlitePath is { } path ? Path.GetDirectoryName(Path.GetFullPath(path))! : Directory.GetCurrentDirectory(), "imports");
+
     /// <summary>The <c>outbox</c> folder beside an SQLite database, or in the working directory for PostgreSQL.</summary>
     public static string DefaultOutbox(DatabaseTarget db) =>
         Path.Combine(db.SqlitePath is { } path ? Path.GetDirectoryName(Path.GetFullPath(path))! : Directory.GetCurrentDirectory(), "outbox");

@@ -39,7 +39,7 @@ internal static class EventTriggers
         var events = await db.Events.AsNoTracking()
             .Where(e => e.AccountId == accountId && e.Id > after)
             .OrderBy(e => e.Id).Take(Batch)
-            .Select(e => new { e.Id, e.Type, e.ContactId, e.TagId })
+            .Select(e => new { e.Id, e.Type, e.ContactId, e.TagId, e.SkipsAutomations })
             .ToListAsync(cancellationToken);
         if (events.Count == 0) return WriteOutcome<int>.Refused(0);
 
@@ -49,6 +49,7 @@ internal static class EventTriggers
             .ToListAsync(cancellationToken);
         foreach (var e in events)
         {
+            if (e.SkipsAutomations) continue; // an import's, told to start nothing: the cursor passes it
             switch (e.Type)
             {
                 case EventTypes.TagAdded:

@@ -42,6 +42,8 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
     public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
     public DbSet<Idempotency.IdempotentRequest> IdempotentRequests => Set<Idempotency.IdempotentRequest>();
+    public DbSet<ImportJob> ImportJobs => Set<ImportJob>();
+    public DbSet<ImportRefusal> ImportRefusals => Set<ImportRefusal>();
 
     private static readonly IReadOnlySet<Type> NothingSaved = new HashSet<Type>();
 
@@ -287,6 +289,25 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
             e.Property(r => r.RequestHash).HasMaxLength(64);
             e.Property(r => r.ContentType).HasMaxLength(100);
             e.HasOne<Account>().WithMany().HasForeignKey(r => r.AccountId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<ImportJob>(e =>
+        {
+            e.HasIndex(j => new { j.AccountId, j.Id });
+            e.HasIndex(j => j.State);
+            e.Property(j => j.State).HasConversion<string>().HasMaxLength(16);
+            e.Property(j => j.Format).HasMaxLength(8);
+            e.Property(j => j.Options).HasMaxLength(2000);
+            e.Property(j => j.FilePath).HasMaxLength(4000);
+            e.Property(j => j.FileName).HasMaxLength(250);
+            e.Property(j => j.Error).HasMaxLength(1000);
+            e.HasOne<Account>().WithMany().HasForeignKey(j => j.AccountId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<ImportRefusal>(e =>
+        {
+            e.HasIndex(r => new { r.ImportId, r.Line });
+            e.Property(r => r.Column).HasMaxLength(250);
+            e.Property(r => r.Message).HasMaxLength(1000);
+            e.HasOne<ImportJob>().WithMany().HasForeignKey(r => r.ImportId).OnDelete(DeleteBehavior.Cascade);
         });
         modelBuilder.Entity<ContactEvent>(e =>
         {

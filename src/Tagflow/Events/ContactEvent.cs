@@ -14,6 +14,11 @@ internal sealed class ContactEvent
     /// <summary>For <c>contact.updated</c>: the changed keys, comma-separated.</summary>
     public string? Fields { get; set; }
     public DateTime OccurredAt { get; set; }
+    /// <summary>
+    /// Written by an import told to start no automations: the event feed shows it, the automation
+    /// engine passes over it (no campaign starts, no webhook is called).
+    /// </summary>
+    public bool SkipsAutomations { get; set; }
 }
 
 internal static class EventTypes

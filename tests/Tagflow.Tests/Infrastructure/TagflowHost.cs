@@ -84,6 +84,7 @@ public sealed class TagflowHost : IAsyncDisposable
         KeyFile = Path.Combine(database.Directory, "tagflow.key"),
         // Each test's emails in its own folder (on PostgreSQL the default is the working directory).
         OutboxDirectory = Path.Combine(database.Directory, "outbox"),
+        ImportDirectory = Path.Combine(database.Directory, "imports"),
         PasswordIterations = 1_000,
     };
 

@@ -15,6 +15,9 @@ internal enum ChangeSource
 
     /// <summary>A link the contact opened: a confirmation link, an email's unsubscribe link.</summary>
     Link,
+
+    /// <summary>An import of a contact file (<c>POST /import</c>, <c>tagflow import</c>, <c>tagflow migrate --from</c>).</summary>
+    Import,
 }
 
 /// <summary>
@@ -27,6 +30,9 @@ internal sealed record ChangeOrigin(long AccountId, ChangeSource Source, string 
 {
     /// <summary>The sign-up source recorded for contacts that come through the management API.</summary>
     public const string ApiSource = "API";
+
+    /// <summary>The sign-up source recorded for imported contacts whose file names none.</summary>
+    public const string ImportSource = "Import";
 
     /// <summary>The account's own address, the sender of its confirmation emails.</summary>
     public string AccountEmail { get; init; } = "";

@@ -144,8 +144,16 @@ internal sealed partial class ContactChanges
     /// </summary>
     private static async Task<long> ConfirmedAsync(TagflowDb db, long accountId, Contact contact, long processId, DateTime now, CancellationToken cancellationToken)
     {
+        var tagId = await OptInConfirmedTagAsync(db, accountId, processId, now, cancellationToken);
+        await Taggings.EnsureAsync(db, accountId, contact.Id, tagId, now, cancellationToken);
+        return tagId;
+    }
+
+    /// <summary>The id of process <paramref name="processId"/>'s SmartTag "Opt-in confirmed: name", created on first use.</summary>
+    private static async Task<long> OptInConfirmedTagAsync(TagflowDb db, long accountId, long processId, DateTime now, CancellationToken cancellationToken)
+    {
         var name = await db.OptInProcesses.Where(p => p.Id == processId).Select(p => p.Name).SingleOrDefaultAsync(cancellationToken) ?? "";
-        return await Taggings.AssignSmartTagAsync(db, accountId, contact.Id, SmartTags.OptInConfirmedKey(processId), SmartTags.OptInConfirmedName(name), now, cancellationToken);
+        return await SmartTags.EnsureAsync(db, accountId, SmartTags.OptInConfirmedKey(processId), SmartTags.OptInConfirmedName(name), now, cancellationToken);
     }
 
     /// <summary>

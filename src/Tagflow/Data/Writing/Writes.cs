@@ -76,11 +76,13 @@ internal sealed class Writes(TagflowDb db, SqliteWriteGate gate, SqliteGroupComm
 /// </summary>
 internal sealed class WriteScope(TagflowDb db, IDbContextTransaction transaction, SemaphoreSlim? gate, IEnumerable<ICommitListener> listeners) : IAsyncDisposable
 {
-    public async Task CommitAsync(CancellationToken cancellationToken)
+    /// <param name="written">Entity types written with SQL of the change's own (which the change tracker does not see), for the listeners.</param>
+    public async Task CommitAsync(CancellationToken cancellationToken, IEnumerable<Type>? written = null)
     {
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        new CommittedWrite(db.TakeSaved()).Tell(listeners);
+        var saved = db.TakeSaved();
+        new CommittedWrite(written is null ? saved : new HashSet<Type>([.. saved, .. written])).Tell(listeners);
     }
 
     public async ValueTask DisposeAsync()

@@ -29,6 +29,9 @@ internal static class WireResults
     /// <summary><c>[true]</c>: the answer to action calls.</summary>
     public static IResult True() => Single(true);
 
+    /// <summary>202: the request is taken and goes on in the background; <paramref name="value"/> says where it stands.</summary>
+    public static IResult Accepted(object value) => new WireAnswer(value, StatusCodes.Status202Accepted);
+
     /// <summary>A new id as KlickTipp answers it, a number in a list: <c>[49]</c>.</summary>
     public static IResult Id(long id) => Single(id);
 

@@ -1,0 +1,214 @@
+using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
+using NpgsqlTypes;
+using Tagflow.Accounts;
+using Tagflow.Data;
+
+namespace Tagflow.Contacts;
+
+/// <summary>
+/// Imports contact files as jobs: creates a job for a file, claims it (one importer at a time, a
+/// crashed one's job is taken over after <see cref="TagflowSettings.ImportLease"/>), and runs it in
+/// batches through <see cref="ContactChanges.ImportAsync"/>. Each batch commits with the job's
+/// counters and the rows it refused, so an import that stops resumes after its last committed row,
+/// and a re-run of a whole file changes nothing more.
+/// </summary>
+internal sealed class ContactImports(TagflowDb db, ContactChanges changes, TagflowSettings settings, TimeProvider clock)
+{
+    /// <summary>Rows per batch: one transaction, one flush to disk, a short hold on the account's writer.</summary>
+    public const int BatchSize = 2_000;
+
+    private static readonly BulkTable RefusalsTable = new("ImportRefusals",
+        new("ImportId", NpgsqlDbType.Bigint), new("Line", NpgsqlDbType.Bigint), new("Column", NpgsqlDbType.Varchar),
+        new("Code", NpgsqlDbType.Integer), new("Message", NpgsqlDbType.Varchar));
+
+    /// <summary>
+    /// Queues an import of the file at <paramref name="path"/> after reading its header; throws
+    /// <see cref="ImportFileException"/> (nothing queued) when the header cannot be imported.
+    /// </summary>
+    public async Task<ImportJob> CreateAsync(long accountId, string path, bool ownsFile, string fileName, ImportOptions options, CancellationToken cancellationToken)
+    {
+        var refs = await ReferenceData.LoadAsync(db, accountId, cancellationToken);
+        if (options.ListId is { } listId && refs.Process(listId) is null)
+            throw new ImportFileException($"The account has no opt-in process {listId} (listid): GET /list names them.");
+        await using (var stream = OpenFile(path)) ImportFile.CheckHeader(stream, options, refs.Fields);
+        var job = new ImportJob
+        {
+            AccountId = accountId,
+            State = ImportState.Queued,
+            Format = options.Format,
+            Options = options.ToJson(),
+            FilePath = Path.GetFullPath(path),
+            OwnsFile = ownsFile,
+            FileName = fileName.Length > 250 ? fileName[..250] : fileName,
+            FileBytes = new FileInfo(path).Length,
+            CreatedAt = clock.GetUtcNow().UtcDateTime,
+        };
+        db.ImportJobs.Add(job);
+        await db.SaveChangesAsync(cancellationToken);
+        return job;
+    }
+
+    /// <summary>Takes a queued job, or a running one whose importer stopped writing (it crashed, or let it go at shutdown); false if another has it.</summary>
+    public async Task<bool> ClaimAsync(long jobId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var stale = now - settings.ImportLease;
+        return await db.ImportJobs
+            .Where(j => j.Id == jobId && (j.State == ImportState.Queued || j.State == ImportState.Running && (j.HeartbeatAt == null || j.HeartbeatAt < stale)))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(j => j.State, ImportState.Running)
+                .SetProperty(j => j.HeartbeatAt, now)
+                .SetProperty(j => j.StartedAt, j => j.StartedAt ?? now), cancellationToken) == 1;
+    }
+
+    /// <summary>The jobs some importer may take now: queued, or running with no importer writing.</summary>
+    public Task<List<long>> WaitingAsync(CancellationToken cancellationToken)
+    {
+        var stale = clock.GetUtcNow().UtcDateTime - settings.ImportLease;
+        return db.ImportJobs.Where(j => j.State == ImportState.Queued || j.State == ImportState.Running && (j.HeartbeatAt == null || j.HeartbeatAt < stale))
+            .OrderBy(j => j.Id).Select(j => j.Id).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs a claimed job to its end from where it stands, telling <paramref name="progress"/> after
+    /// each batch. Cancelled (a shutdown), it lets the job go at once so that the next start resumes
+    /// it; a file that is gone or unreadable ends it as failed, saying after which line.
+    /// </summary>
+    /// <param name="resumeLater">Cancelled, the job is let go for the next start to resume (a server's shutdown), rather than ended as interrupted (a user's Ctrl+C).</param>
+    public async Task RunAsync(long jobId, IProgress<ImportJob>? progress, CancellationToken cancellationToken, bool resumeLater = true)
+    {
+        var job = await db.ImportJobs.AsNoTracking().SingleAsync(j => j.Id == jobId, cancellationToken);
+        try
+        {
+            await ImportAsync(job, progress, cancellationToken);
+            await EndAsync(job, ImportState.Done, null);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            if (!resumeLater) await EndAsync(job, ImportState.Failed, "It was interrupted.");
+            else
+                await db.ImportJobs.Where(j => j.Id == jobId && j.State == ImportState.Running)
+                    .ExecuteUpdateAsync(s => s.SetProperty(j => j.HeartbeatAt, (DateTime?)null), CancellationToken.None);
+            throw;
+        }
+        catch (Exception e) when (e is ImportFileException or IOException or UnauthorizedAccessException)
+        {
+            await EndAsync(job, ImportState.Failed, e.Message);
+        }
+        catch (Exception)
+        {
+            await EndAsync(job, ImportState.Failed, "An internal error stopped it (the server's log has it).");
+            throw;
+        }
+        progress?.Report(await db.ImportJobs.AsNoTracking().SingleAsync(j => j.Id == jobId, CancellationToken.None));
+    }
+
+    private async Task ImportAsync(ImportJob job, IProgress<ImportJob>? progress, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(job.FilePath)) throw new ImportFileException($"The file {job.FilePath} is not on this machine.");
+        var account = await db.Accounts.AsNoTracking().SingleAsync(a => a.Id == job.AccountId, cancellationToken);
+        var zone = TimeZoneInfo.TryFindSystemTimeZoneById(account.TimeZone ?? "UTC", out var z) ? z : TimeZoneInfo.Utc;
+        var origin = new ChangeOrigin(job.AccountId, ChangeSource.Import, "") { TimeZone = zone, AccountEmail = account.Email ?? "", SignupSource = ChangeOrigin.ImportSource };
+        var options = ImportOptions.FromJson(job.Options);
+        var refs = await ReferenceData.LoadAsync(db, job.AccountId, cancellationToken);
+        var tagIds = new ImportTagIds();
+
+        var batch = new List<ImportRow>(BatchSize);
+        var problems = new List<ImportProblem>();
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        var (read, lastLine) = (0L, job.LinesDone);
+        var clockTime = Stopwatch.StartNew();
+        await using var stream = OpenFile(job.FilePath);
+
+        async Task FlushAsync()
+        {
+            var (rows, refused, count, upTo, position) = (batch.ToList(), problems.ToList(), read, lastLine, stream.Position);
+            var tally = await changes.ImportAsync(origin, rows, options, tagIds, async (db, tally, cancellationToken) =>
+            {
+                var now = clock.GetUtcNow().UtcDateTime;
+                if (tally is null)
+                {
+                    await db.ImportJobs.Where(j => j.Id == job.Id).ExecuteUpdateAsync(s => s.SetProperty(j => j.HeartbeatAt, now), cancellationToken);
+                    return;
+                }
+                var all = refused.Concat(tally.Refused).OrderBy(p => p.Line).ToList();
+                var seconds = clockTime.Elapsed.TotalSeconds;
+                clockTime.Restart();
+                await db.ImportJobs.Where(j => j.Id == job.Id).ExecuteUpdateAsync(s => s
+                    .SetProperty(j => j.LinesDone, upTo)
+                    .SetProperty(j => j.BytesDone, position)
+                    .SetProperty(j => j.RowsRead, j => j.RowsRead + count)
+                    .SetProperty(j => j.Created, j => j.Created + tally.Created)
+                    .SetProperty(j => j.Updated, j => j.Updated + tally.Updated)
+                    .SetProperty(j => j.Unchanged, j => j.Unchanged + tally.Unchanged)
+                    .SetProperty(j => j.Skipped, j => j.Skipped + tally.Skipped)
+                    .SetProperty(j => j.Refused, j => j.Refused + all.Count)
+                    .SetProperty(j => j.SecondsRunning, j => j.SecondsRunning + seconds)
+                    .SetProperty(j => j.HeartbeatAt, now), cancellationToken);
+                await BulkInsert.WriteAsync(db, RefusalsTable,
+                    [.. all.Select(p => new object?[] { job.Id, p.Line, Cut(p.Column, 250), p.Code, Cut(p.Message, 1000) })], cancellationToken);
+            }, cancellationToken);
+            batch.Clear();
+            problems.Clear();
+            keys.Clear();
+            read = 0;
+            if (progress is not null) progress.Report(await db.ImportJobs.AsNoTracking().SingleAsync(j => j.Id == job.Id, cancellationToken));
+        }
+
+        foreach (var line in ImportFile.Read(stream, options, refs.Fields, job.LinesDone))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var (row, problem) = await ImportRows.CheckAsync(db, line, refs, options, zone, cancellationToken);
+            if (row is not null && (row.Email is { } e && keys.Contains("e" + e.Normalized) || row.Sms is { } s && keys.Contains("s" + s)))
+                await FlushAsync(); // the same address twice: the second goes into the next batch, where it finds the first
+            read++;
+            lastLine = line.Line;
+            if (problem is not null) problems.Add(problem);
+            else
+            {
+                batch.Add(row!);
+                if (row!.Email is { } email) keys.Add("e" + email.Normalized);
+                if (row.Sms is { } sms) keys.Add("s" + sms);
+            }
+            if (read >= BatchSize) await FlushAsync();
+        }
+        if (read > 0) await FlushAsync();
+    }
+
+    private async Task EndAsync(ImportJob job, ImportState state, string? error)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var lines = await db.ImportJobs.Where(j => j.Id == job.Id).Select(j => j.LinesDone).SingleAsync(CancellationToken.None);
+        var message = error is null ? null : Cut($"Stopped after line {lines}: {error} The rows up to there are imported; import the file again to go on (rows already imported stay as they are).", 1000);
+        await db.ImportJobs.Where(j => j.Id == job.Id).ExecuteUpdateAsync(s => s
+            .SetProperty(j => j.State, state)
+            .SetProperty(j => j.FinishedAt, now)
+            .SetProperty(j => j.HeartbeatAt, (DateTime?)null)
+            .SetProperty(j => j.Error, message), CancellationToken.None);
+        if (job.OwnsFile)
+        {
+            try
+            {
+                File.Delete(job.FilePath);
+            }
+            catch (IOException)
+            {
+                // housekeeping of the folder is the operator's then; the job is ended either way
+            }
+        }
+    }
+
+    private static FileStream OpenFile(string path) =>
+        new(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1, FileOptions.SequentialScan);
+
+    private static string Cut(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
+
+    /// <summary>The import directory of these settings, created if missing.</summary>
+    public static string Directory(TagflowSettings settings)
+    {
+        var path = settings.ImportDirectory ?? TagflowSettings.DefaultImports(settings.Database);
+        System.IO.Directory.CreateDirectory(path);
+        return path;
+    }
+}
