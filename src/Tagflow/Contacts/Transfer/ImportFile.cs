@@ -183,7 +183,7 @@ internal static class ImportFile
         if (unknown.Count > 0)
             throw new ImportFileException($"The header names no column Tagflow knows: {string.Join(", ", unknown.Take(5).Select(u => $"\"{Wire.WireText.Echo(u)}\""))}"
                 + ". Name each column email, sms_phone, status, bounce, listid, signup_at, signup_ip, signup_source, optin_at, optin_ip, unsubscribed_at, unsubscribed_ip, tags, "
-                + "or a data field by key or label (GET /field); or leave such columns out with ignoreUnknownColumns=true.");
+                + "or a data field by key or label (GET /field); or leave such columns out with ignoreUnknownColumns=true (tagflow import: --ignore-unknown-columns).");
         if (!seen.ContainsKey((ImportColumnKind.Email, null)) && !seen.ContainsKey((ImportColumnKind.SmsPhone, null)))
             throw new ImportFileException("The file has neither an email nor an sms_phone column: a contact is found by one of them.");
         return columns;
