@@ -54,6 +54,17 @@ internal static class ServeCommand
             + "Env: TAGFLOW_SMTP (better for a password: the command line is visible to other users).",
     };
 
+    private static readonly Option<string?> ImportDir = new("--import-dir")
+    {
+        Description = "Where files uploaded to POST /import wait until imported (default: an imports folder beside the SQLite file, "
+            + "or in the working directory for PostgreSQL). Env: TAGFLOW_IMPORT_DIR.",
+    };
+
+    private static readonly Option<long?> MaxImportBytes = new("--max-import-bytes")
+    {
+        Description = "The largest file POST /import takes (default 4 GB). Env: TAGFLOW_MAX_IMPORT_BYTES.",
+    };
+
     private static readonly Option<string[]> TrustedProxy = new("--trusted-proxy")
     {
         Description = "A reverse proxy (an address or a network such as 10.0.0.0/8) whose X-Forwarded-For and X-Forwarded-Proto are "
@@ -95,6 +106,8 @@ internal static class ServeCommand
         if (logins < 0) throw new AdminException("The login rate limit must be 0 (off) or more.");
         if (minutes < 1) throw new AdminException("The session idle time must be at least 1 minute.");
         if (maxBody < 1024) throw new AdminException("The request body limit must be at least 1024 bytes.");
+        var maxImport = parse.GetValue(MaxImportBytes) ?? TagflowCommand.EnvNumber<long>("TAGFLOW_MAX_IMPORT_BYTES") ?? 4L * 1024 * 1024 * 1024;
+        if (maxImport < 1024) throw new AdminException("The import file limit must be at least 1024 bytes.");
         var urls = parse.GetValue(Urls)!;
         Listening.Check(urls);
         var proxies = parse.GetValue(TrustedProxy) is { Length: > 0 } given ? given : TagflowCommand.Env("TAGFLOW_TRUSTED_PROXIES")?.Split(',') ?? [];
@@ -110,6 +123,8 @@ internal static class ServeCommand
             SignInsPerMinute = signIns,
             PublicUrl = publicUrl,
             Smtp = smtp,
+            ImportDirectory = parse.GetValue(ImportDir) ?? TagflowCommand.Env("TAGFLOW_IMPORT_DIR"),
+            MaxImportBytes = maxImport,
         };
     }
 
@@ -127,6 +142,8 @@ internal static class ServeCommand
         {
             command.Options.Add(Urls);
             command.Options.Add(MetricsUrls);
+            command.Options.Add(ImportDir);
+            command.Options.Add(MaxImportBytes);
             command.Options.Add(SessionIdleMinutes);
             command.Options.Add(MaxBodyBytes);
             command.Options.Add(LoginRateLimit);

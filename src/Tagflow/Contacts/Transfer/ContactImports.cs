@@ -62,12 +62,17 @@ internal sealed class ContactImports(TagflowDb db, ContactChanges changes, Tagfl
                 .SetProperty(j => j.StartedAt, j => j.StartedAt ?? now), cancellationToken) == 1;
     }
 
-    /// <summary>The jobs some importer may take now: queued, or running with no importer writing.</summary>
-    public Task<List<long>> WaitingAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The jobs this importer may take now: queued, or running with no importer writing, whose file
+    /// is on this machine. On SQLite (one machine) also those whose file is gone, which then end as
+    /// failed; on PostgreSQL another instance may have the file, and takes them.
+    /// </summary>
+    public async Task<List<long>> WaitingAsync(CancellationToken cancellationToken)
     {
         var stale = clock.GetUtcNow().UtcDateTime - settings.ImportLease;
-        return db.ImportJobs.Where(j => j.State == ImportState.Queued || j.State == ImportState.Running && (j.HeartbeatAt == null || j.HeartbeatAt < stale))
-            .OrderBy(j => j.Id).Select(j => j.Id).ToListAsync(cancellationToken);
+        var waiting = await db.ImportJobs.Where(j => j.State == ImportState.Queued || j.State == ImportState.Running && (j.HeartbeatAt == null || j.HeartbeatAt < stale))
+            .OrderBy(j => j.Id).Select(j => new { j.Id, j.FilePath }).ToListAsync(cancellationToken);
+        return [.. waiting.Where(j => db is SqliteTagflowDb || File.Exists(j.FilePath)).Select(j => j.Id)];
     }
 
     /// <summary>
