@@ -320,3 +320,4 @@ internal sealed partial class ContactChanges
         return tagIds.OptInConfirmed[processId] = await OptInConfirmedTagAsync(db, accountId, processId, now, cancellationToken);
     }
 }
+
