@@ -71,6 +71,22 @@ public sealed class ImportTests
 
     [Theory]
     [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task AnImportedPendingContactGetsItsConfirmationEmailOnlyOnRequest(string provider)
+    {
+        await using var host = await TagflowHost.StartAsync(provider);
+        using var client = await host.NewAccountClientAsync("anna");
+        await ImportAsync(client, "email,status\npat@example.com,Opt-In Pending\n");
+        var outbox = Path.Combine(host.Database.Directory, "outbox");
+        Assert.False(Directory.Exists(outbox) && Directory.EnumerateFiles(outbox).Any());
+
+        await AssertTrueAsync(await client.PostAsJsonAsync("/subscriber/resend", new { email = "pat@example.com" }));
+
+        var mail = Assert.Single(await Outbox.FilesAsync(outbox, 1));
+        Assert.Contains("pat@example.com", await File.ReadAllTextAsync(mail), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
     public async Task EveryRefusedRowIsReportedWithItsLineColumnAndErrorAndTheGoodRowsLand(string provider)
     {
         await using var host = await TagflowHost.StartAsync(provider);
