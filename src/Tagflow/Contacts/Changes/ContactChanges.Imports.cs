@@ -209,15 +209,21 @@ internal sealed partial class ContactChanges
                 (tagged.TryGetValue(tag.ContactId, out var set) ? set : tagged[tag.ContactId] = []).Add(tag.TagId);
         }
 
-        foreach (var (row, contact) in rows)
+        // One instance per contact: rows found by address and by SMS number may be the same contact.
+        var instances = new Dictionary<long, Contact>();
+        foreach (var (row, found) in rows)
         {
-            var id = contact.Id;
+            var id = found.Id;
+            if (!instances.TryGetValue(id, out var contact))
+            {
+                instances[id] = contact = found;
+                db.Contacts.Attach(contact);
+            }
             if (contact.Status == ContactStatus.Unsubscribed && row.Status != ContactStatus.Unsubscribed)
             {
                 tally.Refused.Add(ImportRows.Problem(row.Line, TransferColumns.Status, WireErrors.Unsubscribed));
                 continue;
             }
-            var entry = db.Contacts.Attach(contact);
             var before = (contact.Status, contact.Bounce);
             var changed = new List<string>();
             if (row.Email is not null && contact.NormalizedEmail is null)
@@ -263,16 +269,13 @@ internal sealed partial class ContactChanges
             }
             if (row.Bounce is { } bounce && contact.Bounce != bounce) contact.Bounce = bounce;
 
+            // An unchanged contact stays tracked as unchanged: saving writes nothing for it.
             if (changed.Count > 0 || tagsAdded || (contact.Status, contact.Bounce) != before)
             {
                 contact.UpdatedAt = now;
                 tally.Updated++;
             }
-            else
-            {
-                entry.State = EntityState.Detached;
-                tally.Unchanged++;
-            }
+            else tally.Unchanged++;
         }
     }
 
