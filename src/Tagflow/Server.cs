@@ -89,6 +89,7 @@ internal static class Server
         api.MapListsApi();
         api.MapListbuildingApi();
         api.MapContactsApi();
+        api.MapExportApi();
         api.MapBlocklistApi();
         api.MapEventsApi();
         api.MapCampaignsApi();

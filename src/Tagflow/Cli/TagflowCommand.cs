@@ -60,6 +60,7 @@ internal static class TagflowCommand
         root.Subcommands.Add(AdminCommands.Listbuilding());
         root.Subcommands.Add(AutomationCommands.Campaigns());
         root.Subcommands.Add(AutomationCommands.Webhooks());
+        root.Subcommands.Add(TransferCommands.Export());
         return root;
     }
 
