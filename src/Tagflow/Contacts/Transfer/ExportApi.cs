@@ -15,9 +15,9 @@ internal static class ExportApi
         group.MapGet("/", ExportAsync).Produces<string>(StatusCodes.Status200OK, "text/csv", "application/x-ndjson")
             .WithSummary("Tagflow: every contact of the account as a file, streamed in id order: format csv (default) or ndjson (or by Accept); "
                 + "filters status and bounceStatus (default: all), tagid; for CSV delimiter (, ; or tab) and tagSeparator (default |).")
-            .WithDescription("Columns: email, sms_phone, status, bounce, listid, signup_at, signup_ip, signup_source, optin_at, optin_ip, unsubscribed_at, "
-                + "unsubscribed_ip, tags (manual tag names), smart_tags (SmartTag names), then every data field by key. Times are ISO 8601 in the "
-                + "account's time zone. A tag name that contains the tag separator is refused with 400 before the file starts.");
+            .WithDescription($"Columns: {string.Join(", ", TransferColumns.Leading)} (tags: the manual tags' names; smart_tags: the SmartTags'), "
+                + "then every data field by key. Times are ISO 8601 in the account's time zone. A tag name that contains the tag separator is "
+                + "refused with 400 before the file starts.");
     }
 
     private static async Task<IResult> ExportAsync(Body<ExportFilter> body, ClaimsPrincipal user, HttpContext http, TagflowDb db, ReferenceCache references,
