@@ -91,6 +91,7 @@ internal static class Server
         api.MapListbuildingApi();
         api.MapContactsApi();
         api.MapImportApi();
+        api.MapExportApi();
         api.MapBlocklistApi();
         api.MapEventsApi();
         api.MapCampaignsApi();

@@ -61,6 +61,7 @@ internal static class TagflowCommand
         root.Subcommands.Add(AutomationCommands.Campaigns());
         root.Subcommands.Add(AutomationCommands.Webhooks());
         root.Subcommands.Add(ImportCommand.Create());
+        root.Subcommands.Add(TransferCommands.Export());
         return root;
     }
 

@@ -16,7 +16,18 @@ internal sealed record ContactFilters(List<ContactStatus> Statuses, List<BounceS
     private static readonly List<BounceStatus> DefaultBounces = [BounceStatus.None, BounceStatus.Soft, BounceStatus.Spam];
 
     /// <summary>Null when a value is not one of the accepted ones.</summary>
-    public static ContactFilters? Parse(List<string>? status, List<string>? bounce, long? limit, long? after)
+    public static ContactFilters? Parse(List<string>? status, List<string>? bounce, long? limit, long? after) =>
+        Parse(status, bounce, limit, after, DefaultStatuses, DefaultBounces);
+
+    /// <summary>
+    /// The filters of an export, which is the whole account: without <c>status</c>, every status; without
+    /// <c>bounceStatus</c>, every bounce state. Null when a value is not one of the accepted ones.
+    /// </summary>
+    public static ContactFilters? ParseWholeAccount(List<string>? status, List<string>? bounce) =>
+        Parse(status, bounce, null, null, [.. Enum.GetValues<ContactStatus>()], [.. Enum.GetValues<BounceStatus>()]);
+
+    private static ContactFilters? Parse(List<string>? status, List<string>? bounce, long? limit, long? after,
+        List<ContactStatus> defaultStatuses, List<BounceStatus> defaultBounces)
     {
         var statuses = Values(status, word => word switch
         {
@@ -36,7 +47,7 @@ internal sealed record ContactFilters(List<ContactStatus> Statuses, List<BounceS
         if (statuses is null || bounces is null || limit is < 1 || after is < 0) return null;
         // A limit beyond what any account holds is no limit.
         int? take = limit is { } l && l < int.MaxValue ? (int)l : null;
-        return new ContactFilters(statuses.Count > 0 ? statuses : DefaultStatuses, bounces.Count > 0 ? bounces : DefaultBounces, take, after ?? 0);
+        return new ContactFilters(statuses.Count > 0 ? statuses : defaultStatuses, bounces.Count > 0 ? bounces : defaultBounces, take, after ?? 0);
     }
 
     /// <summary>The values of a filter, each once (however often it is given); null if one of its words is unknown.</summary>

@@ -46,8 +46,11 @@ internal static class Principal
         long.TryParse(user.FindFirstValue(SessionClaim), CultureInfo.InvariantCulture, out var id) ? id : null;
 
     /// <summary>The account's time zone, in which the wire shows times; UTC if the system does not know it.</summary>
-    public static TimeZoneInfo TimeZone(this ClaimsPrincipal user) =>
-        TimeZoneInfo.TryFindSystemTimeZoneById(user.FindFirstValue(TimeZoneClaim) ?? "UTC", out var zone) ? zone : TimeZoneInfo.Utc;
+    public static TimeZoneInfo TimeZone(this ClaimsPrincipal user) => Zone(user.FindFirstValue(TimeZoneClaim));
+
+    /// <summary>An account's time zone by its IANA name; UTC if the system does not know it.</summary>
+    public static TimeZoneInfo Zone(string? timeZone) =>
+        TimeZoneInfo.TryFindSystemTimeZoneById(timeZone ?? "UTC", out var zone) ? zone : TimeZoneInfo.Utc;
 
     public static bool HasApiAccess(this ClaimsPrincipal user) =>
         Enum.TryParse<Plan>(user.FindFirstValue(PlanClaim), out var plan) && plan.HasApiAccess();
