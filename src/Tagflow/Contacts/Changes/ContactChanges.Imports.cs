@@ -157,7 +157,8 @@ internal sealed partial class ContactChanges
                 tags.Add([id, tagId, now]);
                 events.Add(Event(accountId, EventTypes.TagAdded, id, tagId, null, now, skips));
             }
-            if (status == ContactStatus.Subscribed)
+            // The opt-in's SmartTag goes with its proof, as it stays on a contact that confirmed and later unsubscribed.
+            if (optInAt is not null)
             {
                 var optInTag = await OptInTagIdAsync(db, accountId, row.List.Id, tagIds, now, cancellationToken);
                 tags.Add([id, optInTag, now]);
