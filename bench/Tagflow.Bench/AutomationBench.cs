@@ -129,9 +129,6 @@ internal static class AutomationBench
         return int.TryParse(finished, CultureInfo.InvariantCulture, out var count) ? count : -1;
     }
 
-    public static async Task<T> PostAsync<T>(Load load, string path, object body, Func<JsonDocument, T?> read, CancellationToken cancellationToken)
-    {
-        var answer = await Benchmark.ExpectAsync(load, new Call(HttpMethod.Post, path, Workloads.Json(body)), Needs, cancellationToken);
-        return Benchmark.Parse(answer, $"POST {path}", read);
-    }
+    public static Task<T> PostAsync<T>(Load load, string path, object body, Func<JsonDocument, T?> read, CancellationToken cancellationToken) =>
+        Benchmark.PostAsync(load, path, body, Needs, read, cancellationToken);
 }

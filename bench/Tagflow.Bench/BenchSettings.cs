@@ -13,9 +13,12 @@ internal sealed record BenchSettings(
     int Contacts,
     int CampaignContacts,
     int WebhookContacts,
-    int WebhookRate)
+    int WebhookRate,
+    int ImportContacts,
+    int SmallImportContacts,
+    TimeSpan HotPath)
 {
-    /// <summary>The settings of the issues' figures (issue 3 and issue 6, "Speed"); only they may replace the README's.</summary>
+    /// <summary>The settings of the issues' figures (issues 3, 6 and 16); only they may replace the README's.</summary>
     public static readonly BenchSettings Documented = new(
         ServerPath: "", DataDirectory: "", Readme: null, Command: "", Revision: "",
         Clients: 32,
@@ -25,10 +28,16 @@ internal sealed record BenchSettings(
         Contacts: 100_000,
         CampaignContacts: 10_000,
         WebhookContacts: 2_000,
-        WebhookRate: 100);
+        WebhookRate: 100,
+        ImportContacts: 1_000_000,
+        SmallImportContacts: 10_000,
+        HotPath: TimeSpan.FromSeconds(10));
 
     /// <summary>Filling the account stops with an error after this long rather than run for ever.</summary>
     public static readonly TimeSpan FillLimit = TimeSpan.FromMinutes(30);
+
+    /// <summary>An import not done after this long stops the run; so does one whose rate says it would not be.</summary>
+    public static readonly TimeSpan ImportLimit = TimeSpan.FromMinutes(15);
 
     /// <summary>Waiting for emails or webhook calls ends when none has arrived for this long.</summary>
     public static readonly TimeSpan DeliveryStall = TimeSpan.FromSeconds(60);
@@ -36,5 +45,6 @@ internal sealed record BenchSettings(
     public bool IsDocumented =>
         Clients == Documented.Clients && AddOrUpdate == Documented.AddOrUpdate && Search == Documented.Search &&
         Baseline == Documented.Baseline && Contacts == Documented.Contacts && CampaignContacts == Documented.CampaignContacts &&
-        WebhookContacts == Documented.WebhookContacts && WebhookRate == Documented.WebhookRate;
+        WebhookContacts == Documented.WebhookContacts && WebhookRate == Documented.WebhookRate &&
+        ImportContacts == Documented.ImportContacts && SmallImportContacts == Documented.SmallImportContacts && HotPath == Documented.HotPath;
 }

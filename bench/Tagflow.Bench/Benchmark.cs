@@ -14,15 +14,19 @@ internal sealed record Results(
     /// <summary>The campaign and webhook figures, measured after the others on a server of their own; null if they failed.</summary>
     public AutomationResults? Automations { get; init; }
 
+    /// <summary>The import figures and the hot path at two sizes, measured last on servers of their own; null if they failed.</summary>
+    public ImportResults? Import { get; init; }
+
     /// <summary>The most CPU that other processes took in any phase, in % of one core.</summary>
-    public double OtherCpuPercent => new[] { AddOrUpdate.Cpu, Keyed.Cpu, Fill.Cpu, Search.Cpu }.Concat(Automations?.Cpu ?? [])
+    public double OtherCpuPercent => new[] { AddOrUpdate.Cpu, Keyed.Cpu, Fill.Cpu, Search.Cpu }.Concat(Automations?.Cpu ?? []).Concat(Import?.Cpu ?? [])
         .Select(c => c.OtherPercent).Append(BaselineOtherCpuPercent).Max();
 }
 
 /// <summary>
 /// The run, in order: SQLite baseline, add-or-update (plain, then with an Idempotency-Key on every
 /// call), fill to N contacts, search, GET /subscriber;
-/// then, on a fresh database, campaigns and webhooks (<see cref="AutomationBench"/>).
+/// then, on a fresh database, campaigns and webhooks (<see cref="AutomationBench"/>);
+/// then, on two more, the contact import and the hot path after it (<see cref="ImportBench"/>).
 /// </summary>
 internal static class Benchmark
 {
@@ -34,6 +38,7 @@ internal static class Benchmark
             try
             {
                 results = results with { Automations = await AutomationBench.MeasureAsync(settings, cancellationToken) };
+                results = results with { Import = await ImportBench.MeasureAsync(settings, cancellationToken) };
             }
             catch (BenchException)
             {
@@ -93,15 +98,13 @@ internal static class Benchmark
         var workloads = new Workloads(settings.Clients);
 
         Console.WriteLine($"Add-or-update: {settings.Clients} clients, {settings.AddOrUpdate.TotalSeconds:0} s after the warm-up …");
-        var warmUp = await load.WarmUpAsync(workloads.AddOrUpdate, cancellationToken);
-        var addOrUpdate = await load.RunAsync("add-or-update", workloads.AddOrUpdate, settings.AddOrUpdate, cancellationToken) with { WarmUp = warmUp };
+        var addOrUpdate = await load.RunWarmAsync("add-or-update", workloads.AddOrUpdate, settings.AddOrUpdate, cancellationToken);
         Print(addOrUpdate);
 
         // The same calls again, each with a key of its own: what keeping every write's answer for 24 h costs.
         Console.WriteLine($"Add-or-update with an Idempotency-Key on every call: {settings.Clients} clients, {settings.AddOrUpdate.TotalSeconds:0} s after the warm-up …");
         Call Keyed(int worker) => workloads.AddOrUpdate(worker) with { Keyed = true };
-        warmUp = await load.WarmUpAsync(Keyed, cancellationToken);
-        var keyed = await load.RunAsync("add-or-update, keyed", Keyed, settings.AddOrUpdate, cancellationToken) with { WarmUp = warmUp };
+        var keyed = await load.RunWarmAsync("add-or-update, keyed", Keyed, settings.AddOrUpdate, cancellationToken);
         Print(keyed);
 
         // The check above created one contact, so the account holds exactly the number asked for.
@@ -113,8 +116,7 @@ internal static class Benchmark
 
         if (workloads.Created == 0) throw new BenchException("No contact was created, so there is nothing to search for.");
         Console.WriteLine($"Search by email: {settings.Clients} clients, {settings.Search.TotalSeconds:0} s after the warm-up …");
-        warmUp = await load.WarmUpAsync(workloads.Search, cancellationToken);
-        var search = await load.RunAsync("search", workloads.Search, settings.Search, cancellationToken) with { WarmUp = warmUp };
+        var search = await load.RunWarmAsync("search", workloads.Search, settings.Search, cancellationToken);
         Print(search);
 
         Console.WriteLine("GET /subscriber …");
@@ -166,6 +168,13 @@ internal static class Benchmark
             ? $" This server build does not serve the endpoint (yet?): the benchmark needs {needs}."
             : "";
         throw new BenchException($"{call.Method} {call.Path} answered {(int)status} {status}, not 200: {Load.Shorten(body)}.{hint}");
+    }
+
+    /// <summary>A POST that must answer 200, and what <paramref name="read"/> takes from its answer.</summary>
+    public static async Task<T> PostAsync<T>(Load load, string path, object body, string needs, Func<JsonDocument, T?> read, CancellationToken cancellationToken)
+    {
+        var answer = await ExpectAsync(load, new Call(HttpMethod.Post, path, Workloads.Json(body)), needs, cancellationToken);
+        return Parse(answer, $"POST {path}", read);
     }
 
     public static T Parse<T>(string body, string what, Func<JsonDocument, T?> read)

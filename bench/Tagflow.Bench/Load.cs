@@ -68,6 +68,13 @@ internal sealed class Load : IDisposable
         return Stopwatch.GetElapsedTime(started);
     }
 
+    /// <summary>Warms the server up with <paramref name="next"/>'s calls (<see cref="WarmUpAsync"/>), then measures them for <paramref name="measured"/>.</summary>
+    public async Task<PhaseResult> RunWarmAsync(string name, Func<int, Call?> next, TimeSpan measured, CancellationToken cancellationToken)
+    {
+        var warmUp = await WarmUpAsync(next, cancellationToken);
+        return await RunAsync(name, next, measured, cancellationToken) with { WarmUp = warmUp };
+    }
+
     /// <summary>
     /// Runs <paramref name="next"/>'s calls on every worker until <paramref name="limit"/> has passed,
     /// or until it returns null on every worker.

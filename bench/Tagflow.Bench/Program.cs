@@ -19,16 +19,19 @@ var contacts = new Option<int>("--contacts") { Description = "Contacts in the ac
 var campaignContacts = new Option<int>("--campaign-contacts") { Description = "Contacts tagged to start the campaign with an email step.", DefaultValueFactory = _ => BenchSettings.Documented.CampaignContacts };
 var webhookContacts = new Option<int>("--webhook-contacts") { Description = "Contacts tagged to call the webhook, once paced and once more in a burst.", DefaultValueFactory = _ => BenchSettings.Documented.WebhookContacts };
 var webhookRate = new Option<int>("--webhook-rate") { Description = "Tag calls per second of the paced webhook run.", DefaultValueFactory = _ => BenchSettings.Documented.WebhookRate };
+var importContacts = new Option<int>("--import-contacts") { Description = "Contacts in the CSV file imported on a fresh database, for the import rate and the hot path at that size.", DefaultValueFactory = _ => BenchSettings.Documented.ImportContacts };
+var smallImportContacts = new Option<int>("--small-import-contacts") { Description = "Contacts imported on another fresh database, the size the hot path is compared with.", DefaultValueFactory = _ => BenchSettings.Documented.SmallImportContacts };
+var hotPathSeconds = new Option<int>("--hot-path-seconds") { Description = "Measured seconds of each hot-path call (search, add-or-update, tag) on the imported accounts.", DefaultValueFactory = _ => (int)BenchSettings.Documented.HotPath.TotalSeconds };
 var crashTrials = new Option<int>("--crash-trials") { Description = "Run the crash suite instead of the figures: this many trials of kill -9 under load, restart and checks (bench/crash)." };
 var crashSeed = new Option<int?>("--crash-seed") { Description = "The crash suite's first seed (the next trials take the next ones); a failed trial prints its seed to replay it with --crash-trials 1." };
-foreach (var option in new[] { clients, contacts, campaignContacts, webhookContacts, webhookRate })
+foreach (var option in new[] { clients, contacts, campaignContacts, webhookContacts, webhookRate, importContacts, smallImportContacts, hotPathSeconds })
     option.Validators.Add(result => { if (result.GetValueOrDefault<int>() < 1) result.AddError($"{option.Name} must be at least 1."); });
 
-var root = new RootCommand("Measures Tagflow against a raw SQLite baseline, then its campaigns and webhooks, and writes the figures to bench/README.md; "
+var root = new RootCommand("Measures Tagflow against a raw SQLite baseline, then its campaigns and webhooks, then its contact import, and writes the figures to bench/README.md; "
     + "or, with --crash-trials, runs the crash suite. Run it through bench/run or bench/crash.")
 {
     server, data, readme, command, revision, clients, seconds, searchSeconds, baselineSeconds, contacts, campaignContacts, webhookContacts, webhookRate,
-    crashTrials, crashSeed,
+    importContacts, smallImportContacts, hotPathSeconds, crashTrials, crashSeed,
 };
 root.SetAction((parse, cancellationToken) => parse.GetValue(crashTrials) > 0
     ? CrashSuite.RunAsync(new CrashSettings(
@@ -52,5 +55,8 @@ root.SetAction((parse, cancellationToken) => parse.GetValue(crashTrials) > 0
     Contacts: parse.GetValue(contacts),
     CampaignContacts: parse.GetValue(campaignContacts),
     WebhookContacts: parse.GetValue(webhookContacts),
-    WebhookRate: parse.GetValue(webhookRate)), cancellationToken));
+    WebhookRate: parse.GetValue(webhookRate),
+    ImportContacts: parse.GetValue(importContacts),
+    SmallImportContacts: parse.GetValue(smallImportContacts),
+    HotPath: TimeSpan.FromSeconds(parse.GetValue(hotPathSeconds))), cancellationToken));
 return await root.Parse(args).InvokeAsync();

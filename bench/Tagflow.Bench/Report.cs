@@ -68,6 +68,7 @@ internal static partial class Report
         Row("server memory (VmRSS) after the fill / after `GET /subscriber`",
             $"{Benchmark.Mb(r.ServerRssAfterFill)} / {Benchmark.Mb(l.ServerRssAfter)}", "", "", "");
         if (r.Automations is { } automations) AutomationRows(text, r, automations);
+        if (r.Import is { } import) ImportRows(text, r, import);
 
         text.AppendLine();
         text.AppendLine($"CPU time per phase, in % of one core ({m.Cores} cores = {m.Cores * 100} %), and the server's peak memory after it:");
@@ -75,11 +76,12 @@ internal static partial class Report
         text.AppendLine("| phase | server | load generator | other processes | stolen by the hypervisor | server VmHWM after |");
         text.AppendLine("|---|---:|---:|---:|---:|---:|");
         text.AppendLine($"| SQLite baseline | | | {r.BaselineOtherCpuPercent:0} % | | |");
-        foreach (var p in new[] { a.Cpu, k.Cpu, f.Cpu, q.Cpu }.Concat(r.Automations?.Cpu ?? []))
+        foreach (var p in new[] { a.Cpu, k.Cpu, f.Cpu, q.Cpu }.Concat(r.Automations?.Cpu ?? []).Concat(r.Import?.Cpu ?? []))
             text.AppendLine($"| {p.Phase} | {p.ServerPercent:0} % | {p.BenchPercent:0} % | {p.OtherPercent:0} % | {p.StealPercent:0} % | {Benchmark.Mb(p.ServerPeakBytes)} |");
 
-        var errors = new[] { a, k, f, q }.Concat(r.Automations?.Phases ?? []).SelectMany(p => p.FirstErrors).ToList();
-        var problems = r.ServerLog.Problems.Concat(r.Automations?.ServerLog.Problems.Select(p => "(automations) " + p) ?? []).ToList();
+        var errors = new[] { a, k, f, q }.Concat(r.Automations?.Phases ?? []).Concat(r.Import?.Phases ?? []).SelectMany(p => p.FirstErrors).ToList();
+        var problems = r.ServerLog.Problems.Concat(r.Automations?.ServerLog.Problems.Select(p => "(automations) " + p) ?? [])
+            .Concat(r.Import?.Problems.Select(p => "(import) " + p) ?? []).ToList();
         if (errors.Count > 0 || problems.Count > 0)
         {
             text.AppendLine();
