@@ -37,6 +37,7 @@ internal static class TagflowServices
         services.AddScoped<Automations.CampaignAdmin>();
         services.AddScoped<Webhooks.WebhookAdmin>();
         services.AddScoped<Tags.TagAdmin>();
+        services.AddScoped<Fields.FieldAdmin>();
         services.AddMailRelay(settings);
         return services;
     }
