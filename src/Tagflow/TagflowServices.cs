@@ -27,6 +27,7 @@ internal static class TagflowServices
         services.AddScoped<Writes>();
         services.AddScoped<Contacts.ContactChanges>();
         services.AddScoped<Contacts.ContactImports>();
+        services.AddScoped<Contacts.AccountMigration>();
         services.AddSingleton<Contacts.ImportSignal>();
         services.AddScoped<Blocklist.BlocklistAdmin>();
         services.AddScoped<OptIns.OptInProcessAdmin>();
