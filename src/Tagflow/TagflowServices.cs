@@ -27,6 +27,7 @@ internal static class TagflowServices
         services.AddScoped<Writes>();
         services.AddScoped<Contacts.ContactChanges>();
         services.AddScoped<Contacts.ContactImports>();
+        services.AddScoped<Contacts.AccountMigration>();
         services.AddSingleton<Contacts.ImportSignal>();
         services.AddScoped<Blocklist.BlocklistAdmin>();
         services.AddScoped<OptIns.OptInProcessAdmin>();
@@ -37,6 +38,7 @@ internal static class TagflowServices
         services.AddScoped<Automations.CampaignAdmin>();
         services.AddScoped<Webhooks.WebhookAdmin>();
         services.AddScoped<Tags.TagAdmin>();
+        services.AddScoped<Fields.FieldAdmin>();
         services.AddMailRelay(settings);
         return services;
     }

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
-using Spectre.Console;
 using Tagflow.Accounts;
 using Tagflow.Contacts;
 using Tagflow.Data;
@@ -46,70 +45,24 @@ internal static class ImportCommand
 
             var accountId = (await sp.GetRequiredService<AccountAdmin>().FindAccountAsync(parse.GetValue(account)!, cancellationToken)).Id;
             var imports = sp.GetRequiredService<ContactImports>();
-            ImportJob job;
-            try
+            var job = await ImportRunner.StartAsync(imports, accountId, path, ownsFile: false, Path.GetFileName(path), options, cancellationToken);
+            ImportJob done;
+            using (var interruption = new Interruption(cancellationToken))
             {
-                job = await imports.CreateAsync(accountId, path, ownsFile: false, Path.GetFileName(path), options, cancellationToken);
+                try
+                {
+                    done = await ImportRunner.RunImportAsync(imports, job, parse.InvocationConfiguration.Error, interruption.Token);
+                }
+                catch (OperationCanceledException) when (interruption.Happened)
+                {
+                    throw new AdminException($"Import {job.Id} interrupted: the rows imported so far stay; import the file again to go on (rows already imported stay as they are).");
+                }
             }
-            catch (ImportFileException e)
-            {
-                throw new AdminException(e.Message);
-            }
-            if (!await imports.ClaimAsync(job.Id, cancellationToken)) throw new AdminException("Another importer took the import first.");
-            var done = await RunWithProgressAsync(imports, job, parse.InvocationConfiguration.Error, cancellationToken);
-
-            var summary = $"Import {job.Id} of {Path.GetFileName(path)}: {done.State.ToString().ToLowerInvariant()}; {done.RowsRead} rows read, {done.Created} created, "
-                + $"{done.Updated} updated, {done.Unchanged} unchanged, {done.Skipped} skipped, {done.Refused} refused.";
-            if (done.Refused > 0)
-            {
-                var reportPath = parse.GetValue(report)?.FullName ?? path + ".refused.csv";
-                await using (var writer = new StreamWriter(reportPath, append: false, new System.Text.UTF8Encoding(false)))
-                    await ImportReport.WriteAsync(sp.GetRequiredService<TagflowDb>(), job.Id, writer, cancellationToken);
-                summary += $" The refused rows, with their line and the reason, are in {reportPath}.";
-            }
-            if (done.Error is { } stopped) summary += " " + stopped;
+            var reportPath = parse.GetValue(report)?.FullName ?? path + ".refused.csv";
+            var summary = $"Import {job.Id} of {Path.GetFileName(path)}: "
+                + await ImportRunner.SummaryAsync(sp.GetRequiredService<TagflowDb>(), done, reportPath, cancellationToken);
             return done.State == ImportState.Done ? summary : throw new AdminException(summary);
         }, cancellationToken));
         return command;
-    }
-
-    /// <summary>Runs the import with a progress bar on a terminal, and a line every few seconds elsewhere.</summary>
-    private static async Task<ImportJob> RunWithProgressAsync(ContactImports imports, ImportJob job, TextWriter error, CancellationToken cancellationToken)
-    {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(error) });
-        ImportJob last = job;
-        if (!console.Profile.Capabilities.Interactive || job.FileBytes == 0)
-        {
-            var shown = DateTime.UtcNow;
-            await imports.RunAsync(job.Id, new Progress(j =>
-            {
-                last = j;
-                if (DateTime.UtcNow - shown < TimeSpan.FromSeconds(5)) return;
-                shown = DateTime.UtcNow;
-                error.WriteLine($"tagflow: {j.RowsRead} rows read, {j.Created} created, {j.Updated} updated, {j.Refused} refused");
-            }), cancellationToken, resumeLater: false);
-            return last;
-        }
-        await console.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-            .StartAsync(async context =>
-            {
-                var task = context.AddTask("rows", maxValue: job.FileBytes);
-                await imports.RunAsync(job.Id, new Progress(j =>
-                {
-                    last = j;
-                    var rate = j.SecondsRunning > 0 ? j.RowsRead / j.SecondsRunning : 0;
-                    task.Description = $"{j.RowsRead:N0} rows ({j.Created:N0} new, {j.Updated:N0} updated, {j.Refused:N0} refused) {rate:N0}/s";
-                    task.Value = Math.Min(j.BytesDone, job.FileBytes);
-                }), cancellationToken, resumeLater: false);
-                task.Value = job.FileBytes;
-            });
-        return last;
-    }
-
-    /// <summary>A progress callback run on the reporting thread at once (not posted elsewhere, as <see cref="Progress{T}"/> does).</summary>
-    private sealed class Progress(Action<ImportJob> report) : IProgress<ImportJob>
-    {
-        public void Report(ImportJob value) => report(value);
     }
 }

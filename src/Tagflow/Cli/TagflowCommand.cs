@@ -50,7 +50,7 @@ internal static class TagflowCommand
         root.Options.Add(KeyFile);
         root.Options.Add(WebhookAllowPrivate);
         ServeCommand.AddTo(root);
-        root.Subcommands.Add(MigrateCommand());
+        root.Subcommands.Add(MigrateCommand.Create());
         root.Subcommands.Add(AccountCommands.Accounts());
         root.Subcommands.Add(AccountCommands.Developers());
         root.Subcommands.Add(AccountCommands.Keys());
@@ -97,11 +97,4 @@ internal static class TagflowCommand
         var v when T.TryParse(v, CultureInfo.InvariantCulture, out var parsed) => parsed,
         var v => throw new AdminException($"{name} is '{v}', which is not a whole number."),
     };
-
-    private static Command MigrateCommand()
-    {
-        var command = new Command("migrate", "Create the schema or bring it up to date, then exit.");
-        command.SetAction((parse, cancellationToken) => AdminCommands.RunAsync(parse, _ => Task.FromResult<string?>(null), cancellationToken));
-        return command;
-    }
 }

@@ -50,6 +50,19 @@ public sealed class ArchitectureTests
                 .ShouldNot().HaveDependencyOnAny("Tagflow.Cli").GetResult(),
             "Cli/ is the top: the server and the features must not reference the admin commands.");
 
+    [Fact]
+    public void OnlyTheAccountMigrationReadsThroughTheClient()
+    {
+        // The migration reads a source server through Tagflow.Client; nothing else of the server speaks to another server's API.
+        string[] migration = ["Tagflow.Contacts.AccountMigration", "Tagflow.Cli.MigrateCommand"];
+        var result = Types.InAssembly(Server).ShouldNot().HaveDependencyOnAny("Tagflow.Client").GetResult();
+        var others = (result.FailingTypes ?? []).Select(t => t.FullName)
+            .Where(name => !migration.Any(m => name == m || name.StartsWith(m + "/", StringComparison.Ordinal) || name.StartsWith(m + "+", StringComparison.Ordinal)))
+            .ToList();
+        Assert.True(others.Count == 0, $"Only the account migration may use Tagflow.Client.\nTypes that break it: {string.Join(", ", others)}");
+        Assert.Contains(result.FailingTypes ?? [], t => t.FullName == migration[0]);
+    }
+
     /// <summary>The types of the entities TagflowDb stores and of their properties (enums, value records), wherever they live.</summary>
     private static HashSet<Type> StoredTypes()
     {
