@@ -45,7 +45,7 @@ internal sealed partial class ContactChanges
         new("Fields", NpgsqlDbType.Text), new("OccurredAt", NpgsqlDbType.TimestampTz), new("SkipsAutomations", NpgsqlDbType.Boolean));
 
     /// <summary>At most this many values in one IN list of a lookup.</summary>
-    private const int LookupChunk = 500;
+    private const int LookupChunk = 100;
 
     /// <summary>
     /// Imports a batch of checked rows in one change under the account's writer, by the API's rules:

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using NpgsqlTypes;
 using Tagflow.Accounts;
@@ -13,7 +14,7 @@ namespace Tagflow.Contacts;
 /// counters and the rows it refused, so an import that stops resumes after its last committed row,
 /// and a re-run of a whole file changes nothing more.
 /// </summary>
-internal sealed class ContactImports(TagflowDb db, ContactChanges changes, TagflowSettings settings, TimeProvider clock)
+internal sealed class ContactImports(TagflowDb db, ContactChanges changes, TagflowSettings settings, TimeProvider clock, IServiceScopeFactory scopes)
 {
     /// <summary>Rows per batch: one transaction, one flush to disk, a short hold on the account's writer.</summary>
     public const int BatchSize = 2_000;
@@ -161,24 +162,63 @@ internal sealed class ContactImports(TagflowDb db, ContactChanges changes, Tagfl
             if (progress is not null) progress.Report(await db.ImportJobs.AsNoTracking().SingleAsync(j => j.Id == job.Id, cancellationToken));
         }
 
-        foreach (var line in ImportFile.Read(stream, options, refs.Fields, job.LinesDone))
+        // The file is read and its rows checked on a thread of their own, while this one writes the batches.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var rowsChecked = Channel.CreateBounded<(long Line, ImportRow? Row, ImportProblem? Problem)>(
+            new BoundedChannelOptions(2 * BatchSize) { SingleReader = true, SingleWriter = true });
+        var reading = Task.Run(() => CheckRowsAsync(stream, job, options, refs, zone, rowsChecked.Writer, stop.Token), stop.Token);
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var (row, problem) = await ImportRows.CheckAsync(db, line, refs, options, zone, cancellationToken);
-            if (row is not null && (row.Email is { } e && keys.Contains("e" + e.Normalized) || row.Sms is { } s && keys.Contains("s" + s)))
-                await FlushAsync(); // the same address twice: the second goes into the next batch, where it finds the first
-            read++;
-            lastLine = line.Line;
-            if (problem is not null) problems.Add(problem);
-            else
+            await foreach (var (line, row, problem) in rowsChecked.Reader.ReadAllAsync(cancellationToken))
             {
-                batch.Add(row!);
-                if (row!.Email is { } email) keys.Add("e" + email.Normalized);
-                if (row.Sms is { } sms) keys.Add("s" + sms);
+                if (row is not null && (row.Email is { } e && keys.Contains("e" + e.Normalized) || row.Sms is { } s && keys.Contains("s" + s)))
+                    await FlushAsync(); // the same address twice: the second goes into the next batch, where it finds the first
+                read++;
+                lastLine = line;
+                if (problem is not null) problems.Add(problem);
+                else
+                {
+                    batch.Add(row!);
+                    if (row!.Email is { } email) keys.Add("e" + email.Normalized);
+                    if (row.Sms is { } sms) keys.Add("s" + sms);
+                }
+                if (read >= BatchSize) await FlushAsync();
             }
-            if (read >= BatchSize) await FlushAsync();
+            if (read > 0) await FlushAsync();
         }
-        if (read > 0) await FlushAsync();
+        finally
+        {
+            await stop.CancelAsync(); // a batch that failed stops the reader too
+            try
+            {
+                await reading;
+            }
+            catch (OperationCanceledException)
+            {
+                // stopped by the line above, or by the caller's cancellation, which the writer has seen
+            }
+        }
+    }
+
+    /// <summary>Reads the file after its committed lines and checks each row by the API's rules, on a context of its own.</summary>
+    private async Task CheckRowsAsync(Stream stream, ImportJob job, ImportOptions options, ReferenceData refs, TimeZoneInfo zone,
+        ChannelWriter<(long, ImportRow?, ImportProblem?)> writer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var readerDb = scope.ServiceProvider.GetRequiredService<TagflowDb>();
+            foreach (var line in ImportFile.Read(stream, options, refs.Fields, job.LinesDone))
+            {
+                var (row, problem) = await ImportRows.CheckAsync(readerDb, line, refs, options, zone, cancellationToken);
+                await writer.WriteAsync((line.Line, row, problem), cancellationToken);
+            }
+            writer.Complete();
+        }
+        catch (Exception e)
+        {
+            writer.Complete(e);
+        }
     }
 
     private async Task EndAsync(ImportJob job, ImportState state, string? error)
