@@ -48,6 +48,30 @@ internal static class DatabaseSetup
         return await sp.GetRequiredService<TagflowDb>().Contacts.Where(c => c.Id == id).ExecuteUpdateAsync(s => s.SetProperty(c => c.Bounce, bounce));
     });
 
+    /// <summary>
+    /// <paramref name="count"/> subscribed contacts at once (<c>c1@volume.example</c>, …), each tagged with
+    /// <paramref name="tagId"/>, for tests that need more contacts than the API adds in seconds. One statement
+    /// for both providers: both count with a recursive query, and both fill the columns left out with their defaults.
+    /// </summary>
+    public static Task AddSubscribedContactsAsync(TagflowHost host, string username, int count, long tagId) => host.WithServicesAsync(async sp =>
+    {
+        var db = sp.GetRequiredService<TagflowDb>();
+        var accountId = await AccountIdAsync(db, username);
+        var listId = await db.OptInProcesses.Where(p => p.AccountId == accountId).Select(p => p.Id).FirstAsync();
+        var at = host.Clock.GetUtcNow().UtcDateTime;
+        var (status, bounce) = (nameof(ContactStatus.Subscribed), nameof(BounceStatus.None));
+        await db.Database.ExecuteSqlAsync($"""
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {count})
+            INSERT INTO "Contacts" ("AccountId", "Email", "NormalizedEmail", "ListId", "Status", "Bounce", "SignupAt", "SignupIp", "SignupSource",
+                "OptInAt", "OptInIp", "UnsubscribedIp", "CreatedAt", "UpdatedAt")
+            SELECT {accountId}, 'c' || i || '@volume.example', 'c' || i || '@volume.example', {listId}, {status}, {bounce}, {at}, '127.0.0.1', 'API',
+                {at}, '127.0.0.1', '', {at}, {at}
+            FROM n
+            """);
+        return await db.Database.ExecuteSqlAsync(
+            $"""INSERT INTO "ContactTags" ("ContactId", "TagId", "TaggedAt") SELECT "Id", {tagId}, {at} FROM "Contacts" WHERE "AccountId" = {accountId}""");
+    });
+
     /// <summary>A Premium account in another time zone than TagflowHost's accounts, and a client for it (developer + customer key).</summary>
     public static async Task<HttpClient> NewAccountClientInZoneAsync(TagflowHost host, string username, string timeZone)
     {

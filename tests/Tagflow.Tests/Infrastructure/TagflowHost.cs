@@ -56,9 +56,10 @@ public sealed class TagflowHost : IAsyncDisposable
     public static Task<TagflowHost> StartOnAsync(TestDatabase database, TestClock? clock = null) =>
         StartAsync(database, owned: false, clock ?? new TestClock(), s => s);
 
-    /// <summary>Starts another server on an existing database, with settings of the test's own; the test owns the database.</summary>
-    internal static Task<TagflowHost> StartOnAsync(TestDatabase database, TestClock clock, Func<TagflowSettings, TagflowSettings> adjust) =>
-        StartAsync(database, owned: false, clock, adjust);
+    /// <summary>Starts a server on an existing database, with settings (and services) of the test's own; the test owns the database.</summary>
+    internal static Task<TagflowHost> StartOnAsync(TestDatabase database, TestClock clock, Func<TagflowSettings, TagflowSettings> adjust,
+        Action<IServiceCollection>? services = null) =>
+        StartAsync(database, owned: false, clock, adjust, services);
 
     private static async Task<TagflowHost> StartAsync(TestDatabase database, bool owned, TestClock clock, Func<TagflowSettings, TagflowSettings> adjust,
         Action<IServiceCollection>? services = null)
@@ -113,10 +114,10 @@ public sealed class TagflowHost : IAsyncDisposable
         return new PartnerCredentials(username, developer, developerKey, customerKey);
     }
 
-    /// <summary>A client that authenticates with developer key + customer key.</summary>
-    public HttpClient PartnerClient(string username, string developerKey, string customerKey)
+    /// <summary>A client that authenticates with developer key + customer key (through <paramref name="handler"/> if given).</summary>
+    public HttpClient PartnerClient(string username, string developerKey, string customerKey, HttpMessageHandler? handler = null)
     {
-        var client = NewClient();
+        var client = NewClient(handler);
         client.DefaultRequestHeaders.Add("X-Un", username);
         client.DefaultRequestHeaders.Add("X-Ci", XCi(developerKey, customerKey));
         return client;
@@ -165,5 +166,5 @@ public sealed class TagflowHost : IAsyncDisposable
 
 internal sealed record PartnerCredentials(string Username, string Developer, string DeveloperKey, string CustomerKey)
 {
-    public HttpClient ClientFor(TagflowHost host) => host.PartnerClient(Username, DeveloperKey, CustomerKey);
+    public HttpClient ClientFor(TagflowHost host, HttpMessageHandler? handler = null) => host.PartnerClient(Username, DeveloperKey, CustomerKey, handler);
 }

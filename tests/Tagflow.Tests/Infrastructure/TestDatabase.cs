@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Npgsql;
 using Tagflow.Data;
 
@@ -26,6 +27,10 @@ public sealed class TestDatabase : IAsyncDisposable
     public string Directory => _directory!;
 
     internal DatabaseTarget Target => DatabaseTarget.Parse(DbArgument);
+
+    /// <summary>Whether an open connection (the server's, say) is to this database.</summary>
+    public bool IsOpenOn(DbConnection connection) =>
+        _postgresName is { } name ? connection.Database == name : Path.GetFullPath(connection.DataSource) == Path.GetFullPath(DbArgument);
 
     public static async Task<TestDatabase> CreateAsync(string provider)
     {

@@ -7,8 +7,8 @@ namespace Tagflow.Wire;
 /// <summary>
 /// A list of strings, or a map of strings when entries have keys, written entry by entry while the
 /// database streams the rows, so that memory stays flat however many there are. JSON goes out as it
-/// is written. PHP's format names the number of entries before them (<c>a:N:{…}</c>), so it is
-/// written to a buffer that moves to a temporary file past 32 KB, and sent once counted.
+/// is written, every 16 KB. PHP's format names the number of entries before them (<c>a:N:{…}</c>), so
+/// it is written to a buffer that moves to a temporary file past 32 KB, and sent once counted.
 /// </summary>
 internal sealed class WireStream<T>(IAsyncEnumerable<T> items, Func<T, string> value, Func<T, string>? key = null) : IResult
 {
@@ -27,15 +27,21 @@ internal sealed class WireStream<T>(IAsyncEnumerable<T> items, Func<T, string> v
         await using var writer = new Utf8JsonWriter(response.BodyWriter);
         if (key is null) writer.WriteStartArray();
         else writer.WriteStartObject();
+        // Counted from all the writer has written: it hands its bytes to the body writer each time one of the
+        // pipe's 4 KB segments fills, so its BytesPending alone never reaches FlushBytes (and Kestrel would
+        // hold the whole answer until the end).
+        var flushed = 0L;
         for (; more; more = await rows.MoveNextAsync())
         {
             var item = rows.Current;
             if (key is null) writer.WriteStringValue(value(item));
             else writer.WriteString(key(item), value(item));
-            if (writer.BytesPending > FlushBytes)
+            if (writer.BytesCommitted + writer.BytesPending - flushed > FlushBytes)
             {
                 await writer.FlushAsync(cancellationToken);
+                // Waits while the client is behind: the rows are read no faster than the answer is taken.
                 await response.BodyWriter.FlushAsync(cancellationToken);
+                flushed = writer.BytesCommitted;
             }
         }
         if (key is null) writer.WriteEndArray();
