@@ -107,6 +107,8 @@ public sealed class AccountRemovalCommandTests
         await AddAsync(client, new { email = $"dora.{username}@example.com", listid = long.Parse(await PredefinedListIdAsync(client), CultureInfo.InvariantCulture) });
         await EventuallyAsync(async () => Map(await GetAsync(client, contact), "campaigns_finished").ContainsKey(campaign), "the campaign finishes");
         await DeliveryAfterAsync(client, webhook, attempts: 1);
+        // An import whose one row is refused: a job and its report.
+        await Contacts.ImportTests.ImportAsync(client, "email\nnot-an-address\n");
         return partner;
     }
 }
