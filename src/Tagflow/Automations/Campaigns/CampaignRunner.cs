@@ -35,7 +35,7 @@ internal static class CampaignRunner
         if (runs.Count == 0) return WriteOutcome<StepsDone>.Refused(new StepsDone(0));
 
         var account = await db.Accounts.AsNoTracking().Where(a => a.Id == accountId).Select(a => new { a.Email, a.TimeZone }).SingleAsync(cancellationToken);
-        var zone = TimeZoneInfo.TryFindSystemTimeZoneById(account.TimeZone, out var z) ? z : TimeZoneInfo.Utc;
+        var zone = Principal.Zone(account.TimeZone);
         var campaignIds = runs.Select(r => r.CampaignId).Distinct().ToList();
         var campaigns = await db.Campaigns.AsNoTracking().Where(c => campaignIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, cancellationToken);
         var steps = campaigns.ToDictionary(c => c.Key, c => CampaignSteps.Parse(c.Value.Steps));

@@ -114,7 +114,7 @@ internal sealed class ContactImports(TagflowDb db, ContactChanges changes, Tagfl
     {
         if (!File.Exists(job.FilePath)) throw new ImportFileException($"The file {job.FilePath} is not on this machine.");
         var account = await db.Accounts.AsNoTracking().SingleAsync(a => a.Id == job.AccountId, cancellationToken);
-        var zone = TimeZoneInfo.TryFindSystemTimeZoneById(account.TimeZone ?? "UTC", out var z) ? z : TimeZoneInfo.Utc;
+        var zone = Principal.Zone(account.TimeZone);
         var origin = new ChangeOrigin(job.AccountId, ChangeSource.Import, "") { TimeZone = zone, AccountEmail = account.Email ?? "", SignupSource = ChangeOrigin.ImportSource };
         var options = ImportOptions.FromJson(job.Options);
         var refs = await ReferenceData.LoadAsync(db, job.AccountId, cancellationToken);
