@@ -104,16 +104,19 @@ internal sealed partial class ContactChanges
         return tally;
     }
 
-    /// <summary>The account's contacts with these addresses (or SMS numbers), untracked, by that key.</summary>
-    /// <remarks>An IN list of parameters, not EF Core's translation of Contains (a JSON array, for which SQLite scans the table).</remarks>
+    /// <summary>
+    /// The account's contacts with these addresses (or SMS numbers), untracked, by that key: their
+    /// ids first (<see cref="BulkLookup"/>), then the contacts found, which in a new list are few.
+    /// </summary>
     private static async Task<Dictionary<string, Contact>> LookupAsync(TagflowDb db, long accountId, IEnumerable<string> keys, bool bySms, CancellationToken cancellationToken)
     {
+        var ids = await BulkLookup.IdsAsync(db, "Contacts", bySms ? "SmsPhone" : "NormalizedEmail", accountId, keys.ToHashSet(StringComparer.Ordinal), cancellationToken);
         var found = new Dictionary<string, Contact>(StringComparer.Ordinal);
-        var column = bySms ? "SmsPhone" : "NormalizedEmail";
-        foreach (var chunk in keys.Distinct().Chunk(LookupChunk))
+        foreach (var chunk in ids.Values.Distinct().Chunk(LookupChunk))
         {
-            var sql = $"SELECT * FROM \"Contacts\" WHERE \"AccountId\" = {{0}} AND \"{column}\" IN ({InList(chunk.Length, from: 1)})";
-            foreach (var contact in await db.Contacts.FromSqlRaw(sql, [accountId, .. chunk]).AsNoTracking().ToListAsync(cancellationToken))
+            // An IN list of parameters, not EF Core's translation of Contains (a JSON array, which SQLite reads less well).
+            var sql = $"SELECT * FROM \"Contacts\" WHERE \"AccountId\" = {{0}} AND \"Id\" IN ({InList(chunk.Length, from: 1)})";
+            foreach (var contact in await db.Contacts.FromSqlRaw(sql, [accountId, .. chunk.Cast<object>()]).AsNoTracking().ToListAsync(cancellationToken))
                 found[bySms ? contact.SmsPhone! : contact.NormalizedEmail!] = contact;
         }
         return found;
@@ -324,4 +327,3 @@ internal sealed partial class ContactChanges
         return tagIds.OptInConfirmed[processId] = await OptInConfirmedTagAsync(db, accountId, processId, now, cancellationToken);
     }
 }
-

@@ -33,43 +33,102 @@ internal static class BulkInsert
         InsertEach((SqliteConnection)connection, table, rows);
     }
 
+    /// <summary>Rows per statement on SQLite: one statement of many rows costs SQLite one step, not one per row.</summary>
+    private const int RowsPerStatement = 32;
+
     /// <summary>
-    /// One prepared statement, stepped once per row with its values bound by position through
-    /// SQLite's own API: no SQL text per row, and none of the by-name parameter binding whose cost
-    /// grows with the square of a statement's parameters. Runs inside the connection's open transaction.
+    /// Prepared statements of <see cref="RowsPerStatement"/> rows (and one of a single row for the
+    /// rest), stepped with their values bound by position through SQLite's own API: no SQL text per
+    /// row, and none of the by-name parameter binding whose cost grows with the square of a
+    /// statement's parameters. A statement keeps its values between steps, so a value equal to the
+    /// one its parameter already holds (the account, a time, a status: most of a bulk write) is not
+    /// bound again. Runs inside the connection's open transaction.
     /// </summary>
     private static void InsertEach(SqliteConnection connection, BulkTable table, IReadOnlyList<object?[]> rows)
     {
         var db = connection.Handle!;
-        var sql = $"INSERT INTO \"{table.Name}\" ({string.Join(", ", table.Columns.Select(c => $"\"{c.Name}\""))}) VALUES ({string.Join(", ", table.Columns.Select(_ => "?"))})";
-        Check(db, raw.sqlite3_prepare_v2(db, sql, out var statement));
-        using (statement)
+        var width = table.Columns.Length;
+        var many = rows.Count >= RowsPerStatement ? Statement.Prepare(db, table, RowsPerStatement) : null;
+        var one = rows.Count % RowsPerStatement == 0 ? null : Statement.Prepare(db, table, 1);
+        try
         {
-            foreach (var row in rows)
+            var next = 0;
+            for (; many is not null && next + RowsPerStatement <= rows.Count; next += RowsPerStatement)
             {
-                for (var c = 0; c < row.Length; c++)
-                {
-                    var rc = row[c] switch
-                    {
-                        null => raw.sqlite3_bind_null(statement, c + 1),
-                        long n => raw.sqlite3_bind_int64(statement, c + 1, n),
-                        int n => raw.sqlite3_bind_int64(statement, c + 1, n),
-                        bool b => raw.sqlite3_bind_int64(statement, c + 1, b ? 1 : 0),
-                        string text => raw.sqlite3_bind_text(statement, c + 1, text),
-                        // As EF Core and Microsoft.Data.Sqlite store a DateTime: text that sorts as it compares.
-                        DateTime t => raw.sqlite3_bind_text(statement, c + 1, t.ToString(@"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", CultureInfo.InvariantCulture)),
-                        var other => throw new ArgumentException($"No SQLite binding for {other.GetType()}."),
-                    };
-                    Check(db, rc);
-                }
-                var step = raw.sqlite3_step(statement);
-                if (step != raw.SQLITE_DONE) Check(db, step);
-                raw.sqlite3_reset(statement);
+                for (var r = 0; r < RowsPerStatement; r++) many.Bind(rows[next + r], r * width);
+                many.Step();
             }
+            for (; next < rows.Count; next++)
+            {
+                one!.Bind(rows[next], 0);
+                one.Step();
+            }
+        }
+        finally
+        {
+            many?.Dispose();
+            one?.Dispose();
         }
     }
 
-    private static void Check(sqlite3 db, int rc)
+    /// <summary>A prepared INSERT of some rows, with what each of its parameters holds.</summary>
+    private sealed class Statement(sqlite3 db, sqlite3_stmt statement, int parameters) : IDisposable
+    {
+        private readonly object?[] _bound = new object?[parameters];
+        private readonly bool[] _isBound = new bool[parameters];
+
+        public static Statement Prepare(sqlite3 db, BulkTable table, int rows)
+        {
+            var columns = string.Join(", ", table.Columns.Select(c => $"\"{c.Name}\""));
+            var row = $"({string.Join(", ", table.Columns.Select(_ => "?"))})";
+            var sql = $"INSERT INTO \"{table.Name}\" ({columns}) VALUES {string.Join(", ", Enumerable.Repeat(row, rows))}";
+            Check(db, raw.sqlite3_prepare_v2(db, sql, out var statement));
+            return new Statement(db, statement, rows * table.Columns.Length);
+        }
+
+        /// <summary>Binds a row's values to the parameters from <paramref name="offset"/> on.</summary>
+        public void Bind(object?[] row, int offset)
+        {
+            for (var c = 0; c < row.Length; c++)
+            {
+                var p = offset + c;
+                var value = row[c];
+                if (_isBound[p] && Equals(_bound[p], value)) continue;
+                var rc = value switch
+                {
+                    null => raw.sqlite3_bind_null(statement, p + 1),
+                    long n => raw.sqlite3_bind_int64(statement, p + 1, n),
+                    int n => raw.sqlite3_bind_int64(statement, p + 1, n),
+                    bool b => raw.sqlite3_bind_int64(statement, p + 1, b ? 1 : 0),
+                    string text => raw.sqlite3_bind_text16(statement, p + 1, text.AsSpan()),
+                    DateTime t => BindTime(p + 1, t),
+                    var other => throw new ArgumentException($"No SQLite binding for {other.GetType()}."),
+                };
+                Check(db, rc);
+                (_bound[p], _isBound[p]) = (value, true);
+            }
+        }
+
+        /// <summary>As EF Core and Microsoft.Data.Sqlite store a DateTime: text that sorts as it compares.</summary>
+        private int BindTime(int parameter, DateTime time)
+        {
+            Span<char> text = stackalloc char[32];
+            time.TryFormat(text, out var length, @"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFF", CultureInfo.InvariantCulture);
+            return raw.sqlite3_bind_text16(statement, parameter, text[..length]);
+        }
+
+        public void Step()
+        {
+            var step = raw.sqlite3_step(statement);
+            if (step != raw.SQLITE_DONE) Check(db, step);
+            raw.sqlite3_reset(statement);
+        }
+
+        public void Dispose() => statement.Dispose();
+    }
+
+    /// <summary>Throws SQLite's error, as Microsoft.Data.Sqlite would, for a result code that is one.</summary>
+    internal static void Check(sqlite3 db, int rc)
     {
         if (rc is not (raw.SQLITE_OK or raw.SQLITE_DONE or raw.SQLITE_ROW))
             throw new SqliteException(raw.sqlite3_errmsg(db).utf8_to_string(), rc, raw.sqlite3_extended_errcode(db));
