@@ -327,6 +327,58 @@ public sealed class ImportTests
         Assert.Equal((5_000, 5_000, 5_000), (contacts, created, tagged));
     }
 
+    /// <summary>
+    /// A tag the file names, deleted by its owner while the import runs (here right after the first
+    /// batch), is made again for the rows after that: the import goes on to its end, and no contact
+    /// is left with a tag that no longer exists.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task ATagDeletedWhileTheImportRunsIsMadeAgainForTheRowsAfter(string provider)
+    {
+        await using var host = await TagflowHost.StartAsync(provider);
+        var accountId = (await host.AddAccountAsync("anna")).Id;
+        var file = Path.Combine(host.Database.Directory, "contacts.csv");
+        await File.WriteAllTextAsync(file, "email,tags\n" + string.Join('\n', Enumerable.Range(0, 5_000).Select(i => $"c{i}@example.com,Kunde|VIP")) + "\n");
+
+        var done = await host.WithServicesAsync(async sp =>
+        {
+            var imports = sp.GetRequiredService<ContactImports>();
+            var job = await imports.CreateAsync(accountId, file, ownsFile: false, "contacts.csv", new ImportOptions(), CancellationToken.None);
+            Assert.True(await imports.ClaimAsync(job.Id, CancellationToken.None));
+            var deleted = false;
+            await imports.RunAsync(job.Id, new AfterBatch(progress =>
+            {
+                if (deleted || progress.RowsRead == 0) return;
+                deleted = true;
+                host.WithServicesAsync(async other =>
+                {
+                    var db = other.GetRequiredService<TagflowDb>();
+                    var kunde = await db.Tags.Where(t => t.AccountId == accountId && t.Name == "Kunde").Select(t => t.Id).SingleAsync();
+                    Assert.Null(await other.GetRequiredService<Tagflow.Tags.TagAdmin>().RemoveAsync(accountId, kunde, CancellationToken.None));
+                    return 0;
+                }).GetAwaiter().GetResult();
+            }), CancellationToken.None);
+            Assert.True(deleted, "the tag was deleted after the first batch");
+            return await sp.GetRequiredService<TagflowDb>().ImportJobs.AsNoTracking().SingleAsync(j => j.Id == job.Id);
+        });
+
+        Assert.Equal((ImportState.Done, 5_000L, 5_000L, 0L), (done.State, done.RowsRead, done.Created, done.Refused));
+        var (kundeHolds, vipHolds, orphans) = await host.WithServicesAsync(async sp =>
+        {
+            var db = sp.GetRequiredService<TagflowDb>();
+            int Holds(string name) => db.ContactTags.Count(ct => db.Tags.Any(t => t.Id == ct.TagId && t.Name == name));
+            return (Holds("Kunde"), Holds("VIP"), await db.ContactTags.CountAsync(ct => !db.Tags.Any(t => t.Id == ct.TagId)));
+        });
+        Assert.Equal((5_000 - ContactImports.BatchSize, 5_000, 0), (kundeHolds, vipHolds, orphans));
+    }
+
+    /// <summary>Calls back with the job after each committed batch.</summary>
+    private sealed class AfterBatch(Action<ImportJob> action) : IProgress<ImportJob>
+    {
+        public void Report(ImportJob value) => action(value);
+    }
+
     [Theory]
     [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
     public async Task AServerStoppedDuringAnImportFinishesItAfterItsRestartWithEveryRowOnce(string provider)

@@ -17,11 +17,25 @@ internal sealed class ImportTally
     public List<ImportProblem> Refused { get; } = [];
 }
 
-/// <summary>The tag ids an import has looked up or created, by normalized name and by opt-in process; kept for the whole import.</summary>
+/// <summary>
+/// The tag ids an import has looked up or created, by normalized name and by opt-in process; kept for
+/// the whole import, and checked at the start of each batch: a tag deleted meanwhile is looked up (or
+/// created) again.
+/// </summary>
 internal sealed class ImportTagIds
 {
     public Dictionary<string, long> Manual { get; } = new(StringComparer.Ordinal);
     public Dictionary<long, long> OptInConfirmed { get; } = [];
+
+    /// <summary>Forgets the ids of tags the account no longer has.</summary>
+    public async Task ForgetDeletedAsync(TagflowDb db, long accountId, CancellationToken cancellationToken)
+    {
+        var ids = Manual.Values.Concat(OptInConfirmed.Values).ToList();
+        if (ids.Count == 0) return;
+        var present = (await db.Tags.Where(t => t.AccountId == accountId && ids.Contains(t.Id)).Select(t => t.Id).ToListAsync(cancellationToken)).ToHashSet();
+        foreach (var (name, _) in Manual.Where(e => !present.Contains(e.Value)).ToList()) Manual.Remove(name);
+        foreach (var (process, _) in OptInConfirmed.Where(e => !present.Contains(e.Value)).ToList()) OptInConfirmed.Remove(process);
+    }
 }
 
 internal sealed partial class ContactChanges
@@ -67,6 +81,7 @@ internal sealed partial class ContactChanges
         var accountId = origin.AccountId;
         await using var write = await writes.BeginAsync(accountId, cancellationToken);
         await checkpoint(db, null, cancellationToken); // a write first: on SQLite it takes the database's write lock for the batch
+        await tagIds.ForgetDeletedAsync(db, accountId, cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
         var tally = new ImportTally();
         var skips = !options.StartAutomations;
