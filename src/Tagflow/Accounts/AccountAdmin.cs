@@ -91,7 +91,8 @@ internal sealed class AccountAdmin(TagflowDb db, KeyRing keys, TimeProvider cloc
     /// model's cascades: contacts with their fields, tags, tokens, runs, sent emails and deliveries;
     /// tags, fields, processes, blocklist, events, grants, sessions). Campaigns and webhooks go first,
     /// as they restrict the deletion of their tags, and listbuilding keys, as they restrict that of
-    /// their processes; failed logins are kept by username, with no key to cascade from.
+    /// their processes; failed logins are kept by username, with no key to cascade from. The
+    /// uploaded files of its imports that have not ended are deleted once the rest is gone.
     /// </summary>
     public async Task RemoveAccountAsync(string username, CancellationToken cancellationToken)
     {
@@ -99,12 +100,14 @@ internal sealed class AccountAdmin(TagflowDb db, KeyRing keys, TimeProvider cloc
         var id = account.Id;
         // The account's lock: a change to its contacts that is under way commits before, or finds no account after.
         await using var write = await writes.BeginAsync(id, cancellationToken);
+        var uploads = await db.ImportJobs.Where(j => j.AccountId == id && j.OwnsFile && j.FinishedAt == null).Select(j => j.FilePath).ToListAsync(cancellationToken);
         await db.Campaigns.Where(c => c.AccountId == id).ExecuteDeleteAsync(cancellationToken);
         await db.Webhooks.Where(w => w.AccountId == id).ExecuteDeleteAsync(cancellationToken);
         await db.ListbuildingKeys.Where(k => k.AccountId == id).ExecuteDeleteAsync(cancellationToken);
         await db.LoginThrottles.Where(t => t.NormalizedUsername == account.NormalizedUsername).ExecuteDeleteAsync(cancellationToken);
         await db.Accounts.Where(a => a.Id == id).ExecuteDeleteAsync(cancellationToken);
         await write.CommitAsync(cancellationToken);
+        foreach (var upload in uploads) File.Delete(upload); // an import still reading one stops at its next batch, finding no account
     }
 
     /// <summary>Registers a developer and returns its key (64 hex characters).</summary>

@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Tagflow.Contacts;
+using Tagflow.Data;
 using Tagflow.Tests.Infrastructure;
 using static Tagflow.Tests.Automations.AutomationCalls;
 using static Tagflow.Tests.Automations.WebhookCalls;
@@ -41,6 +44,36 @@ public sealed class AccountRemovalCommandTests
         Assert.NotEqual("", await SearchAsync(bertClient, "carla.bert@example.com"));
         Assert.Equal("bert", (await WireAssert.OkAsync(await bertClient.GetAsync("/account"))).GetProperty("username").GetString());
         Assert.Equal(new CliResult(1, "", "tagflow: No account named 'anna'.\n"), await AdminCli.RunAsync(host.Database, "accounts", "remove", "anna", "--yes"));
+    }
+
+    /// <summary>An uploaded file waits on disk until its import has run; removing the account deletes it too.</summary>
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task RemovingAnAccountDeletesTheUploadsOfItsUnfinishedImports(string provider)
+    {
+        await using var host = await TagflowHost.StartAsync(provider);
+        var accountId = (await host.AddAccountAsync("anna")).Id;
+        var upload = Path.Combine(host.Database.Directory, "upload.csv");
+        var kept = Path.Combine(host.Database.Directory, "kept.csv");
+        await File.WriteAllTextAsync(upload, "email\ncarla@example.com\n");
+        await File.WriteAllTextAsync(kept, "email\ndora@example.com\n");
+        await host.WithServicesAsync(async sp =>
+        {
+            var db = sp.GetRequiredService<TagflowDb>();
+            // As imports that another instance has claimed and is running: this server's importer leaves them alone.
+            ImportJob Running(string path, bool ownsFile) => new()
+            {
+                AccountId = accountId, State = ImportState.Running, Format = "csv", Options = new ImportOptions().ToJson(), FilePath = path, OwnsFile = ownsFile,
+                CreatedAt = DateTime.UtcNow, StartedAt = DateTime.UtcNow, HeartbeatAt = DateTime.UtcNow.AddHours(1),
+            };
+            db.ImportJobs.AddRange(Running(upload, ownsFile: true), Running(kept, ownsFile: false)); // the second, a file of the operator's (tagflow import)
+            return await db.SaveChangesAsync();
+        });
+
+        Assert.Equal(new CliResult(0, "", ""), await AdminCli.RunAsync(host.Database, "accounts", "remove", "anna", "--yes"));
+
+        Assert.False(File.Exists(upload), "the uploaded file of the removed account's import is deleted");
+        Assert.True(File.Exists(kept), "a file the import was only given to read stays");
     }
 
     [Theory]
