@@ -28,10 +28,9 @@ internal static class ImportCommand
         command.SetAction((parse, cancellationToken) => AdminCommands.RunAsync(parse, async sp =>
         {
             var path = parse.GetValue(file)!.FullName;
-            var extension = Path.GetExtension(path).ToLowerInvariant();
             var query = new Dictionary<string, string?>
             {
-                ["format"] = parse.GetValue(format) ?? (extension is ".ndjson" or ".jsonl" ? "ndjson" : null),
+                ["format"] = parse.GetValue(format),
                 ["delimiter"] = parse.GetValue(delimiter),
                 ["tagSeparator"] = parse.GetValue(tagSeparator),
                 ["listid"] = parse.GetValue(list)?.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -39,7 +38,7 @@ internal static class ImportCommand
                 ["automations"] = parse.GetValue(noAutomations) ? "false" : null,
                 ["ignoreUnknownColumns"] = parse.GetValue(ignoreUnknown) ? "true" : null,
             };
-            var (options, error) = ImportOptions.Parse(name => query.GetValueOrDefault(name), null);
+            var (options, error) = ImportOptions.Parse(name => query.GetValueOrDefault(name), null, path);
             if (options is null) throw new AdminException(error!);
             if (!File.Exists(path)) throw new AdminException($"There is no file {path}.");
 

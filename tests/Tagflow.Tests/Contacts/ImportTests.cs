@@ -247,6 +247,46 @@ public sealed class ImportTests
         Assert.Equal(1, Count(ignoring, "created"));
     }
 
+    /// <summary>
+    /// A file sent as a browser's form sends it (or <c>curl -F file=@list.jsonl</c>) imports as the
+    /// body would: its name kept, NDJSON known by it, options taken from the form's other fields.
+    /// A form without a file, or with two, is refused with nothing queued.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task AFileSentAsAFormImportsAsTheBodyWould(string provider)
+    {
+        await using var host = await TagflowHost.StartAsync(provider);
+        using var client = await host.NewAccountClientAsync("anna");
+        static MultipartFormDataContent Form(string fileName, string file, params (string Name, string Value)[] fields)
+        {
+            var form = new MultipartFormDataContent();
+            foreach (var (name, value) in fields) form.Add(new StringContent(value), name);
+            form.Add(new ByteArrayContent(Encoding.UTF8.GetBytes(file)) { Headers = { ContentType = new("application/octet-stream") } }, "file", fileName);
+            return form;
+        }
+
+        var first = await ImportAsync(client, Form("list.jsonl", """
+            {"email":"anna@example.com","fieldFirstName":"Anna","tags":["VIP"]}
+            {"email":"bert@example.com","fieldFirstName":"Bert"}
+            """));
+        Assert.Equal(("list.jsonl", "ndjson", 2L), (Text(first, "file"), Text(first, "format"), Count(first, "created")));
+        Assert.Equal("Anna", Text(await GetAsync(client, await SearchAsync(client, "anna@example.com")), "fieldFirstName"));
+
+        var skipped = await ImportAsync(client, Form("Kontakte.csv", "email;fieldFirstName\r\nanna@example.com;Anne\r\ncarl@example.com;Carl\r\n", ("existing", "skip"), ("delimiter", ";")));
+        Assert.Equal(("Kontakte.csv", 1L, 1L), (Text(skipped, "file"), Count(skipped, "created"), Count(skipped, "skipped")));
+        Assert.Equal("Anna", Text(await GetAsync(client, await SearchAsync(client, "anna@example.com")), "fieldFirstName"));
+
+        var noFile = new MultipartFormDataContent { { new StringContent("skip"), "existing" } };
+        Assert.Contains("no file", await WireAssert.MessageAsync(await client.PostAsync("/import", noFile), HttpStatusCode.BadRequest), StringComparison.Ordinal);
+        var twoFiles = Form("a.csv", "email\na@example.com\n");
+        twoFiles.Add(new StringContent("email\nb@example.com\n"), "file", "b.csv");
+        Assert.Contains("one file", await WireAssert.MessageAsync(await client.PostAsync("/import", twoFiles), HttpStatusCode.BadRequest), StringComparison.Ordinal);
+        Assert.Contains("existing", await WireAssert.MessageAsync(await client.PostAsync("/import", Form("c.csv", "email\nc@example.com\n", ("existing", "maybe"))), HttpStatusCode.BadRequest), StringComparison.Ordinal);
+        Assert.Equal(2, (await WireAssert.OkAsync(await client.GetAsync("/import"))).GetArrayLength());
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(host.Database.Directory, "imports")));
+    }
+
     [Theory]
     [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
     public async Task AnotherAccountsImportIsNotFound(string provider)
@@ -419,9 +459,13 @@ public sealed class ImportTests
     private static StringContent Csv(string text) => new(text, Encoding.UTF8, "text/csv");
 
     /// <summary>POSTs the file, expects 202 and its job, and waits until the job has ended; answers the ended job.</summary>
-    internal static async Task<JsonElement> ImportAsync(HttpClient client, string file, string query = "", string contentType = "text/csv")
+    internal static Task<JsonElement> ImportAsync(HttpClient client, string file, string query = "", string contentType = "text/csv") =>
+        ImportAsync(client, new StringContent(file, Encoding.UTF8, contentType), query);
+
+    /// <summary>As <see cref="ImportAsync(HttpClient, string, string, string)"/>, with the body given (a form, say).</summary>
+    internal static async Task<JsonElement> ImportAsync(HttpClient client, HttpContent body, string query = "")
     {
-        using var response = await client.PostAsync("/import" + query, new StringContent(file, Encoding.UTF8, contentType));
+        using var response = await client.PostAsync("/import" + query, body);
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"Expected 202, got {(int)response.StatusCode}: {text}");
         var id = Text(JsonDocument.Parse(text).RootElement, "id");

@@ -3,6 +3,8 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
 using Microsoft.EntityFrameworkCore;
 using Tagflow.Accounts;
 using Tagflow.Data;
@@ -20,7 +22,7 @@ internal static class ImportApi
     {
         var group = app.MapGroup("/import").WithTags("Import and export").WithWireErrors().RequireAuthorization(TagflowAuthentication.ApiPolicy);
         group.MapPost("/", StartAsync).Produces<Dictionary<string, object>>(StatusCodes.Status202Accepted)
-            .WithSummary("Import a contact file (CSV or NDJSON, the request body); answers the import job at once. " + ImportOptions.Help);
+            .WithSummary("Import a contact file (CSV or NDJSON: the request body, or the file part of a multipart form); answers the import job at once. " + ImportOptions.Help);
         group.MapGet("/", ListAsync).Produces<Dictionary<string, object>[]>().WithSummary("The account's imports, newest first.");
         group.MapGet("/{id:long}", GetAsync).Produces<Dictionary<string, object>>().WithSummary("One import: its state and counters, readable while it runs.");
         group.MapGet("/{id:long}/report", ReportAsync).Produces<string>(contentType: "text/csv")
@@ -31,23 +33,38 @@ internal static class ImportApi
         CancellationToken cancellationToken)
     {
         var request = http.Request;
-        var (options, error) = ImportOptions.Parse(name => request.Query.TryGetValue(name, out var v) ? v.ToString() : null, request.ContentType);
-        if (options is null) return WireResults.BadRequest(error!);
-        if (request.HasFormContentType && request.ContentType!.Contains("multipart", StringComparison.OrdinalIgnoreCase))
-            return WireResults.BadRequest("Send the file itself as the request body (curl --data-binary @contacts.csv -H 'Content-Type: text/csv'), not as a form.");
+        string? FromQuery(string name) => request.Query.TryGetValue(name, out var v) ? v.ToString() : null;
+        var boundary = MultipartBoundary(request.ContentType);
+        ImportOptions? options = null;
+        if (boundary is null)
+        {
+            (options, var error) = ImportOptions.Parse(FromQuery, request.ContentType, request.Headers["X-File-Name"]);
+            if (options is null) return WireResults.BadRequest(error!);
+        }
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = settings.MaxImportBytes;
 
-        var path = Path.Combine(ContactImports.Directory(settings), $"{DateTime.UtcNow:yyyyMMddHHmmss}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}.{options.Format}");
+        var path = Path.Combine(ContactImports.Directory(settings), $"{DateTime.UtcNow:yyyyMMddHHmmss}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}.upload");
         try
         {
-            await using (var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous))
+            var name = request.Headers["X-File-Name"].ToString();
+            if (boundary is null) await SaveAsync(request.Body, path, cancellationToken);
+            else
             {
-                await request.Body.CopyToAsync(file, cancellationToken);
-                await file.FlushAsync(cancellationToken);
-                file.Flush(flushToDisk: true); // a 202 means the file is on disk: the import survives a crash from here on
+                var (form, error) = await ReceiveFormAsync(request.Body, boundary, path, cancellationToken);
+                if (form is null)
+                {
+                    File.Delete(path);
+                    return WireResults.BadRequest(error!);
+                }
+                (options, error) = ImportOptions.Parse(n => FromQuery(n) ?? form.Fields.GetValueOrDefault(n), form.ContentType, form.FileName);
+                if (options is null)
+                {
+                    File.Delete(path);
+                    return WireResults.BadRequest(error!);
+                }
+                name = form.FileName;
             }
-            var name = request.Headers["X-File-Name"].ToString() is { Length: > 0 } given ? given : Path.GetFileName(path);
-            var job = await imports.CreateAsync(user.AccountId(), path, ownsFile: true, name, options, cancellationToken);
+            var job = await imports.CreateAsync(user.AccountId(), path, ownsFile: true, name.Length > 0 ? name : Path.GetFileName(path), options!, cancellationToken);
             signal.Wake();
             http.Response.Headers.Location = $"/import/{job.Id}";
             return WireResults.Accepted(View(job));
@@ -67,6 +84,57 @@ internal static class ImportApi
             File.Delete(path);
             throw;
         }
+    }
+
+    /// <summary>Writes the upload to disk and flushes it there: a 202 means the file is on disk, and the import survives a crash from then on.</summary>
+    private static async Task SaveAsync(Stream source, string path, CancellationToken cancellationToken)
+    {
+        await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous);
+        await source.CopyToAsync(file, cancellationToken);
+        await file.FlushAsync(cancellationToken);
+        file.Flush(flushToDisk: true);
+    }
+
+    /// <summary>The boundary of a <c>multipart/form-data</c> body; null for any other.</summary>
+    private static string? MultipartBoundary(string? contentType) =>
+        MediaTypeHeaderValue.TryParse(contentType, out var media) && media.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase)
+            ? HeaderUtilities.RemoveQuotes(media.Boundary).Value ?? ""
+            : null;
+
+    /// <summary>What a form upload gave besides its file: the file's name and type, and the form's other fields (options).</summary>
+    private sealed record UploadForm(string FileName, string? ContentType, Dictionary<string, string> Fields);
+
+    /// <summary>
+    /// Reads a form upload section by section (as a browser's or curl's <c>-F file=@contacts.csv</c>),
+    /// the file straight to disk; its other fields are small and are kept. Answers why it is refused,
+    /// if it is: no file, or more than one.
+    /// </summary>
+    private static async Task<(UploadForm? Form, string? Error)> ReceiveFormAsync(Stream body, string boundary, string path, CancellationToken cancellationToken)
+    {
+        if (boundary.Length == 0) return (null, "The multipart body has no boundary in its Content-Type.");
+        var reader = new MultipartReader(boundary, body);
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+        (string Name, string? Type)? file = null;
+        while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
+        {
+            if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
+                return (null, "Each part of the form needs a Content-Disposition of form-data.");
+            if (disposition.IsFileDisposition())
+            {
+                if (file is not null) return (null, "Send one file per import.");
+                await SaveAsync(section.Body, path, cancellationToken);
+                file = (HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value ?? "", section.ContentType);
+                continue;
+            }
+            var field = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "";
+            using var text = new StreamReader(section.Body, Encoding.UTF8);
+            var value = await text.ReadToEndAsync(cancellationToken);
+            if (value.Length > 1_000) return (null, $"The form field {WireText.Echo(field)} is too long for an option.");
+            fields[field] = value;
+        }
+        return file is { } f
+            ? (new UploadForm(Path.GetFileName(f.Name), f.Type, fields), null)
+            : (null, "The form has no file: send it as a file part (curl -F file=@contacts.csv), or as the request body itself.");
     }
 
     private static async Task<IResult> ListAsync(ClaimsPrincipal user, TagflowDb db, CancellationToken cancellationToken)

@@ -43,17 +43,20 @@ internal sealed record ImportOptions
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public const string Help =
-        "Options: format csv or ndjson (default: from the Content-Type, else csv); delimiter , ; tab or | (default: detected); "
+        "Options (in the query, or as fields of a multipart form): format csv or ndjson (default: from the Content-Type or the file name's .ndjson or .jsonl, else csv); delimiter , ; tab or | (default: detected); "
         + "tagSeparator one character (default |); listid an opt-in process id (default: the predefined one); "
         + "existing update or skip (default update); automations true or false (default true); ignoreUnknownColumns true or false.";
 
-    /// <summary>The options of a request's query string; null with the reason when one is not accepted.</summary>
-    public static (ImportOptions? Options, string? Error) Parse(Func<string, string?> get, string? contentType)
+    /// <summary>The options of a request; null with the reason when one is not accepted.</summary>
+    /// <param name="contentType">The file's type, which may say NDJSON.</param>
+    /// <param name="fileName">The file's name, whose extension may say NDJSON.</param>
+    public static (ImportOptions? Options, string? Error) Parse(Func<string, string?> get, string? contentType, string? fileName = null)
     {
         var options = new ImportOptions();
         var format = get("format")?.Trim().ToLowerInvariant();
         if (format is null && contentType is { } type)
             format = type.Contains("ndjson", StringComparison.OrdinalIgnoreCase) || type.Contains("jsonl", StringComparison.OrdinalIgnoreCase) ? "ndjson" : null;
+        if (format is null && Path.GetExtension(fileName ?? "").ToLowerInvariant() is ".ndjson" or ".jsonl") format = "ndjson";
         if (format is not (null or "csv" or "ndjson")) return (null, "format must be csv or ndjson.");
         options = options with { Format = format ?? "csv" };
         if (get("delimiter") is { } delimiter)
