@@ -239,6 +239,8 @@ public sealed class ImportTests
         Assert.Contains("neither an email nor an sms_phone", await WireAssert.MessageAsync(await client.PostAsync("/import", Csv("fieldFirstName\nAnna\n")), HttpStatusCode.BadRequest), StringComparison.Ordinal);
         Assert.Contains("same value", await WireAssert.MessageAsync(await client.PostAsync("/import", Csv("email,fieldFirstName,First name\na@example.com,A,B\n")), HttpStatusCode.BadRequest), StringComparison.Ordinal);
         Assert.Contains("existing", await WireAssert.MessageAsync(await client.PostAsync("/import?existing=maybe", Csv("email\na@example.com\n")), HttpStatusCode.BadRequest), StringComparison.Ordinal);
+        // The export's rule for a tag separator: a quote is the CSV's own.
+        Assert.Contains("no letter, digit, space, quote", await WireAssert.MessageAsync(await client.PostAsync("/import?tagSeparator=%22", Csv("email\na@example.com\n")), HttpStatusCode.BadRequest), StringComparison.Ordinal);
         Assert.Contains("999", await WireAssert.MessageAsync(await client.PostAsync("/import?listid=999", Csv("email\na@example.com\n")), HttpStatusCode.BadRequest), StringComparison.Ordinal);
         Assert.Equal(0, (await WireAssert.OkAsync(await client.GetAsync("/import"))).GetArrayLength());
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(host.Database.Directory, "imports")));

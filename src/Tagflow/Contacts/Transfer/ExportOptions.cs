@@ -36,12 +36,10 @@ internal sealed record ExportOptions(ExportFormat Format, ContactFilters Filters
         };
         if (cellDelimiter is not { } d) return Refuse("The key \"delimiter\" must be , (the default), ; or tab.");
         if (string.IsNullOrEmpty(tagSeparator)) return (new ExportOptions(f, filters, d, TransferColumns.DefaultTagSeparator), null);
-        if (tagSeparator.Length != 1 || !IsSeparator(tagSeparator[0]))
-            return Refuse($"The key \"tagSeparator\" must be one character that is no letter, digit, space, quote or control character, such as {TransferColumns.DefaultTagSeparator} (the default), ; or /.");
+        if (tagSeparator.Length != 1 || !TransferColumns.IsTagSeparator(tagSeparator[0]))
+            return Refuse($"The key \"tagSeparator\" must be {TransferColumns.TagSeparatorHelp}.");
         return (new ExportOptions(f, filters, d, tagSeparator[0]), null);
     }
-
-    private static bool IsSeparator(char c) => !char.IsLetterOrDigit(c) && !char.IsWhiteSpace(c) && !WireText.IsControl(c) && !char.IsSurrogate(c) && c != '"';
 
     private static (ExportOptions?, Refusal?) Refuse(string message) => (null, new Refusal(message));
 

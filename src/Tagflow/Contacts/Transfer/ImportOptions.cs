@@ -66,8 +66,8 @@ internal sealed record ImportOptions
         }
         if (get("tagSeparator") is { } separator)
         {
-            if (separator.Length != 1 || char.IsLetterOrDigit(separator[0]) || char.IsWhiteSpace(separator[0]))
-                return (null, "tagSeparator must be one character that is neither a letter, a digit nor a space.");
+            if (separator.Length != 1 || !TransferColumns.IsTagSeparator(separator[0]))
+                return (null, $"tagSeparator must be {TransferColumns.TagSeparatorHelp}.");
             options = options with { TagSeparator = separator[0] };
         }
         if (get("listid") is { } list)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Tagflow.Wire;
 
 namespace Tagflow.Contacts;
 
@@ -31,6 +32,11 @@ internal static class TransferColumns
 
     /// <summary>Between tag names in one CSV cell, unless the file says otherwise.</summary>
     public const char DefaultTagSeparator = '|';
+
+    /// <summary>Whether a character may separate tag names in a cell (the same for import and export): no letter, digit, space, quote or control character.</summary>
+    public static bool IsTagSeparator(char c) => !char.IsLetterOrDigit(c) && !char.IsWhiteSpace(c) && !WireText.IsControl(c) && !char.IsSurrogate(c) && c != '"';
+
+    public const string TagSeparatorHelp = "one character that is no letter, digit, space, quote or control character, such as | (the default), ; or /";
 
     /// <summary>The columns before the data fields, in the order an export writes them.</summary>
     public static readonly IReadOnlyList<string> Leading =
