@@ -415,6 +415,42 @@ public sealed class ImportTests
         Assert.Equal((5_000 - ContactImports.BatchSize, 5_000, 0), (kundeHolds, vipHolds, orphans));
     }
 
+    /// <summary>
+    /// An importer that stalled past its lease, and whose job another importer then took over, finds
+    /// the other's heartbeat at its next batch and stops there: it writes no more rows and does not
+    /// end the job, which the other goes on with from the last committed batch.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task AnImporterWhoseJobWasTakenOverWritesNothingMore(string provider)
+    {
+        await using var host = await TagflowHost.StartAsync(provider);
+        var accountId = (await host.AddAccountAsync("anna")).Id;
+        var file = Path.Combine(host.Database.Directory, "contacts.csv");
+        await File.WriteAllTextAsync(file, "email\n" + string.Join('\n', Enumerable.Range(0, 5_000).Select(i => $"c{i}@example.com")) + "\n");
+        var takenOver = new DateTime(2030, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
+        var job = await host.WithServicesAsync(async sp =>
+        {
+            var imports = sp.GetRequiredService<ContactImports>();
+            var created = await imports.CreateAsync(accountId, file, ownsFile: false, "contacts.csv", new ImportOptions(), CancellationToken.None);
+            Assert.True(await imports.ClaimAsync(created.Id, CancellationToken.None));
+            var batches = 0;
+            await imports.RunAsync(created.Id, new AfterBatch(_ =>
+            {
+                if (++batches > 1) return;
+                // As another instance's claim once this importer's lease ran out: a heartbeat of its own.
+                host.WithServicesAsync(other => other.GetRequiredService<TagflowDb>().ImportJobs.Where(j => j.Id == created.Id)
+                    .ExecuteUpdateAsync(s => s.SetProperty(j => j.HeartbeatAt, takenOver))).GetAwaiter().GetResult();
+            }), CancellationToken.None);
+            Assert.Equal(1, batches);
+            return await sp.GetRequiredService<TagflowDb>().ImportJobs.AsNoTracking().SingleAsync(j => j.Id == created.Id);
+        });
+
+        Assert.Equal((ImportState.Running, takenOver, 2_000L, 2_000L, (DateTime?)null), (job.State, job.HeartbeatAt, job.RowsRead, job.Created, job.FinishedAt));
+        Assert.Equal(2_000, await host.WithServicesAsync(sp => sp.GetRequiredService<TagflowDb>().Contacts.CountAsync()));
+    }
+
     /// <summary>Calls back with the job after each committed batch.</summary>
     private sealed class AfterBatch(Action<ImportJob> action) : IProgress<ImportJob>
     {

@@ -51,16 +51,43 @@ internal sealed class ContactImports(TagflowDb db, ContactChanges changes, Tagfl
     }
 
     /// <summary>Takes a queued job, or a running one whose importer stopped writing (it crashed, or let it go at shutdown); false if another has it.</summary>
+    /// <remarks>
+    /// The heartbeat this claim wrote is its lease: every later write of this importer to the job
+    /// names it, and writes the next one. An importer that stalled past the lease and was taken over
+    /// finds another heartbeat there at its next batch, and stops without writing.
+    /// </remarks>
     public async Task<bool> ClaimAsync(long jobId, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var stale = now - settings.ImportLease;
-        return await db.ImportJobs
+        var lease = NextHeartbeat(null);
+        var claimed = await db.ImportJobs
             .Where(j => j.Id == jobId && (j.State == ImportState.Queued || j.State == ImportState.Running && (j.HeartbeatAt == null || j.HeartbeatAt < stale)))
             .ExecuteUpdateAsync(s => s
                 .SetProperty(j => j.State, ImportState.Running)
-                .SetProperty(j => j.HeartbeatAt, now)
+                .SetProperty(j => j.HeartbeatAt, lease)
                 .SetProperty(j => j.StartedAt, j => j.StartedAt ?? now), cancellationToken) == 1;
+        _lease = claimed ? (jobId, lease) : null;
+        return claimed;
+    }
+
+    /// <summary>The job this importer holds, and the heartbeat it last wrote to it.</summary>
+    private (long JobId, DateTime Heartbeat)? _lease;
+
+    /// <summary>A heartbeat to write after <paramref name="last"/>: now to the millisecond (which both databases keep exactly), and never the same twice.</summary>
+    private DateTime NextHeartbeat(DateTime? last)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var beat = new DateTime(now.Ticks - now.Ticks % TimeSpan.TicksPerMillisecond, DateTimeKind.Utc);
+        return beat <= last ? last.Value.AddMilliseconds(1) : beat;
+    }
+
+    /// <summary>Writes the next heartbeat of the job if this importer still holds it; throws <see cref="ImportLeaseLostException"/> if another took it over.</summary>
+    private async Task<DateTime> BeatAsync(TagflowDb db, long jobId, DateTime held, Func<IQueryable<ImportJob>, DateTime, Task<int>> update)
+    {
+        var next = NextHeartbeat(held);
+        if (await update(db.ImportJobs.Where(j => j.Id == jobId && j.HeartbeatAt == held), next) == 0) throw new ImportLeaseLostException();
+        return next;
     }
 
     /// <summary>
@@ -84,18 +111,26 @@ internal sealed class ContactImports(TagflowDb db, ContactChanges changes, Tagfl
     /// <param name="resumeLater">Cancelled, the job is let go for the next start to resume (a server's shutdown), rather than ended as interrupted (a user's Ctrl+C).</param>
     public async Task RunAsync(long jobId, IProgress<ImportJob>? progress, CancellationToken cancellationToken, bool resumeLater = true)
     {
+        if (_lease?.JobId != jobId) throw new InvalidOperationException($"Import {jobId} runs only after this importer claimed it.");
         var job = await db.ImportJobs.AsNoTracking().SingleAsync(j => j.Id == jobId, cancellationToken);
         try
         {
             await ImportAsync(job, progress, cancellationToken);
             await EndAsync(job, ImportState.Done, null);
         }
+        catch (ImportLeaseLostException)
+        {
+            return; // the importer that took it over goes on from its last committed batch; this one writes nothing more
+        }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             if (!resumeLater) await EndAsync(job, ImportState.Failed, "It was interrupted.");
             else
-                await db.ImportJobs.Where(j => j.Id == jobId && j.State == ImportState.Running)
+            {
+                var held = _lease.Value.Heartbeat;
+                await db.ImportJobs.Where(j => j.Id == jobId && j.State == ImportState.Running && j.HeartbeatAt == held)
                     .ExecuteUpdateAsync(s => s.SetProperty(j => j.HeartbeatAt, (DateTime?)null), CancellationToken.None);
+            }
             throw;
         }
         catch (Exception e) when (e is ImportFileException or IOException or UnauthorizedAccessException)
@@ -130,18 +165,18 @@ internal sealed class ContactImports(TagflowDb db, ContactChanges changes, Tagfl
         async Task FlushAsync()
         {
             var (rows, refused, count, upTo, position) = (batch.ToList(), problems.ToList(), read, lastLine, stream.Position);
+            var held = _lease!.Value.Heartbeat;
             var tally = await changes.ImportAsync(origin, rows, options, tagIds, async (db, tally, cancellationToken) =>
             {
-                var now = clock.GetUtcNow().UtcDateTime;
                 if (tally is null)
                 {
-                    await db.ImportJobs.Where(j => j.Id == job.Id).ExecuteUpdateAsync(s => s.SetProperty(j => j.HeartbeatAt, now), cancellationToken);
+                    held = await BeatAsync(db, job.Id, held, (mine, next) => mine.ExecuteUpdateAsync(s => s.SetProperty(j => j.HeartbeatAt, next), cancellationToken));
                     return;
                 }
                 var all = refused.Concat(tally.Refused).OrderBy(p => p.Line).ToList();
                 var seconds = clockTime.Elapsed.TotalSeconds;
                 clockTime.Restart();
-                await db.ImportJobs.Where(j => j.Id == job.Id).ExecuteUpdateAsync(s => s
+                held = await BeatAsync(db, job.Id, held, (mine, next) => mine.ExecuteUpdateAsync(s => s
                     .SetProperty(j => j.LinesDone, upTo)
                     .SetProperty(j => j.BytesDone, position)
                     .SetProperty(j => j.RowsRead, j => j.RowsRead + count)
@@ -151,10 +186,11 @@ internal sealed class ContactImports(TagflowDb db, ContactChanges changes, Tagfl
                     .SetProperty(j => j.Skipped, j => j.Skipped + tally.Skipped)
                     .SetProperty(j => j.Refused, j => j.Refused + all.Count)
                     .SetProperty(j => j.SecondsRunning, j => j.SecondsRunning + seconds)
-                    .SetProperty(j => j.HeartbeatAt, now), cancellationToken);
+                    .SetProperty(j => j.HeartbeatAt, next), cancellationToken));
                 await BulkInsert.WriteAsync(db, RefusalsTable,
                     [.. all.Select(p => new object?[] { job.Id, p.Line, Cut(p.Column, 250), p.Code, Cut(p.Message, 1000) })], cancellationToken);
             }, cancellationToken);
+            _lease = (job.Id, held); // committed with the batch
             batch.Clear();
             problems.Clear();
             keys.Clear();
@@ -226,11 +262,13 @@ internal sealed class ContactImports(TagflowDb db, ContactChanges changes, Tagfl
         var now = clock.GetUtcNow().UtcDateTime;
         var lines = await db.ImportJobs.Where(j => j.Id == job.Id).Select(j => j.LinesDone).SingleAsync(CancellationToken.None);
         var message = error is null ? null : Cut($"Stopped after line {lines}: {error} The rows up to there are imported; import the file again to go on (rows already imported stay as they are).", 1000);
-        await db.ImportJobs.Where(j => j.Id == job.Id).ExecuteUpdateAsync(s => s
+        var held = _lease!.Value.Heartbeat;
+        var ended = await db.ImportJobs.Where(j => j.Id == job.Id && j.HeartbeatAt == held).ExecuteUpdateAsync(s => s
             .SetProperty(j => j.State, state)
             .SetProperty(j => j.FinishedAt, now)
             .SetProperty(j => j.HeartbeatAt, (DateTime?)null)
             .SetProperty(j => j.Error, message), CancellationToken.None);
+        if (ended == 0) return; // another importer took the job over: it ends it
         if (job.OwnsFile)
         {
             try

@@ -32,6 +32,9 @@ internal sealed class ImportLine(long line)
 /// <summary>The file of an import could not be read as one: its header, its format. Nothing was imported.</summary>
 internal sealed class ImportFileException(string message) : Exception(message);
 
+/// <summary>Another importer took the job over (this one stalled past its lease): this one stops without writing to it.</summary>
+internal sealed class ImportLeaseLostException() : Exception("Another importer took the import over.");
+
 /// <summary>
 /// Reads a contact file, CSV (any delimiter, UTF-8 with or without BOM, a header line) or NDJSON
 /// (one JSON object per line), row by row: the file is never held in memory. The header's names
