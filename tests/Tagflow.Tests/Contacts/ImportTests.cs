@@ -380,31 +380,15 @@ public sealed class ImportTests
     {
         await using var host = await TagflowHost.StartAsync(provider);
         var accountId = (await host.AddAccountAsync("anna")).Id;
-        var file = Path.Combine(host.Database.Directory, "contacts.csv");
-        await File.WriteAllTextAsync(file, "email,tags\n" + string.Join('\n', Enumerable.Range(0, 5_000).Select(i => $"c{i}@example.com,Kunde|VIP")) + "\n");
 
-        var done = await host.WithServicesAsync(async sp =>
+        var (done, batches) = await RunAfterEachBatchAsync(host, accountId, i => $"c{i}@example.com,Kunde|VIP", "email,tags", async (other, _) =>
         {
-            var imports = sp.GetRequiredService<ContactImports>();
-            var job = await imports.CreateAsync(accountId, file, ownsFile: false, "contacts.csv", new ImportOptions(), CancellationToken.None);
-            Assert.True(await imports.ClaimAsync(job.Id, CancellationToken.None));
-            var deleted = false;
-            await imports.RunAsync(job.Id, new AfterBatch(progress =>
-            {
-                if (deleted || progress.RowsRead == 0) return;
-                deleted = true;
-                host.WithServicesAsync(async other =>
-                {
-                    var db = other.GetRequiredService<TagflowDb>();
-                    var kunde = await db.Tags.Where(t => t.AccountId == accountId && t.Name == "Kunde").Select(t => t.Id).SingleAsync();
-                    Assert.Null(await other.GetRequiredService<Tagflow.Tags.TagAdmin>().RemoveAsync(accountId, kunde, CancellationToken.None));
-                    return 0;
-                }).GetAwaiter().GetResult();
-            }), CancellationToken.None);
-            Assert.True(deleted, "the tag was deleted after the first batch");
-            return await sp.GetRequiredService<TagflowDb>().ImportJobs.AsNoTracking().SingleAsync(j => j.Id == job.Id);
+            var db = other.GetRequiredService<TagflowDb>();
+            var kunde = await db.Tags.Where(t => t.AccountId == accountId && t.Name == "Kunde").Select(t => t.Id).SingleAsync();
+            Assert.Null(await other.GetRequiredService<Tagflow.Tags.TagAdmin>().RemoveAsync(accountId, kunde, CancellationToken.None));
         });
 
+        Assert.Equal(3, batches);
         Assert.Equal((ImportState.Done, 5_000L, 5_000L, 0L), (done.State, done.RowsRead, done.Created, done.Refused));
         var (kundeHolds, vipHolds, orphans) = await host.WithServicesAsync(async sp =>
         {
@@ -426,32 +410,45 @@ public sealed class ImportTests
     {
         await using var host = await TagflowHost.StartAsync(provider);
         var accountId = (await host.AddAccountAsync("anna")).Id;
-        var file = Path.Combine(host.Database.Directory, "contacts.csv");
-        await File.WriteAllTextAsync(file, "email\n" + string.Join('\n', Enumerable.Range(0, 5_000).Select(i => $"c{i}@example.com")) + "\n");
         var takenOver = new DateTime(2030, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
-        var job = await host.WithServicesAsync(async sp =>
-        {
-            var imports = sp.GetRequiredService<ContactImports>();
-            var created = await imports.CreateAsync(accountId, file, ownsFile: false, "contacts.csv", new ImportOptions(), CancellationToken.None);
-            Assert.True(await imports.ClaimAsync(created.Id, CancellationToken.None));
-            var batches = 0;
-            await imports.RunAsync(created.Id, new AfterBatch(_ =>
-            {
-                if (++batches > 1) return;
-                // As another instance's claim once this importer's lease ran out: a heartbeat of its own.
-                host.WithServicesAsync(other => other.GetRequiredService<TagflowDb>().ImportJobs.Where(j => j.Id == created.Id)
-                    .ExecuteUpdateAsync(s => s.SetProperty(j => j.HeartbeatAt, takenOver))).GetAwaiter().GetResult();
-            }), CancellationToken.None);
-            Assert.Equal(1, batches);
-            return await sp.GetRequiredService<TagflowDb>().ImportJobs.AsNoTracking().SingleAsync(j => j.Id == created.Id);
-        });
+        // As another instance's claim once this importer's lease ran out: a heartbeat of its own.
+        var (job, batches) = await RunAfterEachBatchAsync(host, accountId, i => $"c{i}@example.com", "email", (other, jobId) =>
+            other.GetRequiredService<TagflowDb>().ImportJobs.Where(j => j.Id == jobId).ExecuteUpdateAsync(s => s.SetProperty(j => j.HeartbeatAt, takenOver)));
 
+        Assert.Equal(1, batches);
         Assert.Equal((ImportState.Running, takenOver, 2_000L, 2_000L, (DateTime?)null), (job.State, job.HeartbeatAt, job.RowsRead, job.Created, job.FinishedAt));
         Assert.Equal(2_000, await host.WithServicesAsync(sp => sp.GetRequiredService<TagflowDb>().Contacts.CountAsync()));
     }
 
-    /// <summary>Calls back with the job after each committed batch.</summary>
+    /// <summary>
+    /// Imports 5,000 rows (<paramref name="row"/> of each index, under <paramref name="header"/>)
+    /// through the server's importer, running <paramref name="afterFirstBatch"/> with services of
+    /// their own once the first batch has committed; answers the ended (or let go) job and how many
+    /// batches committed.
+    /// </summary>
+    private static Task<(ImportJob Job, int Batches)> RunAfterEachBatchAsync(TagflowHost host, long accountId, Func<int, string> row, string header,
+        Func<IServiceProvider, long, Task> afterFirstBatch) => host.WithServicesAsync(async sp =>
+    {
+        var file = Path.Combine(host.Database.Directory, "contacts.csv");
+        await File.WriteAllTextAsync(file, header + "\n" + string.Join('\n', Enumerable.Range(0, 5_000).Select(row)) + "\n");
+        var imports = sp.GetRequiredService<ContactImports>();
+        var job = await imports.CreateAsync(accountId, file, ownsFile: false, "contacts.csv", new ImportOptions(), CancellationToken.None);
+        Assert.True(await imports.ClaimAsync(job.Id, CancellationToken.None));
+        var batches = 0;
+        await imports.RunAsync(job.Id, new AfterBatch(progress =>
+        {
+            if (progress.State != ImportState.Running || ++batches > 1) return;
+            host.WithServicesAsync(async other =>
+            {
+                await afterFirstBatch(other, job.Id);
+                return 0;
+            }).GetAwaiter().GetResult();
+        }), CancellationToken.None);
+        return (await sp.GetRequiredService<TagflowDb>().ImportJobs.AsNoTracking().SingleAsync(j => j.Id == job.Id), batches);
+    });
+
+    /// <summary>Calls back with the job after each committed batch (and once more when it has ended).</summary>
     private sealed class AfterBatch(Action<ImportJob> action) : IProgress<ImportJob>
     {
         public void Report(ImportJob value) => action(value);
