@@ -39,6 +39,10 @@ internal static class AppText
         _ => "Not bounced",
     };
 
+    /// <summary>An opt-in process by name; the predefined one has none.</summary>
+    public static string Process(OptIns.OptInProcess process) =>
+        process.Name.Length > 0 ? process.Name : process.IsPredefined ? "Predefined double opt-in" : $"Process {process.Id}";
+
     public static string Plural(long count, string one, string many) =>
         $"{count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} {(count == 1 ? one : many)}";
 }

@@ -2,6 +2,8 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Tagflow.Accounts;
+using Tagflow.Contacts;
+using Tagflow.Tags;
 using Tagflow.Tests.Infrastructure;
 
 namespace Tagflow.Tests.App;
@@ -67,6 +69,28 @@ internal sealed partial class AppSession : IAsyncDisposable
 
     /// <summary>Runs <paramref name="action"/> with the server's services (to set up what the app has no page for yet).</summary>
     public Task<T> WithServicesAsync<T>(Func<IServiceProvider, Task<T>> action) => Host.WithServicesAsync(action);
+
+    /// <summary>Creates a manual tag of the account through the tag rules; answers its id.</summary>
+    public async Task<long> AddTagAsync(string name, string username = "anna")
+    {
+        var accountId = await AccountIdAsync(username);
+        return await WithServicesAsync(async sp =>
+            (await sp.GetRequiredService<TagAdmin>().AddAsync(accountId, name, "", CancellationToken.None)).Tag!.Id);
+    }
+
+    /// <summary>Adds a subscribed contact (single opt-in needs no confirmation here: it is set up through the contact pipeline, as an import would).</summary>
+    public async Task<long> AddContactDirectAsync(string email, Dictionary<string, string?>? fields = null, string username = "anna")
+    {
+        var accountId = await AccountIdAsync(username);
+        return await WithServicesAsync(async sp =>
+        {
+            var result = await sp.GetRequiredService<ContactChanges>().AddOrUpdateAsync(
+                new ChangeOrigin(accountId, ChangeSource.Import, "") { SignupSource = ChangeOrigin.ImportSource },
+                new ContactInput(email, null, null, null, fields), CancellationToken.None);
+            Assert.True(result.Done, $"The contact {email} was refused: {result.Refusal}");
+            return result.Value!.Contact.Id;
+        });
+    }
 
     public Task<long> AccountIdAsync(string username = "anna") =>
         WithServicesAsync(async sp => (await sp.GetRequiredService<AccountAdmin>().FindAccountAsync(username, CancellationToken.None)).Id);
