@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
@@ -32,7 +33,11 @@ internal sealed class AppAuthentication(
         if (Request.Cookies[CookieName] is not { Length: > 0 } token) return AuthenticateResult.NoResult();
         if (await sessions.FindAsync(token, Context.RequestAborted) is not var (account, sessionId))
             return AuthenticateResult.Fail("The session has expired or was ended.");
-        return AuthenticateResult.Success(new AuthenticationTicket(Principal.Create(account, SchemeName, sessionId), SchemeName));
+        var principal = Principal.Create(account, SchemeName, sessionId);
+        // Antiforgery ties its tokens to the user by this claim; without one it takes every claim,
+        // and a form rendered before the account's reference version moved (a tag created) would be refused.
+        ((ClaimsIdentity)principal.Identity!).AddClaim(new Claim(ClaimTypes.NameIdentifier, $"{account.Id}:{sessionId}"));
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
