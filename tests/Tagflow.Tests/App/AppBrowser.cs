@@ -38,8 +38,8 @@ public sealed class AppBrowser : IAsyncLifetime
     }
 }
 
-/// <summary>The browser tests share one browser and run one after another (the machine has few cores).</summary>
-[CollectionDefinition(Name)]
+/// <summary>The browser tests share one browser and run one after another, apart from the other tests (a browser under a loaded CPU misses its timeouts).</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class AppCollection : ICollectionFixture<AppBrowser>
 {
     public const string Name = "App";

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Tagflow.Accounts;
 using Tagflow.Contacts;
+using Tagflow.OptIns;
 using Tagflow.Tags;
 using Tagflow.Tests.Infrastructure;
 
@@ -40,7 +41,7 @@ internal sealed partial class AppSession : IAsyncDisposable
             ViewportSize = new ViewportSize { Width = 1280, Height = 860 },
             AcceptDownloads = true,
         });
-        context.SetDefaultTimeout(15_000);
+        context.SetDefaultTimeout(30_000);
         return new AppSession(host, context, await context.NewPageAsync());
     }
 
@@ -50,6 +51,20 @@ internal sealed partial class AppSession : IAsyncDisposable
         await Page.GetByLabel("Username").FillAsync(username);
         await Page.GetByLabel("Password").FillAsync(password);
         await Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+    }
+
+    /// <summary>Waits for the contacts page after a sign-in; on a timeout, says where the browser is and what it shows.</summary>
+    public async Task LandsOnContactsAsync()
+    {
+        try
+        {
+            await Page.WaitForURLAsync("**/app/contacts");
+        }
+        catch (TimeoutException e)
+        {
+            var text = await Page.Locator("main").InnerTextAsync(new() { Timeout = 2_000 });
+            throw new TimeoutException($"The sign-in did not lead to the contacts: the browser is at {Page.Url}, showing: {text}", e);
+        }
     }
 
     /// <summary>Adds a contact through the contacts page's form; answers the new contact's id.</summary>
@@ -78,15 +93,21 @@ internal sealed partial class AppSession : IAsyncDisposable
             (await sp.GetRequiredService<TagAdmin>().AddAsync(accountId, name, "", CancellationToken.None)).Tag!.Id);
     }
 
-    /// <summary>Adds a subscribed contact (single opt-in needs no confirmation here: it is set up through the contact pipeline, as an import would).</summary>
+    /// <summary>
+    /// Adds a subscribed contact through the contact pipeline, as a shop's checkout would through the
+    /// API: by a single opt-in process "Checkout" (made on first use), from 192.0.2.10.
+    /// </summary>
     public async Task<long> AddContactDirectAsync(string email, Dictionary<string, string?>? fields = null, string username = "anna")
     {
         var accountId = await AccountIdAsync(username);
         return await WithServicesAsync(async sp =>
         {
+            var db = sp.GetRequiredService<Tagflow.Data.TagflowDb>();
+            var process = db.OptInProcesses.Where(p => p.AccountId == accountId && p.Name == "Checkout").Select(p => (long?)p.Id).SingleOrDefault()
+                ?? (await sp.GetRequiredService<OptInProcessAdmin>().AddAsync(accountId, new ProcessSettings(Name: "Checkout", UseSingleOptIn: true), CancellationToken.None)).Process!.Id;
             var result = await sp.GetRequiredService<ContactChanges>().AddOrUpdateAsync(
-                new ChangeOrigin(accountId, ChangeSource.Import, "") { SignupSource = ChangeOrigin.ImportSource },
-                new ContactInput(email, null, null, null, fields), CancellationToken.None);
+                new ChangeOrigin(accountId, ChangeSource.Api, "192.0.2.10"),
+                new ContactInput(email, null, process, null, fields), CancellationToken.None);
             Assert.True(result.Done, $"The contact {email} was refused: {result.Refusal}");
             return result.Value!.Contact.Id;
         });

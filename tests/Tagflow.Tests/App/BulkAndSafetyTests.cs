@@ -94,6 +94,18 @@ public sealed partial class BulkAndSafetyTests(AppBrowser browser)
         Assert.StartsWith("text/html", unknown.Headers["content-type"], StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task SignInsFromOneAddressAreLimitedAsTheApiLoginsAre()
+    {
+        await using var app = await AppSession.StartAsync(browser, adjust: s => s with { LoginsPerMinutePerAddress = 3 });
+        using var client = app.Host.NewClient();
+        for (var i = 0; i < 3; i++)
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/app/signin")).StatusCode);
+        using var refused = await client.GetAsync("/app/signin");
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.True(refused.Headers.RetryAfter is not null);
+    }
+
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"(?<token>[^\"]+)\"")]
     private static partial Regex Token();
 }
