@@ -95,13 +95,22 @@ public sealed class ContactPageTests(AppBrowser browser)
         var link = DoubleOptInTests.Link(message);
         Assert.NotEmpty(link);
 
+        // Sent again from the contact's page: not within 10 minutes of the last, then a second email with a new link.
+        await app.Page.GetByRole(AriaRole.Button, new() { Name = "Send the confirmation email again" }).ClickAsync();
+        await Expect(app.Page.Locator("#error")).ToContainTextAsync("10 minutes");
+        app.Host.Clock.Advance(TimeSpan.FromMinutes(11));
+        await app.Page.GetByRole(AriaRole.Button, new() { Name = "Send the confirmation email again" }).ClickAsync();
+        await Expect(app.Page.Locator("#notice")).ToHaveTextAsync("The confirmation email was sent again, with a new link.");
+        var again = await MimeMessage.LoadAsync((await Outbox.FilesAsync(outbox, 2))[1]);
+        Assert.NotEqual(link, DoubleOptInTests.Link(again));
+
         app.Host.Clock.Advance(TimeSpan.FromMinutes(5));
         await app.Page.GotoAsync(link); // the contact confirms, in a browser
         await app.Page.GotoAsync($"/app/contacts/{id}");
         await Expect(app.Page.Locator("#status")).ToHaveTextAsync("Subscribed");
-        // The test clock stands at 2026-11-27 12:00 UTC, 13:00 in the account's Berlin; confirmed 5 minutes later.
+        // The test clock stood at 2026-11-27 12:00 UTC, 13:00 in the account's Berlin; confirmed 16 minutes later.
         await Expect(app.Page.Locator("#signup-at")).ToHaveTextAsync("2026-11-27 13:00:00");
-        await Expect(app.Page.Locator("#optin-at")).ToHaveTextAsync("2026-11-27 13:05:00");
+        await Expect(app.Page.Locator("#optin-at")).ToHaveTextAsync("2026-11-27 13:16:00");
         await Expect(app.Page.Locator("#optin-ip")).ToHaveTextAsync("127.0.0.1");
         await Expect(app.Page.Locator("#history")).ToContainTextAsync("Subscribed");
     }

@@ -1,5 +1,9 @@
 // Tagflow's admin app works without this file; it only adds comforts.
 "use strict";
+// What only works with this script stays hidden without it.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-copy][hidden], [data-select-all][hidden]").forEach((element) => { element.hidden = false; });
+});
 document.addEventListener("click", (event) => {
   // A button or link with data-confirm asks first.
   const asking = event.target.closest("[data-confirm]");
