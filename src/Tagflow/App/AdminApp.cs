@@ -21,6 +21,7 @@ internal static partial class AdminApp
     {
         services.AddRazorComponents();
         AppAuthentication.Register(services);
+        services.AddRateLimiter(o => o.AddPolicy<string, SignInRateLimit>(SignInRateLimit.Policy));
         services.AddAntiforgery(o =>
         {
             o.Cookie.Name = "tagflow_antiforgery";
