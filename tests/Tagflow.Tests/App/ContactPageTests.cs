@@ -77,6 +77,9 @@ public sealed class ContactPageTests(AppBrowser browser)
         await Expect(app.Page.GetByLabel("Birthday")).ToHaveValueAsync("1990-05-08");
         await Expect(app.Page.GetByLabel("Lead value")).ToHaveValueAsync("20.00");
         await Expect(app.Page.Locator("#history")).ToContainTextAsync("Changed: First name, Website, Birthday, Lead value");
+        // The single opt-in's SmartTag is shown, and cannot be removed by hand.
+        await Expect(app.Page.Locator("#tags")).ToContainTextAsync("Opt-in confirmed: CheckoutSmartTag");
+        await Expect(app.Page.Locator("#tags button")).ToHaveCountAsync(0);
         await app.ScreenshotAsync("contact");
     }
 
