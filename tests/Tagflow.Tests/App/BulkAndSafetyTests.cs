@@ -36,6 +36,10 @@ public sealed partial class BulkAndSafetyTests(AppBrowser browser)
         await Expect(app.Page.Locator("#contacts tbody tr")).ToHaveCountAsync(3);
         await Expect(app.Page.Locator("#contacts tbody")).Not.ToContainTextAsync("dee@example.com");
         await app.ScreenshotAsync("contacts");
+        // On a phone the page fits its width: no sideways scrolling.
+        await app.Page.SetViewportSizeAsync(390, 844);
+        Assert.True(await app.Page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"));
+        await app.ScreenshotAsync("contacts-phone");
     }
 
     [Fact]
