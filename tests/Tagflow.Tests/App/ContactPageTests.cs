@@ -47,6 +47,29 @@ public sealed class ContactPageTests(AppBrowser browser)
     }
 
     [Fact]
+    public async Task PagesFollowOneAnotherByKeysetWithNoContactTwiceAndNoneLeftOut()
+    {
+        await using var app = await AppSession.StartAsync(browser);
+        for (var i = 0; i < 55; i++)
+            await app.AddContactDirectAsync($"p{i:00}@example.com");
+        await app.SignInAsync();
+
+        foreach (var sort in new[] { "created", "changed" })
+        {
+            await app.Page.GotoAsync($"/app/contacts?sort={sort}");
+            var first = await app.Page.Locator("#contacts tbody td:nth-child(2)").AllInnerTextsAsync();
+            Assert.Equal(50, first.Count);
+            await app.Page.Locator("#next-page").ClickAsync();
+            await Expect(app.Page.Locator("#contacts tbody tr")).ToHaveCountAsync(5);
+            var second = await app.Page.Locator("#contacts tbody td:nth-child(2)").AllInnerTextsAsync();
+            Assert.Equal(55, first.Concat(second).Distinct().Count());
+            Assert.Equal("p54@example.com", first[0]); // newest first
+            await Expect(app.Page.Locator("#next-page")).ToHaveCountAsync(0);
+            Assert.Contains("after=", app.Page.Url, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task AWrongValueInATypedFieldShowsItsErrorBesideTheFieldAndSavesNothing()
     {
         await using var app = await AppSession.StartAsync(browser);
