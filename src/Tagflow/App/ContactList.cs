@@ -6,13 +6,14 @@ using Tagflow.Data;
 namespace Tagflow.App;
 
 /// <summary>What the contacts page asks: a search, filters, a sort and where the page starts.</summary>
-internal sealed record ContactQuery(string? Search, long? TagId, bool HasTag, ContactStatus? Status, BounceStatus? Bounce, bool ByChanged, string? After);
+internal sealed record ContactQuery(string? Search, long? TagId, bool HasTag, ContactStatus? Status, BounceStatus? Bounce, bool ByChanged, string? After,
+    string? Before = null);
 
 /// <summary>One row of the contacts page.</summary>
 internal sealed record ContactRow(long Id, string? Email, string? Sms, string Name, ContactStatus Status, BounceStatus Bounce, DateTime CreatedAt, DateTime UpdatedAt);
 
-/// <summary>A page of contacts and the cursor of the next one (null on the last page).</summary>
-internal sealed record ContactListPage(IReadOnlyList<ContactRow> Rows, string? Next);
+/// <summary>A page of contacts and the cursors of the next and the previous one (null where there is none).</summary>
+internal sealed record ContactListPage(IReadOnlyList<ContactRow> Rows, string? Next, string? Previous = null);
 
 /// <summary>
 /// The contacts page's query, scoped to the account. Pages by keyset, never by OFFSET: the cursor is
@@ -34,24 +35,33 @@ internal static class ContactList
                 : contacts.Where(c => !db.ContactTags.Any(t => t.TagId == tagId && t.ContactId == c.Id));
         contacts = Search(db, contacts, query.Search);
 
+        // Backwards (to the previous page) the same order is read from the other end and turned round.
+        var backwards = query.Before is not null;
+        var cursor = backwards ? query.Before : query.After;
         IQueryable<Contact> ordered;
         if (query.ByChanged)
         {
-            if (ChangedCursor(query.After) is var (changed, id))
-                contacts = contacts.Where(c => c.UpdatedAt < changed || (c.UpdatedAt == changed && c.Id < id));
-            ordered = contacts.OrderByDescending(c => c.UpdatedAt).ThenByDescending(c => c.Id);
+            if (ChangedCursor(cursor) is var (changed, id))
+                contacts = backwards
+                    ? contacts.Where(c => c.UpdatedAt > changed || (c.UpdatedAt == changed && c.Id > id))
+                    : contacts.Where(c => c.UpdatedAt < changed || (c.UpdatedAt == changed && c.Id < id));
+            ordered = backwards
+                ? contacts.OrderBy(c => c.UpdatedAt).ThenBy(c => c.Id)
+                : contacts.OrderByDescending(c => c.UpdatedAt).ThenByDescending(c => c.Id);
         }
         else
         {
-            if (long.TryParse(query.After, NumberStyles.None, CultureInfo.InvariantCulture, out var before))
-                contacts = contacts.Where(c => c.Id < before);
-            ordered = contacts.OrderByDescending(c => c.Id);
+            if (long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out var from))
+                contacts = backwards ? contacts.Where(c => c.Id > from) : contacts.Where(c => c.Id < from);
+            ordered = backwards ? contacts.OrderBy(c => c.Id) : contacts.OrderByDescending(c => c.Id);
         }
 
         var found = await ordered.Take(PageSize + 1)
             .Select(c => new { c.Id, c.Email, c.SmsPhone, c.Status, c.Bounce, c.CreatedAt, c.UpdatedAt })
             .ToListAsync(cancellationToken);
+        var more = found.Count > PageSize;
         var rows = found.Take(PageSize).ToList();
+        if (backwards) rows.Reverse();
         var ids = rows.Select(r => r.Id).ToList();
         var names = (await db.ContactFields.AsNoTracking()
                 .Where(f => ids.Contains(f.ContactId) && (f.Key == "fieldFirstName" || f.Key == "fieldLastName"))
@@ -59,15 +69,16 @@ internal static class ContactList
             .GroupBy(f => f.ContactId)
             .ToDictionary(g => g.Key, g => string.Join(' ', g.OrderBy(f => f.Key == "fieldLastName").Select(f => f.Value)));
 
-        var last = rows.LastOrDefault();
-        var next = found.Count > PageSize && last is not null
-            ? query.ByChanged
-                ? $"{last.UpdatedAt.Ticks.ToString(CultureInfo.InvariantCulture)}-{last.Id.ToString(CultureInfo.InvariantCulture)}"
-                : last.Id.ToString(CultureInfo.InvariantCulture)
-            : null;
+        string Cursor(DateTime updatedAt, long id) => query.ByChanged
+            ? $"{updatedAt.Ticks.ToString(CultureInfo.InvariantCulture)}-{id.ToString(CultureInfo.InvariantCulture)}"
+            : id.ToString(CultureInfo.InvariantCulture);
+        var (first, last) = (rows.FirstOrDefault(), rows.LastOrDefault());
+        // Coming back from a later page, there is a next one; going on from an earlier one, a previous one.
+        var next = last is not null && (backwards || more) ? Cursor(last.UpdatedAt, last.Id) : null;
+        var previous = first is not null && (backwards ? more : cursor is not null) ? Cursor(first.UpdatedAt, first.Id) : null;
         return new ContactListPage(
             [.. rows.Select(r => new ContactRow(r.Id, r.Email, r.SmsPhone, names.GetValueOrDefault(r.Id, ""), r.Status, r.Bounce, r.CreatedAt, r.UpdatedAt))],
-            next);
+            next, previous);
     }
 
     /// <summary>

@@ -66,6 +66,13 @@ public sealed class ContactPageTests(AppBrowser browser)
             Assert.Equal("p54@example.com", first[0]); // newest first
             await Expect(app.Page.Locator("#next-page")).ToHaveCountAsync(0);
             Assert.Contains("after=", app.Page.Url, StringComparison.Ordinal);
+
+            // And back: the first page again, with no previous one before it.
+            await app.Page.Locator("#previous-page").ClickAsync();
+            await Expect(app.Page.Locator("#contacts tbody tr")).ToHaveCountAsync(50);
+            Assert.Equal(first, await app.Page.Locator("#contacts tbody td:nth-child(2)").AllInnerTextsAsync());
+            await Expect(app.Page.Locator("#previous-page")).ToHaveCountAsync(0);
+            await Expect(app.Page.Locator("#next-page")).ToHaveCountAsync(1);
         }
     }
 
