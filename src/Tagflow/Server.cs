@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Features;
 using Scalar.AspNetCore;
 using Tagflow.Accounts;
+using Tagflow.App;
 using Tagflow.Automations;
 using Tagflow.Blocklist;
 using Tagflow.Contacts;
@@ -47,7 +48,7 @@ internal static class Server
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.Critical);
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Update", LogLevel.Critical);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        // Data protection comes with authentication but protects nothing of Tagflow's: no cookie is encrypted.
+        // Data protection protects only the admin app's antiforgery tokens: a lost key costs a reloaded form.
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
         // A start that fails (most often: the port is taken) is told by `tagflow serve` in one sentence, not
         // as the host's stack trace. A background service that fails still logs its exception, at Critical.
@@ -63,6 +64,7 @@ internal static class Server
         builder.Services.AddBackgroundLoop<ImportWorker>();
         TagflowAuthentication.Register(builder.Services);
         LoginRateLimit.Register(builder.Services, settings);
+        builder.Services.AddAdminApp();
         builder.Services.AddHealthChecks().AddDbContextCheck<TagflowDb>("database");
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
         {
@@ -75,11 +77,13 @@ internal static class Server
         var app = builder.Build();
         if (settings.TrustedProxies.Count > 0) app.UseForwardedHeaders(ForwardedHeaders(settings));
         app.UseWire();
+        app.UseAdminApp(); // /app answers in HTML, with its security headers
         app.UseMetricsAddress(settings); // a request on a metrics port goes no further
         app.UseRouting(); // after UseWire, so routes see the path without its .json suffix
         app.UseOneSqliteConnectionPerRequest();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseAntiforgery(); // the admin app's forms; the API's endpoints ask for none
         app.UseRateLimiter();
         app.UseIdempotencyKeys();
 
@@ -100,6 +104,7 @@ internal static class Server
         app.MapOptInPages();
         app.MapConfirmApi();
         app.MapEmailLinksApi();
+        app.MapAdminApp();
 
         app.MapOpenApi("/openapi").ExcludeFromDescription();
         app.MapScalarApiReference("/docs", o =>

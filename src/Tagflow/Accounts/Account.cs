@@ -46,6 +46,8 @@ internal sealed class ApiGrant
     public long AccountId { get; set; }
     public long DeveloperId { get; set; }
     public required string CustomerKeyHash { get; set; }
+    /// <summary>The customer key's last four characters, so its owner can tell keys apart; empty for grants made before they were kept.</summary>
+    public string CustomerKeyEnding { get; set; } = "";
     public DateTime CreatedAt { get; set; }
 }
 

@@ -144,6 +144,7 @@ internal sealed class AccountAdmin(TagflowDb db, KeyRing keys, TimeProvider cloc
             AccountId = account.Id,
             DeveloperId = developer.Id,
             CustomerKeyHash = Secrets.LookupHash(customerKey),
+            CustomerKeyEnding = customerKey[^4..],
             CreatedAt = clock.GetUtcNow().UtcDateTime,
         });
         await SaveUniqueAsync($"Another grant of '{developer.Name}' to '{account.Username}' was made at the same moment: try again.", cancellationToken);

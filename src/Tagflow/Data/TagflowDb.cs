@@ -106,6 +106,7 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
         {
             e.HasIndex(g => g.CustomerKeyHash).IsUnique();
             e.HasIndex(g => new { g.AccountId, g.DeveloperId }).IsUnique();
+            e.Property(g => g.CustomerKeyEnding).HasMaxLength(4);
             e.HasOne<Account>().WithMany().HasForeignKey(g => g.AccountId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne<Developer>().WithMany().HasForeignKey(g => g.DeveloperId).OnDelete(DeleteBehavior.Cascade);
         });

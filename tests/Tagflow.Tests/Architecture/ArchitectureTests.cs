@@ -16,7 +16,7 @@ public sealed class ArchitectureTests
     /// <summary>The features, and the parts built on them (everything but Wire, Data and the root).</summary>
     private static readonly string[] Features =
     [
-        "Tagflow.Accounts", "Tagflow.Automations", "Tagflow.Blocklist", "Tagflow.Cli", "Tagflow.Contacts", "Tagflow.Delivery", "Tagflow.Events",
+        "Tagflow.Accounts", "Tagflow.App", "Tagflow.Automations", "Tagflow.Blocklist", "Tagflow.Cli", "Tagflow.Contacts", "Tagflow.Delivery", "Tagflow.Events",
         "Tagflow.Fields", "Tagflow.Housekeeping", "Tagflow.Idempotency", "Tagflow.OptIns", "Tagflow.Tags", "Tagflow.Webhooks",
     ];
 
@@ -49,6 +49,12 @@ public sealed class ArchitectureTests
         AssertKept(Types.InAssembly(Server).That().DoNotResideInNamespace("Tagflow.Cli").And().DoNotHaveName("Program")
                 .ShouldNot().HaveDependencyOnAny("Tagflow.Cli").GetResult(),
             "Cli/ is the top: the server and the features must not reference the admin commands.");
+
+    [Fact]
+    public void NoFeatureKnowsTheAdminApp() =>
+        AssertKept(Types.InAssembly(Server).That().DoNotResideInNamespace("Tagflow.App").And().DoNotResideInNamespace("Tagflow.Cli")
+                .And().DoNotHaveName("Server").ShouldNot().HaveDependencyOnAny("Tagflow.App").GetResult(),
+            "App/ is a door like the API: the features must not reference it; it calls their services (ContactChanges, TagAdmin, …).");
 
     [Fact]
     public void OnlyTheAccountMigrationReadsThroughTheClient()

@@ -18,6 +18,9 @@ internal enum ChangeSource
 
     /// <summary>An import of a contact file (<c>POST /import</c>, <c>tagflow import</c>, <c>tagflow migrate --from</c>).</summary>
     Import,
+
+    /// <summary>The admin web app (<c>/app</c>), by the account's owner, signed in.</summary>
+    App,
 }
 
 /// <summary>
@@ -33,6 +36,9 @@ internal sealed record ChangeOrigin(long AccountId, ChangeSource Source, string 
 
     /// <summary>The sign-up source recorded for imported contacts whose file names none.</summary>
     public const string ImportSource = "Import";
+
+    /// <summary>The sign-up source recorded for contacts added by hand in the admin web app.</summary>
+    public const string AppSource = "App";
 
     /// <summary>The account's own address, the sender of its confirmation emails.</summary>
     public string AccountEmail { get; init; } = "";

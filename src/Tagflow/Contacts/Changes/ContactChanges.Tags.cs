@@ -9,19 +9,46 @@ namespace Tagflow.Contacts;
 internal sealed partial class ContactChanges
 {
     /// <summary>Adds manual tags to the contact with this address (error 7 if there is none); a tag it has keeps its first tagging time.</summary>
-    public Task<ContactResult<bool>> TagAsync(ChangeOrigin origin, string email, IReadOnlyCollection<long> tagIds, CancellationToken cancellationToken)
+    public Task<ContactResult<bool>> TagAsync(ChangeOrigin origin, string email, IReadOnlyCollection<long> tagIds, CancellationToken cancellationToken) =>
+        TagAsync(origin, (db, cancellationToken) => ContactQueries.IdByAddressAsync(db, origin.AccountId, email, cancellationToken), WireErrors.EmailNotFound,
+            tagIds, cancellationToken);
+
+    /// <summary>Adds manual tags to the account's contact with this id (error 401 if there is none): the admin app's door.</summary>
+    public Task<ContactResult<bool>> TagAsync(ChangeOrigin origin, long contactId, IReadOnlyCollection<long> tagIds, CancellationToken cancellationToken) =>
+        TagAsync(origin, (db, cancellationToken) => IdOfAsync(db, origin.AccountId, contactId, cancellationToken), WireErrors.ContactNotFound,
+            tagIds, cancellationToken);
+
+    private Task<ContactResult<bool>> TagAsync(ChangeOrigin origin, Func<TagflowDb, CancellationToken, Task<long?>> find, int notFound,
+        IReadOnlyCollection<long> tagIds, CancellationToken cancellationToken)
     {
         var accountId = origin.AccountId;
         var ids = tagIds.Distinct().ToList();
         return writes.RunAsync(accountId, async (db, cancellationToken) =>
         {
-            if (await ContactQueries.IdByAddressAsync(db, accountId, email, cancellationToken) is not { } contactId) return Refuse<bool>(WireErrors.EmailNotFound);
+            if (await find(db, cancellationToken) is not { } contactId) return Refuse<bool>(notFound);
             if (await ManualTagErrorAsync(db, accountId, ids, cancellationToken) is { } error) return Refuse<bool>(error);
             var present = await db.ContactTags.Where(t => t.ContactId == contactId && ids.Contains(t.TagId)).Select(t => t.TagId).ToListAsync(cancellationToken);
             AddTags(db, accountId, contactId, ids, present, clock.GetUtcNow().UtcDateTime);
             return Keep(true);
         }, cancellationToken);
     }
+
+    /// <summary>Removes a manual tag from the account's contact with this id (error 401 if there is none, 31 for a SmartTag): the admin app's door.</summary>
+    public Task<ContactResult<bool>> UntagAsync(ChangeOrigin origin, long contactId, long tagId, CancellationToken cancellationToken)
+    {
+        var accountId = origin.AccountId;
+        return writes.RunAsync(accountId, async (db, cancellationToken) =>
+        {
+            if (await IdOfAsync(db, accountId, contactId, cancellationToken) is null) return Refuse<bool>(WireErrors.ContactNotFound);
+            if (await ManualTagErrorAsync(db, accountId, [tagId], cancellationToken) is { } error) return Refuse<bool>(error);
+            await Taggings.RemoveAsync(db, accountId, contactId, tagId, clock.GetUtcNow().UtcDateTime, cancellationToken);
+            return Keep(true);
+        }, cancellationToken);
+    }
+
+    /// <summary>The id if the account has such a contact, else null.</summary>
+    private static async Task<long?> IdOfAsync(TagflowDb db, long accountId, long contactId, CancellationToken cancellationToken) =>
+        await db.Contacts.AnyAsync(c => c.Id == contactId && c.AccountId == accountId, cancellationToken) ? contactId : null;
 
     /// <summary>Removes a tag from the contact with this address (error 7 if there is none); a manual tag only, when <paramref name="manualOnly"/>.</summary>
     public Task<ContactResult<bool>> UntagAsync(ChangeOrigin origin, string email, long tagId, bool manualOnly, CancellationToken cancellationToken)

@@ -95,6 +95,11 @@ namespace Tagflow.Data.Migrations.Postgres
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("CustomerKeyEnding")
+                        .IsRequired()
+                        .HasMaxLength(4)
+                        .HasColumnType("character varying(4)");
+
                     b.Property<string>("CustomerKeyHash")
                         .IsRequired()
                         .HasColumnType("text");

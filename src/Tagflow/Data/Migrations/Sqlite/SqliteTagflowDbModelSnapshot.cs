@@ -86,6 +86,11 @@ namespace Tagflow.Data.Migrations.Sqlite
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("CustomerKeyEnding")
+                        .IsRequired()
+                        .HasMaxLength(4)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("CustomerKeyHash")
                         .IsRequired()
                         .HasColumnType("TEXT");

@@ -1,0 +1,32 @@
+using System.Globalization;
+
+namespace Tagflow.App;
+
+/// <summary>The app's addresses, in one place.</summary>
+internal static class AppPaths
+{
+    public const string Root = "/app";
+    public const string SignIn = "/app/signin";
+    public const string SignOut = "/app/signout";
+    public const string Contacts = "/app/contacts";
+    public const string Tags = "/app/tags";
+    public const string Fields = "/app/fields";
+    public const string Blocklist = "/app/blocklist";
+    public const string ApiAccess = "/app/api-access";
+    public const string Settings = "/app/settings";
+    public const string Stylesheet = "/app/assets/app.css";
+    public const string Script = "/app/assets/app.js";
+
+    public static string Contact(long id) => $"{Contacts}/{id.ToString(CultureInfo.InvariantCulture)}";
+
+    public static string ContactExport(long id) => $"{Contact(id)}/export";
+
+    public static string Tag(long id) => $"{Tags}/{id.ToString(CultureInfo.InvariantCulture)}";
+
+    /// <summary>A return address is followed only if it is one of the app's own pages.</summary>
+    public static string LocalOrHome(string? returnUrl) =>
+        returnUrl is { Length: > 0 } url && url.StartsWith(Root + "/", StringComparison.Ordinal) && !url.StartsWith("//", StringComparison.Ordinal)
+            && !url.Contains('\\', StringComparison.Ordinal) && !url.StartsWith(SignIn, StringComparison.Ordinal)
+            ? url
+            : Contacts;
+}
