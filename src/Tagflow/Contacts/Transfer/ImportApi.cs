@@ -50,18 +50,11 @@ internal static class ImportApi
             if (boundary is null) await SaveAsync(request.Body, path, cancellationToken);
             else
             {
+                // A refused form or option is an ImportFileException: answered 400, the file deleted, below.
                 var (form, error) = await ReceiveFormAsync(request.Body, boundary, path, cancellationToken);
-                if (form is null)
-                {
-                    File.Delete(path);
-                    return WireResults.BadRequest(error!);
-                }
+                if (form is null) throw new ImportFileException(error!);
                 (options, error) = ImportOptions.Parse(n => FromQuery(n) ?? form.Fields.GetValueOrDefault(n), form.ContentType, form.FileName);
-                if (options is null)
-                {
-                    File.Delete(path);
-                    return WireResults.BadRequest(error!);
-                }
+                if (options is null) throw new ImportFileException(error!);
                 name = form.FileName;
             }
             var job = await imports.CreateAsync(user.AccountId(), path, ownsFile: true, name.Length > 0 ? name : Path.GetFileName(path), options!, cancellationToken);

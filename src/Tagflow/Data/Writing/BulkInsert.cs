@@ -74,8 +74,10 @@ internal static class BulkInsert
     /// <summary>A prepared INSERT of some rows, with what each of its parameters holds.</summary>
     private sealed class Statement(sqlite3 db, sqlite3_stmt statement, int parameters) : IDisposable
     {
-        private readonly object?[] _bound = new object?[parameters];
-        private readonly bool[] _isBound = new bool[parameters];
+        /// <summary>What a parameter holds before its first binding: equal to no value, NULL included.</summary>
+        private static readonly object Unbound = new();
+
+        private readonly object?[] _bound = Enumerable.Repeat(Unbound, parameters).ToArray();
 
         public static Statement Prepare(sqlite3 db, BulkTable table, int rows)
         {
@@ -93,7 +95,7 @@ internal static class BulkInsert
             {
                 var p = offset + c;
                 var value = row[c];
-                if (_isBound[p] && Equals(_bound[p], value)) continue;
+                if (Equals(_bound[p], value)) continue;
                 var rc = value switch
                 {
                     null => raw.sqlite3_bind_null(statement, p + 1),
@@ -105,7 +107,7 @@ internal static class BulkInsert
                     var other => throw new ArgumentException($"No SQLite binding for {other.GetType()}."),
                 };
                 Check(db, rc);
-                (_bound[p], _isBound[p]) = (value, true);
+                _bound[p] = value;
             }
         }
 
