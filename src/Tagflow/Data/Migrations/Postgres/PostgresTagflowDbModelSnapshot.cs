@@ -498,6 +498,8 @@ namespace Tagflow.Data.Migrations.Postgres
                     b.HasIndex("AccountId", "SmsPhone")
                         .IsUnique();
 
+                    b.HasIndex("AccountId", "UpdatedAt", "Id");
+
                     b.ToTable("Contacts");
                 });
 

@@ -477,6 +477,8 @@ namespace Tagflow.Data.Migrations.Sqlite
                     b.HasIndex("AccountId", "SmsPhone")
                         .IsUnique();
 
+                    b.HasIndex("AccountId", "UpdatedAt", "Id");
+
                     b.ToTable("Contacts");
                 });
 
