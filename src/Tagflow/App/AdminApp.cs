@@ -15,7 +15,7 @@ internal static partial class AdminApp
     /// <summary>Only the app's own stylesheet and script; no inline script, no other origin, no framing.</summary>
     public const string ContentSecurityPolicy =
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
-        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'self'";
 
     public static void AddAdminApp(this IServiceCollection services)
     {
@@ -59,7 +59,8 @@ internal static partial class AdminApp
         headers.XContentTypeOptions = "nosniff";
         headers.XFrameOptions = "DENY";
         headers["Referrer-Policy"] = "same-origin";
-        if (!context.Request.Path.StartsWithSegments("/app/assets")) headers.CacheControl = "no-store";
+        // As antiforgery sets it on every page with a form (it warns in the log when it finds another value).
+        if (!context.Request.Path.StartsWithSegments("/app/assets")) headers.CacheControl = "no-cache, no-store";
         try
         {
             await next(context);
@@ -92,6 +93,7 @@ internal static partial class AdminApp
         {
             ".css" => "text/css; charset=utf-8",
             ".js" => "text/javascript; charset=utf-8",
+            ".svg" => "image/svg+xml",
             _ => null,
         };
         var stream = type is null ? null : Assembly.GetExecutingAssembly().GetManifestResourceStream("Tagflow.App.Assets." + name);

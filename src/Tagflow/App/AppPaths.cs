@@ -16,6 +16,8 @@ internal static class AppPaths
     public const string Settings = "/app/settings";
     public const string Stylesheet = "/app/assets/app.css";
     public const string Script = "/app/assets/app.js";
+    public const string Icon = "/app/assets/icon.svg";
+    public const string BlazorScript = "/app/assets/blazor.web.js";
 
     public static string Contact(long id) => $"{Contacts}/{id.ToString(CultureInfo.InvariantCulture)}";
 

@@ -150,6 +150,10 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
             // The admin app's contacts page sorted by the last change, paged by keyset: its first page
             // at a million contacts is a seek, not a sort of the whole account.
             e.HasIndex(c => new { c.AccountId, c.UpdatedAt, c.Id });
+            // The contacts page filtered by a rare status or bounce: partial indexes that hold only those
+            // contacts, so a million subscribed ones cost them nothing (ContactList spells out the condition).
+            e.HasIndex(c => new { c.AccountId, c.Status, c.Id }).HasFilter("\"Status\" <> 'Subscribed'");
+            e.HasIndex(c => new { c.AccountId, c.Bounce, c.Id }).HasFilter("\"Bounce\" <> 'None'");
             e.Property(c => c.Email).HasMaxLength(254);
             e.Property(c => c.NormalizedEmail).HasMaxLength(254);
             e.Property(c => c.SmsPhone).HasMaxLength(32);

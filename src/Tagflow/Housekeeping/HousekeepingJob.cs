@@ -33,9 +33,19 @@ internal sealed partial class HousekeepingJob(IServiceScopeFactory scopes, Tagfl
     private async Task CleanAsync(CancellationToken stoppingToken)
     {
         var removed = await RunOnceAsync(stoppingToken);
+        await RefreshStatisticsAsync(stoppingToken);
         if (removed.Values.Any(n => n > 0))
             LogRemoved(Logger, string.Join(", ", removed.Where(r => r.Value > 0).Select(r => $"{r.Value} {r.Key}")));
         await Task.Delay(settings.Retention.Interval, stoppingToken);
+    }
+
+    /// <summary>The query planner's statistics, after the round's deletes and whatever the hour brought (an import).</summary>
+    private async Task RefreshStatisticsAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TagflowDb>();
+        using (await gate.HoldAsync(db, cancellationToken))
+            await DataSetup.RefreshStatisticsAsync(db, cancellationToken);
     }
 
     /// <summary>One round; answers how many of each kind it removed.</summary>

@@ -31,7 +31,8 @@ internal sealed partial class AppSession : IAsyncDisposable
     /// A server with the account <paramref name="username"/> on the Standard plan (the app is not only
     /// for the API's Premium plans), and a tab not yet signed in.
     /// </summary>
-    public static async Task<AppSession> StartAsync(AppBrowser browser, string username = "anna", Func<TagflowSettings, TagflowSettings>? adjust = null)
+    public static async Task<AppSession> StartAsync(AppBrowser browser, string username = "anna", Func<TagflowSettings, TagflowSettings>? adjust = null,
+        bool javaScript = true)
     {
         var host = await TagflowHost.StartAsync(Providers.Sqlite, adjust ?? (s => s));
         await host.AddAccountAsync(username, Plan.Standard);
@@ -40,6 +41,7 @@ internal sealed partial class AppSession : IAsyncDisposable
             BaseURL = host.BaseAddress.ToString(),
             ViewportSize = new ViewportSize { Width = 1280, Height = 860 },
             AcceptDownloads = true,
+            JavaScriptEnabled = javaScript,
         });
         context.SetDefaultTimeout(30_000);
         return new AppSession(host, context, await context.NewPageAsync());

@@ -119,6 +119,39 @@ public sealed partial class BulkAndSafetyTests(AppBrowser browser)
         await Expect(app.Page.GetByRole(AriaRole.Heading, new() { Name = "Too many sign-ins" })).ToBeVisibleAsync();
     }
 
+    [Fact]
+    public async Task LinksAndFormsUpdateThePageInPlaceAndWorkWithoutJavaScriptToo()
+    {
+        await using var app = await AppSession.StartAsync(browser);
+        var errors = new List<string>();
+        app.Page.Console += (_, message) => { if (message.Type == "error") errors.Add($"{message.Text} ({message.Location})"); };
+        app.Page.PageError += (_, error) => errors.Add(error);
+        await app.SignInAsync();
+        await app.LandsOnContactsAsync();
+
+        // A mark on the window survives only if no page in between was loaded whole.
+        await app.Page.EvaluateAsync("() => { window.stayed = true; }");
+        await app.Page.Locator("header nav").GetByRole(AriaRole.Link, new() { Name = "Tags" }).ClickAsync();
+        await app.Page.WaitForURLAsync("**/app/tags");
+        await app.Page.GetByLabel("New tag").FillAsync("Webinar");
+        await app.Page.GetByRole(AriaRole.Button, new() { Name = "Create tag" }).ClickAsync();
+        await Expect(app.Page.Locator("#notice")).ToHaveTextAsync("The tag “Webinar” was created.");
+        await app.Page.Locator("#tags").GetByRole(AriaRole.Link, new() { Name = "Webinar" }).ClickAsync();
+        await Expect(app.Page.GetByLabel("Name")).ToHaveValueAsync("Webinar");
+        Assert.True(await app.Page.EvaluateAsync<bool>("() => window.stayed === true"), "a link or form loaded the whole page");
+        Assert.True(errors.Count == 0, string.Join('\n', errors)); // nothing refused by the Content-Security-Policy, no script error
+
+        // Without JavaScript every link and form is a plain page load, and does the same.
+        await using var plain = await AppSession.StartAsync(browser, javaScript: false);
+        await plain.SignInAsync();
+        await plain.LandsOnContactsAsync();
+        await plain.Page.GotoAsync("/app/tags");
+        await plain.Page.GetByLabel("New tag").FillAsync("Webinar");
+        await plain.Page.GetByRole(AriaRole.Button, new() { Name = "Create tag" }).ClickAsync();
+        await Expect(plain.Page.Locator("#notice")).ToHaveTextAsync("The tag “Webinar” was created.");
+        await Expect(plain.Page.Locator("#tags")).ToContainTextAsync("Webinar");
+    }
+
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"(?<token>[^\"]+)\"")]
     private static partial Regex Token();
 }

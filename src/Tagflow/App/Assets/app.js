@@ -1,8 +1,13 @@
 // Tagflow's admin app works without this file; it only adds comforts.
 "use strict";
-// What only works with this script stays hidden without it.
-document.addEventListener("DOMContentLoaded", () => {
+// What only works with this script stays hidden without it; shown again after each enhanced navigation,
+// which patches the page from the server's HTML.
+const reveal = () => {
   document.querySelectorAll("[data-copy][hidden], [data-select-all][hidden]").forEach((element) => { element.hidden = false; });
+};
+document.addEventListener("DOMContentLoaded", () => {
+  reveal();
+  if (window.Blazor) window.Blazor.addEventListener("enhancedload", reveal);
 });
 document.addEventListener("click", (event) => {
   // A button or link with data-confirm asks first.

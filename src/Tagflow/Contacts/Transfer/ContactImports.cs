@@ -269,6 +269,9 @@ internal sealed class ContactImports(TagflowDb db, ContactChanges changes, Tagfl
             .SetProperty(j => j.HeartbeatAt, (DateTime?)null)
             .SetProperty(j => j.Error, message), CancellationToken.None);
         if (ended == 0) return; // another importer took the job over: it ends it
+        // An import may have made the account's tables many times larger: the query planner learns it now,
+        // not at the next housekeeping round.
+        await DataSetup.RefreshStatisticsAsync(db, CancellationToken.None);
         if (job.OwnsFile)
         {
             try

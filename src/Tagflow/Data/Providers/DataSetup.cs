@@ -52,6 +52,21 @@ internal static class DataSetup
         if (db is SqliteTagflowDb)
             // WAL lets readers and one writer work at once; the setting is kept in the file.
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        await RefreshStatisticsAsync(db, cancellationToken);
+    }
+
+    /// <summary>
+    /// Lets SQLite's query planner know the tables' sizes (PostgreSQL's autovacuum does this by itself).
+    /// Without statistics SQLite guesses, and at a million contacts a wrong guess is a scan: a partial index
+    /// of the few unsubscribed contacts looks no better than the whole table. <c>PRAGMA optimize</c>
+    /// analyses only the tables that grew or shrank much since their last analysis, and
+    /// <c>analysis_limit</c> keeps each one to a sample, a few milliseconds at any size. Run at start and
+    /// by each housekeeping round; a write, so SQLite callers hold the write gate.
+    /// </summary>
+    public static async Task RefreshStatisticsAsync(TagflowDb db, CancellationToken cancellationToken)
+    {
+        if (db is SqliteTagflowDb)
+            await db.Database.ExecuteSqlRawAsync("PRAGMA analysis_limit=1000; PRAGMA optimize=0x10002;", cancellationToken);
     }
 
     /// <summary>

@@ -477,6 +477,12 @@ namespace Tagflow.Data.Migrations.Sqlite
                     b.HasIndex("AccountId", "SmsPhone")
                         .IsUnique();
 
+                    b.HasIndex("AccountId", "Bounce", "Id")
+                        .HasFilter("\"Bounce\" <> 'None'");
+
+                    b.HasIndex("AccountId", "Status", "Id")
+                        .HasFilter("\"Status\" <> 'Subscribed'");
+
                     b.HasIndex("AccountId", "UpdatedAt", "Id");
 
                     b.ToTable("Contacts");
