@@ -26,7 +26,7 @@ internal sealed record Results(
 /// The run, in order: SQLite baseline, add-or-update (plain, then with an Idempotency-Key on every
 /// call), fill to N contacts, search, GET /subscriber;
 /// then, on a fresh database, campaigns and webhooks (<see cref="AutomationBench"/>);
-/// then, on two more, the contact import and the hot path after it (<see cref="ImportBench"/>).
+/// then, on two more, the contact import and the hot path and the admin app's contacts page after it (<see cref="ImportBench"/>).
 /// </summary>
 internal static class Benchmark
 {

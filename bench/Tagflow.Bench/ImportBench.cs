@@ -10,8 +10,9 @@ namespace Tagflow.Bench;
 /// The contact import (issue 16), last: for each size, a server on a fresh database of its own, three
 /// custom fields made through the API, a CSV file of that many contacts written to the data
 /// directory, streamed to <c>POST /import</c>, and <c>GET /import/{id}</c> polled until the job is
-/// done. Then on the account it filled, the hot path (search, add-or-update, tag) with 32 clients and
-/// <c>GET /subscriber?status=subscribed</c>. The small account first: it is quick, and it shows an
+/// done. Then on the account it filled, the hot path (search, add-or-update, tag) with 32 clients,
+/// <c>GET /subscriber?status=subscribed</c> and the admin app's contacts page
+/// (<see cref="ContactsPageBench"/>). The small account first: it is quick, and it shows an
 /// importer that does not work before the large file is written.
 /// </summary>
 internal static class ImportBench
@@ -64,8 +65,13 @@ internal static class ImportBench
         if (list.Ids != contacts)
             throw new BenchException($"The account should hold the {contacts:N0} imported contacts as subscribed, GET /subscriber?status=subscribed listed {list.Ids:N0}.");
 
+        var contactsPage = await ContactsPageBench.MeasureAsync(load, server, credentials, contacts, list.OldestId, cancellationToken);
+
         await server.DisposeAsync();
-        return new ImportedAccount(import, hotPath, list, ServerLog.Read(logPath).Problems);
+        var log = ServerLog.Read(logPath);
+        contactsPage = ContactsPageBench.WithServerTimes(contactsPage, log);
+        ContactsPageBench.Print(contactsPage);
+        return new ImportedAccount(import, hotPath, list, contactsPage, log.Problems);
     }
 
     /// <summary>Makes the file's custom fields in the account, then writes the file; answers its size in bytes.</summary>
@@ -196,7 +202,11 @@ internal static class ImportBench
         var text = Encoding.UTF8.GetString(body.GetBuffer(), 0, (int)body.Length);
         if (response.StatusCode != HttpStatusCode.OK)
             throw new BenchException($"GET /subscriber?status=subscribed answered {(int)response.StatusCode} {response.StatusCode}, not 200: {Load.Shorten(text)}");
-        var ids = Benchmark.Parse(text, "GET /subscriber", d => d.RootElement.GetArrayLength());
-        return new StreamedList(firstByte, total, ids, body.Length, before, after);
+        var (ids, oldest) = Benchmark.Parse(text, "GET /subscriber", d =>
+        {
+            var all = d.RootElement.EnumerateArray().Select(e => long.Parse(e.GetString()!, CultureInfo.InvariantCulture)).ToList();
+            return (all.Count, all.Count > 0 ? all.Min() : 0);
+        });
+        return new StreamedList(firstByte, total, ids, oldest, body.Length, before, after);
     }
 }

@@ -42,15 +42,19 @@ internal sealed record HotPath(PhaseResult Search, PhaseResult AddOrUpdate, Phas
     public IEnumerable<PhaseResult> Phases => [Search, AddOrUpdate, Tag];
 }
 
-/// <summary><c>GET /subscriber?status=subscribed</c> read as a stream: its first byte, its end, and the server's memory before and after.</summary>
-internal sealed record StreamedList(TimeSpan FirstByte, TimeSpan Total, int Ids, long Bytes, (long Peak, long Current) Before, (long Peak, long Current) After)
+/// <summary>
+/// <c>GET /subscriber?status=subscribed</c> read as a stream: its first byte, its end, and the
+/// server's memory before and after; <see cref="OldestId"/> is the smallest id it listed, the
+/// imported file's first contact.
+/// </summary>
+internal sealed record StreamedList(TimeSpan FirstByte, TimeSpan Total, int Ids, long OldestId, long Bytes, (long Peak, long Current) Before, (long Peak, long Current) After)
 {
     /// <summary>How much the server's memory grew over the list: the more of its peak's and its resident memory's growth.</summary>
     public long Growth => Math.Max(After.Peak - Before.Peak, After.Current - Before.Current);
 }
 
-/// <summary>One fresh server's figures: its import, then the hot path and the list on the account it filled.</summary>
-internal sealed record ImportedAccount(ImportRun Import, HotPath HotPath, StreamedList List, IReadOnlyList<string> Problems)
+/// <summary>One fresh server's figures: its import, then the hot path, the list and the admin app's contacts page on the account it filled.</summary>
+internal sealed record ImportedAccount(ImportRun Import, HotPath HotPath, StreamedList List, IReadOnlyList<PageTimes> ContactsPage, IReadOnlyList<string> Problems)
 {
     public IEnumerable<CpuUse> Cpu => [Import.Cpu, .. HotPath.Phases.Select(p => p.Cpu)];
 }

@@ -40,6 +40,13 @@ internal sealed partial class ServerLog
         return times.Count == 0 ? null : Latency.Of(times);
     }
 
+    /// <summary>
+    /// The server's own times for one route, in the order of the log. The log keeps no query string,
+    /// so requests that differ only in theirs are told apart by their place in this order.
+    /// </summary>
+    public IReadOnlyList<double> InOrder(string method, string path) =>
+        [.. _requests.Where(r => r.Method == method && r.Path == path).Select(r => r.Ms)];
+
     // As the server writes it: "2026-11-28T00:41:56.924Z info: Tagflow.Requests[…] POST /subscriber 200 3.1 ms account 1".
     [GeneratedRegex(@"^(?<at>\S+Z) info: Tagflow\.Requests\[\d+\] (?<method>\S+) (?<path>\S+) \d+ (?<ms>[\d.]+) ms")]
     private static partial Regex RequestLine();

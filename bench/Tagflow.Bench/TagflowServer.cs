@@ -7,13 +7,16 @@ using System.Text;
 
 namespace Tagflow.Bench;
 
-/// <summary>X-Un and X-Ci for one account (README, "Developer key + customer key").</summary>
-internal sealed record Credentials(string Username, string XCi)
+/// <summary>
+/// X-Un and X-Ci for one account (README, "Developer key + customer key"), and its password, which
+/// signs in to the admin app.
+/// </summary>
+internal sealed record Credentials(string Username, string XCi, string Password)
 {
-    public static Credentials For(string username, string developerKey, string customerKey)
+    public static Credentials For(string username, string password, string developerKey, string customerKey)
     {
         var key = Encoding.UTF8.GetBytes(customerKey);
-        return new(username, Convert.ToBase64String([.. HMACSHA256.HashData(Convert.FromHexString(developerKey), key), .. key]));
+        return new(username, Convert.ToBase64String([.. HMACSHA256.HashData(Convert.FromHexString(developerKey), key), .. key]), password);
     }
 }
 
@@ -41,16 +44,16 @@ internal sealed class TagflowServer : IAsyncDisposable
     /// <summary>How the process ended: its exit code, or 128 + the signal that ended it; null while it runs.</summary>
     public int? ExitCode { get; private set; }
 
-    /// <summary>An account with API access and a developer grant, made with the admin commands.</summary>
+    /// <summary>An account with API access and a developer grant, made with the admin commands, and a random password.</summary>
     public static async Task<Credentials> CreateAccountAsync(string executable, string database, CancellationToken cancellationToken)
     {
         const string username = "bench";
         const string developer = "bench-load";
-        await AdminAsync(executable, database, cancellationToken,
-            "accounts", "add", username, "--password", Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)), "--plan", "premium");
+        var password = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        await AdminAsync(executable, database, cancellationToken, "accounts", "add", username, "--password", password, "--plan", "premium");
         var developerKey = await AdminAsync(executable, database, cancellationToken, "developers", "add", developer);
         var customerKey = await AdminAsync(executable, database, cancellationToken, "keys", "grant", username, developer);
-        return Credentials.For(username, developerKey, customerKey);
+        return Credentials.For(username, password, developerKey, customerKey);
     }
 
     /// <summary>Starts <c>tagflow serve</c> on <paramref name="database"/>, with <paramref name="options"/> (such as <c>--smtp</c>) added.</summary>
