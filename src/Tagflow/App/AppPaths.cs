@@ -12,6 +12,8 @@ internal static class AppPaths
     public const string Tags = "/app/tags";
     public const string Fields = "/app/fields";
     public const string Blocklist = "/app/blocklist";
+    public const string Webhooks = "/app/webhooks";
+    public const string Events = "/app/events";
     public const string ApiAccess = "/app/api-access";
     public const string Settings = "/app/settings";
     public const string Stylesheet = "/app/assets/app.css";
@@ -24,6 +26,8 @@ internal static class AppPaths
     public static string ContactExport(long id) => $"{Contact(id)}/export";
 
     public static string Tag(long id) => $"{Tags}/{id.ToString(CultureInfo.InvariantCulture)}";
+
+    public static string Webhook(long id) => $"{Webhooks}/{id.ToString(CultureInfo.InvariantCulture)}";
 
     /// <summary>A return address is followed only if it is one of the app's own pages.</summary>
     public static string LocalOrHome(string? returnUrl) =>

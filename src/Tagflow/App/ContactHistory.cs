@@ -46,7 +46,8 @@ internal static class ContactHistory
         return [.. entries.OrderByDescending(e => e.At)];
     }
 
-    private static string Describe(ContactEvent e, Dictionary<long, string> tagNames, FieldCatalog catalog)
+    /// <summary>An event in words, as the contact page and the events page tell it.</summary>
+    public static string Describe(ContactEvent e, Dictionary<long, string> tagNames, FieldCatalog catalog)
     {
         var tag = e.TagId is { } id ? tagNames.TryGetValue(id, out var name) ? $"“{name}”" : "a tag since deleted" : "";
         return e.Type switch

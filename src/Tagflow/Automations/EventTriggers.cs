@@ -56,7 +56,7 @@ internal static class EventTriggers
                     foreach (var campaign in campaigns.Where(c => c.TagId == e.TagId && e.Id > c.FromEventId))
                         await EnterAsync(db, accountId, campaign, e.ContactId, now, cancellationToken);
                     foreach (var webhook in webhooks.Where(w => w.TagId == e.TagId && e.Id > w.FromEventId))
-                        await WebhookQueue.AddAsync(db, webhook, e.ContactId, now, cancellationToken);
+                        await WebhookQueue.AddAsync(db, webhook, e.ContactId, DeliveryCauses.TagAdded, now, cancellationToken);
                     break;
                 case EventTypes.ContactSubscribed:
                     var listening = campaigns.Where(c => e.Id > c.FromEventId).ToList();

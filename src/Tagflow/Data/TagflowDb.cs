@@ -277,6 +277,7 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
             e.Property(d => d.Method).HasMaxLength(8);
             e.Property(d => d.Url).HasMaxLength(8000);
             e.Property(d => d.ContentType).HasMaxLength(64);
+            e.Property(d => d.Cause).HasMaxLength(16);
             e.Property(d => d.State).HasConversion<string>().HasMaxLength(16);
             e.HasOne<Webhook>().WithMany().HasForeignKey(d => d.WebhookId).OnDelete(DeleteBehavior.Cascade);
             // Erasing a contact erases what was queued about it.
@@ -286,6 +287,7 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
         {
             e.HasIndex(a => a.DeliveryId);
             e.Property(a => a.Error).HasMaxLength(500);
+            e.Property(a => a.Answer).HasMaxLength(500);
             e.HasOne<WebhookDelivery>().WithMany().HasForeignKey(a => a.DeliveryId).OnDelete(DeleteBehavior.Cascade);
         });
         modelBuilder.Entity<Delivery.OutboxMail>(e => e.Property(m => m.FileName).HasMaxLength(64));
@@ -320,6 +322,8 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
         modelBuilder.Entity<ContactEvent>(e =>
         {
             e.HasIndex(v => new { v.AccountId, v.Id });
+            // A contact's events, newest first (its page, the events page filtered by contact): a seek at any size.
+            e.HasIndex(v => new { v.AccountId, v.ContactId, v.Id });
             e.Property(v => v.Type).HasMaxLength(32);
             e.HasOne<Account>().WithMany().HasForeignKey(v => v.AccountId).OnDelete(DeleteBehavior.Cascade);
         });

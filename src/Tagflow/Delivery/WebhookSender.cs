@@ -46,7 +46,10 @@ internal sealed partial class WebhookSender(IServiceScopeFactory scopes, SqliteW
     private readonly Channel<Attempt> _attempts = Channel.CreateUnbounded<Attempt>(new UnboundedChannelOptions { SingleReader = true });
 
     /// <summary>What one attempt gave; <see cref="GiveUp"/> when trying again cannot help.</summary>
-    private sealed record Attempt(long DeliveryId, int? Status, int DurationMs, string Error, bool GiveUp);
+    private sealed record Attempt(long DeliveryId, int? Status, int DurationMs, string Error, bool GiveUp, string Answer = "");
+
+    /// <summary>How much of an answer's body is kept with the attempt, so the owner sees what the receiver said.</summary>
+    private const int AnswerExcerpt = 500;
     private readonly HttpClient _http = new(WebhookTargets.Handler(settings.WebhookAllowPrivate, resolve)) { Timeout = Timeout };
 
     public void Wake() => _signal.Wake();
@@ -175,7 +178,7 @@ internal sealed partial class WebhookSender(IServiceScopeFactory scopes, SqliteW
         request.Headers.UserAgent.ParseAdd("Tagflow-Webhooks/1.0");
 
         int? status = null;
-        var error = "";
+        string error = "", answer = "";
         var started = Stopwatch.GetTimestamp();
         try
         {
@@ -183,6 +186,7 @@ internal sealed partial class WebhookSender(IServiceScopeFactory scopes, SqliteW
             status = (int)response.StatusCode;
             if (status is >= 300 and < 400) error = "Redirects are not followed; point the webhook at the final URL.";
             else if (status is < 200 or >= 300) error = $"The receiver answered {status}.";
+            answer = await ExcerptAsync(response, cancellationToken);
         }
         catch (HttpRequestException e)
         {
@@ -192,7 +196,31 @@ internal sealed partial class WebhookSender(IServiceScopeFactory scopes, SqliteW
         {
             error = $"No answer within {Timeout.TotalSeconds:0} s.";
         }
-        return new Attempt(delivery.Id, status, (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds, error, GiveUp: false);
+        return new Attempt(delivery.Id, status, (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds, error, GiveUp: false, answer);
+    }
+
+    /// <summary>
+    /// The start of the answer's body as text, read for at most a few seconds: a receiver that sends
+    /// its headers and then nothing has answered all the same.
+    /// </summary>
+    private static async Task<string> ExcerptAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        using var reading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        reading.CancelAfter(TimeSpan.FromSeconds(5));
+        var buffer = new byte[AnswerExcerpt * 4];
+        var read = 0;
+        try
+        {
+            await using var body = await response.Content.ReadAsStreamAsync(reading.Token);
+            int n;
+            while (read < buffer.Length && (n = await body.ReadAsync(buffer.AsMemory(read), reading.Token)) > 0) read += n;
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            // what came before the receiver stopped is kept
+        }
+        var text = new string([.. Encoding.UTF8.GetString(buffer, 0, read).Select(c => char.IsControl(c) && c is not ('\n' or '\t') ? ' ' : c)]).Trim();
+        return text.Length <= AnswerExcerpt ? text : text[..AnswerExcerpt];
     }
 
     /// <summary>Records the attempts as they come, each batch of them in one transaction.</summary>
@@ -233,7 +261,10 @@ internal sealed partial class WebhookSender(IServiceScopeFactory scopes, SqliteW
                 if (!deliveries.TryGetValue(attempt.DeliveryId, out var delivery)) continue;
                 delivery.Attempts++;
                 var error = attempt.Error.Length <= 500 ? attempt.Error : attempt.Error[..500];
-                db.WebhookAttempts.Add(new WebhookAttempt { DeliveryId = delivery.Id, At = now, Status = attempt.Status, DurationMs = attempt.DurationMs, Error = error });
+                db.WebhookAttempts.Add(new WebhookAttempt
+                {
+                    DeliveryId = delivery.Id, At = now, Status = attempt.Status, DurationMs = attempt.DurationMs, Error = error, Answer = attempt.Answer,
+                });
                 if (attempt.Status is >= 200 and < 300)
                 {
                     delivery.State = DeliveryState.Delivered;

@@ -55,7 +55,10 @@ internal sealed class WebhookDelivery
     public long Id { get; set; }
     public long AccountId { get; set; }
     public long WebhookId { get; set; }
-    public long ContactId { get; set; }
+    /// <summary>The contact the call is about; null for a test event, which is about no contact.</summary>
+    public long? ContactId { get; set; }
+    /// <summary>What queued it, one of <see cref="DeliveryCauses"/>; empty for a delivery queued before causes were kept.</summary>
+    public string Cause { get; set; } = "";
     /// <summary>The Standard Webhooks message id (<c>msg_…</c>): the same on every attempt.</summary>
     public required string MessageId { get; set; }
     public required string Method { get; set; }
@@ -79,4 +82,17 @@ internal sealed class WebhookAttempt
     public int? Status { get; set; }
     public int DurationMs { get; set; }
     public string Error { get; set; } = "";
+    /// <summary>The start of the receiver's answer body, as text.</summary>
+    public string Answer { get; set; } = "";
+}
+
+/// <summary>What queues a delivery.</summary>
+internal static class DeliveryCauses
+{
+    /// <summary>A contact got the webhook's trigger tag.</summary>
+    public const string TagAdded = "tag.added";
+    /// <summary>A campaign's webhook step.</summary>
+    public const string Campaign = "campaign";
+    /// <summary>The owner's "send a test event": a sample contact, marked as a test.</summary>
+    public const string Test = "test";
 }

@@ -132,16 +132,55 @@ internal sealed partial class WebhookAdmin(TagflowDb db, KeyRing keys, TagflowSe
         return null;
     }
 
-    /// <summary>The webhook's deliveries, newest first, each with its attempts.</summary>
-    public async Task<List<(WebhookDelivery Delivery, List<WebhookAttempt> Attempts)>> DeliveriesAsync(long accountId, long webhookId, long? before, int limit, CancellationToken cancellationToken)
+    /// <summary>Stops calling the webhook (<paramref name="enabled"/> false) or calls it again; a disabled webhook's queued calls fail at their next attempt. False if there is no such webhook.</summary>
+    public async Task<bool> SetEnabledAsync(long accountId, long id, bool enabled, CancellationToken cancellationToken)
     {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var webhook = db.Webhooks.Where(w => w.Id == id && w.AccountId == accountId);
+        var changed = enabled
+            ? await webhook.ExecuteUpdateAsync(s => s.SetProperty(w => w.DisabledAt, (DateTime?)null).SetProperty(w => w.DisabledReason, "").SetProperty(w => w.UpdatedAt, now), cancellationToken)
+            : await webhook.ExecuteUpdateAsync(s => s.SetProperty(w => w.DisabledAt, w => w.DisabledAt ?? now)
+                .SetProperty(w => w.DisabledReason, w => w.DisabledAt == null ? DisabledByOwner : w.DisabledReason).SetProperty(w => w.UpdatedAt, now), cancellationToken);
+        signal.Changed();
+        return changed == 1;
+    }
+
+    /// <summary>Why a webhook stopped, as <see cref="Webhook.DisabledReason"/> records it.</summary>
+    public const string DisabledByOwner = "Disabled by the account.";
+
+    private static string DisabledWhy(Webhook webhook) => webhook.DisabledReason.Length > 0 ? webhook.DisabledReason.TrimEnd('.') : "disabled";
+
+    /// <summary>
+    /// Queues a test event for the webhook (<see cref="WebhookQueue.AddTest"/>): sent, signed and
+    /// logged like any delivery. A sentence if the webhook is disabled; <see cref="Refusal.NoSuchEntity"/>
+    /// if there is no such webhook.
+    /// </summary>
+    public async Task<Refusal?> SendTestAsync(long accountId, long webhookId, CancellationToken cancellationToken)
+    {
+        await using var write = await writes.BeginAsync(accountId, cancellationToken);
+        var webhook = await FindAsync(accountId, webhookId, cancellationToken);
+        if (webhook is null) return Refusal.NoSuchEntity;
+        if (webhook.DisabledAt is not null) return new($"Webhook {webhookId} is disabled ({DisabledWhy(webhook)}): enable it first.");
+        WebhookQueue.AddTest(db, webhook, clock.GetUtcNow().UtcDateTime);
+        await write.CommitAsync(cancellationToken);
+        return null;
+    }
+
+    /// <summary>
+    /// The webhook's deliveries, newest first, each with its attempts: those before the id
+    /// <paramref name="before"/>, or (going back towards the newest) the <paramref name="limit"/>
+    /// after <paramref name="after"/>. By keyset on the delivery id, so a late page costs what the first does.
+    /// </summary>
+    public async Task<List<(WebhookDelivery Delivery, List<WebhookAttempt> Attempts)>> DeliveriesAsync(long accountId, long webhookId, long? before, int limit,
+        CancellationToken cancellationToken, long? after = null)
+    {
+        var deliveries = db.WebhookDeliveries.AsNoTracking()
+            .Where(d => d.AccountId == accountId && d.WebhookId == webhookId && (before == null || d.Id < before) && (after == null || d.Id > after));
         // One query, so that a delivery's state and next attempt agree with its attempts while the sender records one.
-        var rows = await db.WebhookDeliveries.AsNoTracking()
-            .Where(d => d.AccountId == accountId && d.WebhookId == webhookId && (before == null || d.Id < before))
-            .OrderByDescending(d => d.Id).Take(limit)
+        var rows = await (after is null ? deliveries.OrderByDescending(d => d.Id) : deliveries.OrderBy(d => d.Id)).Take(limit)
             .Select(d => new { Delivery = d, Attempts = db.WebhookAttempts.Where(a => a.DeliveryId == d.Id).OrderBy(a => a.Id).ToList() })
             .ToListAsync(cancellationToken);
-        return rows.Select(r => (r.Delivery, r.Attempts)).ToList();
+        return [.. (after is null ? rows : rows.AsEnumerable().Reverse()).Select(r => (r.Delivery, r.Attempts))];
     }
 
     /// <summary>
@@ -156,7 +195,7 @@ internal sealed partial class WebhookAdmin(TagflowDb db, KeyRing keys, TagflowSe
         var delivery = await db.WebhookDeliveries.SingleOrDefaultAsync(d => d.Id == deliveryId && d.WebhookId == webhookId && d.AccountId == accountId, cancellationToken);
         if (webhook is null || delivery is null) return Refusal.NoSuchEntity;
         if (webhook.DisabledAt is not null)
-            return new($"Webhook {webhookId} is disabled (its receiver answered 410 Gone): save it again (PUT /webhook/{webhookId}) to enable it, then retry.");
+            return new($"Webhook {webhookId} is disabled ({DisabledWhy(webhook)}): enable it (or save it again, PUT /webhook/{webhookId}), then retry.");
         if (delivery.State == DeliveryState.Delivered) return new("This delivery has already reached the receiver.");
         delivery.State = DeliveryState.Pending;
         delivery.NextAttemptAt = clock.GetUtcNow().UtcDateTime;

@@ -16,6 +16,9 @@ internal static partial class WebhookRequests
 {
     public static readonly JsonSerializerOptions ParameterJson = new(JsonSerializerDefaults.Web);
 
+    /// <summary>The value a test event adds (<c>"tagflow_test": "true"</c>), after the webhook's own, so that no parameter hides it.</summary>
+    public const string TestMarker = "tagflow_test";
+
     public static List<WebhookParameter> ParseParameters(string stored) =>
         JsonSerializer.Deserialize<List<WebhookParameter>>(stored, ParameterJson) ?? [];
 
@@ -23,13 +26,14 @@ internal static partial class WebhookRequests
     /// The request for one contact: <paramref name="contactValue"/> answers a contact field's value
     /// by key (<c>email</c>, <c>id</c>, <c>sms_phone</c>, <c>fieldFirstName</c>…).
     /// </summary>
-    public static (string Url, string Body, string ContentType) Build(Webhook webhook, Func<string, string> contactValue)
+    public static (string Url, string Body, string ContentType) Build(Webhook webhook, Func<string, string> contactValue, bool test = false)
     {
         var parameters = ParseParameters(webhook.Parameters);
         var values = new List<KeyValuePair<string, string>>();
         if (!parameters.Any(p => p.Field == "email")) values.Add(new("email", contactValue("email")));
         foreach (var p in parameters)
             values.Add(new(p.Name, p.Field is { } field ? contactValue(field) : p.Value ?? ""));
+        if (test) values.Add(new(TestMarker, "true"));
         var byName = values.GroupBy(v => v.Key).ToDictionary(g => g.Key, g => g.Last().Value);
         var url = UrlPlaceholder().Replace(webhook.Url, m => byName.TryGetValue(m.Groups[1].Value, out var v) ? Uri.EscapeDataString(v) : m.Value);
         if (webhook.Method == "GET")

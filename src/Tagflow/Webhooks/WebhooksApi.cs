@@ -65,7 +65,8 @@ internal static class WebhooksApi
         {
             ["id"] = ContactWire.Id(d.Delivery.Id),
             ["webhook_id"] = d.Delivery.MessageId,
-            ["contactid"] = ContactWire.Id(d.Delivery.ContactId),
+            ["contactid"] = d.Delivery.ContactId is { } contactId ? ContactWire.Id(contactId) : "",
+            ["cause"] = d.Delivery.Cause,
             ["state"] = d.Delivery.State.ToString().ToLowerInvariant(),
             ["created"] = ContactWire.UnixTime(d.Delivery.CreatedAt),
             ["next_attempt"] = d.Delivery.State == DeliveryState.Pending ? ContactWire.UnixTime(d.Delivery.NextAttemptAt) : "",
@@ -75,6 +76,7 @@ internal static class WebhooksApi
                 ["status"] = a.Status is { } status ? ContactWire.Id(status) : "",
                 ["duration_ms"] = ContactWire.Id(a.DurationMs),
                 ["error"] = a.Error,
+                ["answer"] = a.Answer,
             }).ToList(),
         }).ToList());
     }

@@ -22,12 +22,14 @@ public sealed class WebhookRetryTests
         await using var host = await TagflowHost.StartAsync(provider, Fast);
         using var client = await host.NewAccountClientAsync("anna");
         var (webhookId, secret, tag) = await CreateAsync(client, receiver);
-        receiver.AnswerFromNow(500);
+        receiver.AnswerFromNow(500, body: "The database is down.\n");
 
         await TagNewContactAsync(client, "bert@example.com", tag);
         var first = await receiver.ReceiveAsync();
         var delivery = await DeliveryAfterAsync(client, webhookId, attempts: 1);
         Assert.Equal("pending", Text(delivery, "state"));
+        Assert.Equal("tag.added", Text(delivery, "cause"));
+        Assert.Equal("The database is down.", Text(Attempts(delivery)[0], "answer")); // the start of what the receiver said
         var queued = host.Clock.GetUtcNow().ToUnixTimeSeconds();
         Assert.InRange(Unix(delivery, "next_attempt"), queued + 4, queued + 5); // 4.5 to 5.5 s, in whole seconds
 

@@ -26,12 +26,12 @@ public sealed class WebhookReceiver : IAsyncDisposable
     private readonly IPAddress _on;
     private readonly Channel<ReceivedRequest> _received = Channel.CreateUnbounded<ReceivedRequest>();
     private readonly ConcurrentQueue<Answer> _next = new();
-    private volatile Answer _answer = new(200, null);
+    private volatile Answer _answer = new(200, null, null);
     private WebApplication? _app;
 
     private WebhookReceiver(IPAddress on) => _on = on;
 
-    private sealed record Answer(int Status, string? Location);
+    private sealed record Answer(int Status, string? Location, string? Body);
 
     public int Port { get; private set; }
 
@@ -46,11 +46,11 @@ public sealed class WebhookReceiver : IAsyncDisposable
         return receiver;
     }
 
-    /// <summary>Answers every request from now on with <paramref name="status"/> (and a Location header, for a redirect).</summary>
-    public void AnswerFromNow(int status, string? location = null) => _answer = new(status, location);
+    /// <summary>Answers every request from now on with <paramref name="status"/> (and a Location header, for a redirect; and a text body, if given).</summary>
+    public void AnswerFromNow(int status, string? location = null, string? body = null) => _answer = new(status, location, body);
 
     /// <summary>Answers the next request with <paramref name="status"/>; later ones as before.</summary>
-    public void AnswerNext(int status, string? location = null) => _next.Enqueue(new(status, location));
+    public void AnswerNext(int status, string? location = null) => _next.Enqueue(new(status, location, null));
 
     /// <summary>The next request received, waiting up to 10 s for it.</summary>
     public async Task<ReceivedRequest> ReceiveAsync()
@@ -103,6 +103,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
         if (answer.Location is not null) context.Response.Headers.Location = answer.Location;
         // Recorded before the answer goes out, so that a test that saw the request can rely on its attempt following.
         await _received.Writer.WriteAsync(new ReceivedRequest(context.Request.Method, context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget, headers, body));
+        if (answer.Body is not null) await context.Response.WriteAsync(answer.Body, context.RequestAborted);
     }
 
     public async ValueTask DisposeAsync() => await StopAsync();

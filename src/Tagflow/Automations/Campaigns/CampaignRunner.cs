@@ -90,7 +90,7 @@ internal static class CampaignRunner
                         break;
                     case StepTypes.Webhook when step.WebhookId is { } webhookId:
                         var webhook = await db.Webhooks.AsNoTracking().SingleOrDefaultAsync(w => w.Id == webhookId && w.AccountId == accountId && w.DisabledAt == null, cancellationToken);
-                        if (webhook is not null) await WebhookQueue.AddAsync(db, webhook, run.ContactId, now, cancellationToken);
+                        if (webhook is not null) await WebhookQueue.AddAsync(db, webhook, run.ContactId, DeliveryCauses.Campaign, now, cancellationToken);
                         break;
                 }
                 // Saved step by step: a later run of the same contact in this batch (another campaign) sees what this one did.

@@ -170,7 +170,7 @@ internal static class AutomationCommands
         var tried = attempts.Count == 0 ? "no attempts" : string.Join(" | ", attempts.Select(a => string.Create(CultureInfo.InvariantCulture,
             $"{AdminCommands.Time(a.At)} {(a.Status is { } status ? ContactWire.Id(status) : "no answer")} {a.DurationMs} ms{(a.Error.Length > 0 ? " " + a.Error : "")}")));
         return TerminalText.Line(ContactWire.Id(delivery.Id), delivery.State.ToString().ToLowerInvariant(), delivery.MessageId,
-            "contact " + ContactWire.Id(delivery.ContactId), "queued " + AdminCommands.Time(delivery.CreatedAt), next, tried);
+            delivery.ContactId is { } contactId ? "contact " + ContactWire.Id(contactId) : "test event", "queued " + AdminCommands.Time(delivery.CreatedAt), next, tried);
     }
 
     private static string Count(int count, string what) => string.Create(CultureInfo.InvariantCulture, $"{count} {what}");

@@ -756,6 +756,8 @@ namespace Tagflow.Data.Migrations.Postgres
 
                     b.HasIndex("AccountId", "Id");
 
+                    b.HasIndex("AccountId", "ContactId", "Id");
+
                     b.ToTable("Events");
                 });
 
@@ -1130,6 +1132,11 @@ namespace Tagflow.Data.Migrations.Postgres
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<string>("Answer")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
                     b.Property<DateTime>("At")
                         .HasColumnType("timestamp with time zone");
 
@@ -1172,7 +1179,12 @@ namespace Tagflow.Data.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
-                    b.Property<long>("ContactId")
+                    b.Property<string>("Cause")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<long?>("ContactId")
                         .HasColumnType("bigint");
 
                     b.Property<string>("ContentType")
@@ -1464,8 +1476,7 @@ namespace Tagflow.Data.Migrations.Postgres
                     b.HasOne("Tagflow.Contacts.Contact", null)
                         .WithMany()
                         .HasForeignKey("ContactId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
+                        .OnDelete(DeleteBehavior.Cascade);
 
                     b.HasOne("Tagflow.Webhooks.Webhook", null)
                         .WithMany()

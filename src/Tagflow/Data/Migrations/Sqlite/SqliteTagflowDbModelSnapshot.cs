@@ -727,6 +727,8 @@ namespace Tagflow.Data.Migrations.Sqlite
 
                     b.HasIndex("AccountId", "Id");
 
+                    b.HasIndex("AccountId", "ContactId", "Id");
+
                     b.ToTable("Events");
                 });
 
@@ -1091,6 +1093,11 @@ namespace Tagflow.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Answer")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("At")
                         .HasColumnType("TEXT");
 
@@ -1131,7 +1138,12 @@ namespace Tagflow.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
-                    b.Property<long>("ContactId")
+                    b.Property<string>("Cause")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ContactId")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("ContentType")
@@ -1423,8 +1435,7 @@ namespace Tagflow.Data.Migrations.Sqlite
                     b.HasOne("Tagflow.Contacts.Contact", null)
                         .WithMany()
                         .HasForeignKey("ContactId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
+                        .OnDelete(DeleteBehavior.Cascade);
 
                     b.HasOne("Tagflow.Webhooks.Webhook", null)
                         .WithMany()
