@@ -9,7 +9,16 @@ namespace Tagflow.Bench;
 /// One way to open the admin app's contacts page: its query string, and the rows it must show
 /// (null: at least one). <paramref name="HasTarget"/> says whether the page's target applies to it.
 /// </summary>
-internal sealed record PageVariant(string Name, string Query, bool HasTarget, int? Rows = null);
+internal sealed record PageVariant(string Name, string Query, bool HasTarget, int? Rows = null)
+{
+    /// <summary>The page's path: the contacts page unless said otherwise.</summary>
+    public string Path { get; init; } = "/app/contacts";
+
+    /// <summary>What the answer must hold to be the page asked for (the contacts page: its heading and table).</summary>
+    public string Marker { get; init; } = "<h1>Contacts</h1>";
+
+    public bool IsContactList => Path == "/app/contacts";
+}
 
 /// <summary>A variant's 20 requests: the rows it showed, the times the client saw and, from the request log, the server's.</summary>
 internal sealed record PageTimes(PageVariant Variant, int Rows, Latency Client, Latency? Server = null);
@@ -55,6 +64,14 @@ internal static partial class ContactsPageBench
             new("the status unsubscribed, which none has", "?status=unsubscribed", HasTarget: true, Rows: 0),
             new("a search for part of one address, through addresses and names", $"?q={fragment}", HasTarget: false, Rows: 1),
             new("the same with an @, through addresses only", $"?q={fragment}@", HasTarget: false, Rows: 1),
+            // The other pages that read many rows: one old contact (its history among millions of events), the tags
+            // with their holders counted, the data fields with their values counted.
+            new("one contact's page, 60 from the oldest", "", HasTarget: true)
+            {
+                Path = string.Create(CultureInfo.InvariantCulture, $"{Page}/{oldestId + 60}"), Marker = "id=\"history\"",
+            },
+            new("the tags page, each tag's contacts counted", "", HasTarget: false) { Path = "/app/tags", Marker = "<h1>Tags</h1>" },
+            new("the data fields page, each custom field's values counted", "", HasTarget: false) { Path = "/app/fields", Marker = "id=\"fields\"" },
         ];
 
         Console.WriteLine($"Admin app, GET {Page} at {contacts:N0} contacts: {WarmUps} requests unmeasured, then {Samples}, per variant …");
@@ -85,10 +102,15 @@ internal static partial class ContactsPageBench
     /// </summary>
     public static IReadOnlyList<PageTimes> WithServerTimes(IReadOnlyList<PageTimes> measured, ServerLog log)
     {
-        var logged = log.InOrder("GET", Page);
         const int perVariant = WarmUps + Samples;
-        if (logged.Count != measured.Count * perVariant) return measured;
-        return [.. measured.Select((m, i) => m with { Server = Latency.Of([.. logged.Skip(i * perVariant + WarmUps).Take(Samples)]) })];
+        var byPath = measured.GroupBy(m => m.Variant.Path).ToDictionary(g => g.Key, g => (Logged: log.InOrder("GET", g.Key), Count: g.Count()));
+        if (byPath.Values.Any(p => p.Logged.Count != p.Count * perVariant)) return measured;
+        var taken = byPath.Keys.ToDictionary(path => path, _ => 0);
+        return [.. measured.Select(m =>
+        {
+            var skip = taken[m.Variant.Path]++ * perVariant + WarmUps;
+            return m with { Server = Latency.Of([.. byPath[m.Variant.Path].Logged.Skip(skip).Take(Samples)]) };
+        })];
     }
 
     public static void Print(IReadOnlyList<PageTimes> measured)
@@ -158,14 +180,16 @@ internal static partial class ContactsPageBench
     /// <summary>One request for the page, read to its end; answers how many contacts it lists.</summary>
     private static async Task<int> GetAsync(HttpClient client, PageVariant variant, CancellationToken cancellationToken)
     {
-        using var response = await client.GetAsync(Page + variant.Query, cancellationToken);
+        using var response = await client.GetAsync(variant.Path + variant.Query, cancellationToken);
         var html = await response.Content.ReadAsStringAsync(cancellationToken);
-        var what = $"GET {Page}{variant.Query} ({variant.Name})";
+        var what = $"GET {variant.Path}{variant.Query} ({variant.Name})";
         if (response.StatusCode != HttpStatusCode.OK)
             throw new BenchException($"{what} answered {(int)response.StatusCode} {response.StatusCode}"
                 + $"{(response.Headers.Location is { } to ? $" to {to}" : "")}, not 200: {Load.Shorten(html)}");
-        if (!html.Contains("<h1>Contacts</h1>", StringComparison.Ordinal) || !html.Contains("</table>", StringComparison.Ordinal))
-            throw new BenchException($"{what} answered 200 without the contacts table: {Load.Shorten(html)}");
+        if (!html.Contains(variant.Marker, StringComparison.Ordinal) || !html.Contains("</html>", StringComparison.Ordinal)
+            || (variant.IsContactList && !html.Contains("</table>", StringComparison.Ordinal)))
+            throw new BenchException($"{what} answered 200 without the page's content ({variant.Marker}): {Load.Shorten(html)}");
+        if (!variant.IsContactList) return 0;
         var rows = RowCheckbox().Count(html);
         if (variant.Rows is { } expected ? rows != expected : rows == 0)
             throw new BenchException($"{what} listed {rows} contacts, not {(variant.Rows is { } n ? n.ToString(CultureInfo.InvariantCulture) : "any")}.");

@@ -55,7 +55,9 @@ internal static partial class Report
         for (var n = 0; n < pages.Count; n++)
         {
             var (large, smaller) = pages[n];
-            var variant = large.Variant.Query.Length == 0 ? large.Variant.Name : $"{large.Variant.Name} (`{large.Variant.Query}`)";
+            var variant = large.Variant.IsContactList
+                ? large.Variant.Query.Length == 0 ? large.Variant.Name : $"{large.Variant.Name} (`{large.Variant.Query}`)"
+                : $"{large.Variant.Name} (`GET {large.Variant.Path}`)";
             var figure = n == 0
                 ? $"admin app contacts page (`GET /app/contacts`, signed in) at {i.Contacts:N0} contacts vs {small.Contacts:N0}, {ContactsPageBench.Samples} requests "
                     + $"one after another: server time p50 / max (× the smaller's p50), then the client's, {variant}"
@@ -82,6 +84,7 @@ internal static partial class Report
     {
         static string Times(Latency? l) => l is null ? "not in the log" : $"{l.P50Ms:0.0} / {l.MaxMs:0.0} ms";
         var ratio = large.Server is { } ls && small.Server is { } ss ? $" (× {ls.P50Ms / ss.P50Ms:0.00})" : "";
-        return $"{Times(large.Server)} vs {Times(small.Server)}{ratio}; client {Times(large.Client)} vs {Times(small.Client)}; {large.Rows} vs {small.Rows} rows";
+        var rows = large.Variant.IsContactList ? $"; {large.Rows} vs {small.Rows} rows" : "";
+        return $"{Times(large.Server)} vs {Times(small.Server)}{ratio}; client {Times(large.Client)} vs {Times(small.Client)}{rows}";
     }
 }
