@@ -40,10 +40,10 @@ internal static class ContactList
             contacts = bounce == BounceStatus.None
                 ? contacts.Where(c => c.Bounce == bounce)
                 : contacts.Where(c => c.Bounce != BounceStatus.None && c.Bounce == bounce);
-        contacts = Search(db, accountId, contacts, query.Search);
+        contacts = await SearchAsync(db, accountId, contacts, query.Search, cancellationToken);
 
-        // Each row with its key: the contact's id, or, for "has tag" sorted by creation, the tagging's, so the
-        // page is read from the tag's index in the same order: as fast for a tag of ten contacts as for one of
+        // Each row with its key: the contact's id, read for "has tag" sorted by creation from the tagging
+        // (the same value), so the page is read from the tag's index in that order: as fast for a tag of ten contacts as for one of
         // a million. Sorted by the last change, the contacts are read in that order and each is checked, which
         // finds a page soon when the tag is common; a rare tag's few holders are named to the query instead.
         IQueryable<Listed> listed;
@@ -56,7 +56,7 @@ internal static class ContactList
         {
             if (query.TagId is { } filterTag)
             {
-                var few = query.HasTag ? await FewHoldersAsync(db, filterTag, cancellationToken) : null;
+                var few = query.HasTag ? await FewHoldersAsync(db, accountId, filterTag, cancellationToken) : null;
                 contacts = few is not null ? contacts.Where(c => EF.Constant(few).Contains(c.Id))
                     : query.HasTag ? contacts.Where(c => db.ContactTags.Any(t => t.TagId == filterTag && t.ContactId == c.Id))
                     : contacts.Where(c => !db.ContactTags.Any(t => t.TagId == filterTag && t.ContactId == c.Id));
@@ -112,16 +112,20 @@ internal static class ContactList
 
     /// <summary>
     /// An address (or part of one), an SMS number (or its digits), or a name: the first or last name
-    /// contains the words, regardless of case. A whole address is looked up in the account's index of
-    /// addresses; a part of one, or of a number, is looked for in that index alone, which is smaller than the table.
+    /// contains the words, regardless of case. An address the account has is that contact, found in
+    /// the index of addresses; any other text with an @ is looked for inside every address (on SQLite in
+    /// the index alone, which is smaller than the table), as is a number inside every SMS number.
     /// </summary>
-    private static IQueryable<Contact> Search(TagflowDb db, long accountId, IQueryable<Contact> contacts, string? text)
+    private static async Task<IQueryable<Contact>> SearchAsync(TagflowDb db, long accountId, IQueryable<Contact> contacts, string? text,
+        CancellationToken cancellationToken)
     {
         var term = text?.Trim().ToLowerInvariant();
         if (string.IsNullOrEmpty(term)) return contacts;
         if (term.Contains('@', StringComparison.Ordinal))
         {
-            if (EmailAddress.Parse(term)?.Normalized is { } address) return contacts.Where(c => c.NormalizedEmail == address);
+            if (EmailAddress.Parse(term)?.Normalized is { } address
+                && await db.Contacts.AnyAsync(c => c.AccountId == accountId && c.NormalizedEmail == address, cancellationToken))
+                return contacts.Where(c => c.NormalizedEmail == address);
             var matching = db.Contacts.Where(m => m.AccountId == accountId && m.NormalizedEmail!.Contains(term)).Select(m => m.Id);
             return contacts.Where(c => matching.Contains(c.Id));
         }
@@ -136,17 +140,21 @@ internal static class ContactList
     }
 
     /// <summary>The ids of a tag's holders when there are at most <see cref="FewHolders"/>, else null.</summary>
-    private static async Task<List<long>?> FewHoldersAsync(TagflowDb db, long tagId, CancellationToken cancellationToken)
+    private static async Task<List<long>?> FewHoldersAsync(TagflowDb db, long accountId, long tagId, CancellationToken cancellationToken)
     {
-        var holders = await db.ContactTags.Where(t => t.TagId == tagId).Select(t => t.ContactId).Take(FewHolders + 1).ToListAsync(cancellationToken);
+        var holders = await (from t in db.ContactTags
+                             where t.TagId == tagId
+                             join c in db.Contacts on t.ContactId equals c.Id
+                             where c.AccountId == accountId
+                             select t.ContactId).Take(FewHolders + 1).ToListAsync(cancellationToken);
         return holders.Count <= FewHolders ? holders : null;
     }
 
     /// <summary>A contact and the key its page is ordered by (its id, read from the contact or from a tagging).</summary>
     private sealed class Listed
     {
-        public Contact Contact { get; init; } = default!;
-        public long Key { get; init; }
+        public required Contact Contact { get; init; }
+        public required long Key { get; init; }
     }
 
     private static (DateTime Changed, long Id)? ChangedCursor(string? cursor)

@@ -33,9 +33,9 @@ internal sealed partial class HousekeepingJob(IServiceScopeFactory scopes, Tagfl
     private async Task CleanAsync(CancellationToken stoppingToken)
     {
         var removed = await RunOnceAsync(stoppingToken);
-        await RefreshStatisticsAsync(stoppingToken);
         if (removed.Values.Any(n => n > 0))
             LogRemoved(Logger, string.Join(", ", removed.Where(r => r.Value > 0).Select(r => $"{r.Value} {r.Key}")));
+        await RefreshStatisticsAsync(stoppingToken);
         await Task.Delay(settings.Retention.Interval, stoppingToken);
     }
 

@@ -126,6 +126,7 @@ public sealed partial class BulkAndSafetyTests(AppBrowser browser)
         var errors = new List<string>();
         app.Page.Console += (_, message) => { if (message.Type == "error") errors.Add($"{message.Text} ({message.Location})"); };
         app.Page.PageError += (_, error) => errors.Add(error);
+        await app.AddContactDirectAsync("ada@example.com");
         await app.SignInAsync();
         await app.LandsOnContactsAsync();
 
@@ -138,6 +139,9 @@ public sealed partial class BulkAndSafetyTests(AppBrowser browser)
         await Expect(app.Page.Locator("#notice")).ToHaveTextAsync("The tag “Webinar” was created.");
         await app.Page.Locator("#tags").GetByRole(AriaRole.Link, new() { Name = "Webinar" }).ClickAsync();
         await Expect(app.Page.GetByLabel("Name")).ToHaveValueAsync("Webinar");
+        await app.Page.Locator("header nav").GetByRole(AriaRole.Link, new() { Name = "Contacts" }).ClickAsync();
+        await app.Page.GetByRole(AriaRole.Link, new() { Name = "ada@example.com" }).ClickAsync();
+        await Expect(app.Page.Locator("#history")).ToContainTextAsync("Added");
         Assert.True(await app.Page.EvaluateAsync<bool>("() => window.stayed === true"), "a link or form loaded the whole page");
         Assert.True(errors.Count == 0, string.Join('\n', errors)); // nothing refused by the Content-Security-Policy, no script error
 

@@ -78,9 +78,10 @@ public sealed class ContactListQueryTests
         Assert.Equal([hanna], await FindAsync(bounce: BounceStatus.Hard));
         Assert.Equal([gone, pending, anna], await FindAsync(bounce: BounceStatus.None));
         Assert.Empty(await FindAsync(status: ContactStatus.Unsubscribed, bounce: BounceStatus.Hard));
-        // A whole address is that contact; part of one is every address that holds it.
+        // An address the account has is that contact; part of one is every address that holds it.
         Assert.Equal([anna], await FindAsync("Anna@Example.com"));
         Assert.Equal([hanna, anna], await FindAsync("anna@"));
+        Assert.Equal([hanna, anna], await FindAsync("nna@example.com")); // an address, but none of the account's: part of theirs
         Assert.Equal([hanna], await FindAsync("0151 1234"));
         Assert.Empty(await FindAsync("nobody@example.com"));
     }

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
@@ -14,7 +15,8 @@ namespace Tagflow.Contacts;
 /// counters and the rows it refused, so an import that stops resumes after its last committed row,
 /// and a re-run of a whole file changes nothing more.
 /// </summary>
-internal sealed class ContactImports(TagflowDb db, ContactChanges changes, TagflowSettings settings, TimeProvider clock, IServiceScopeFactory scopes)
+internal sealed partial class ContactImports(TagflowDb db, ContactChanges changes, TagflowSettings settings, TimeProvider clock, IServiceScopeFactory scopes,
+    SqliteWriteGate gate, ILogger<ContactImports> logger)
 {
     /// <summary>Rows per batch: one transaction, one flush to disk, a short hold on the account's writer.</summary>
     public const int BatchSize = 2_000;
@@ -269,9 +271,6 @@ internal sealed class ContactImports(TagflowDb db, ContactChanges changes, Tagfl
             .SetProperty(j => j.HeartbeatAt, (DateTime?)null)
             .SetProperty(j => j.Error, message), CancellationToken.None);
         if (ended == 0) return; // another importer took the job over: it ends it
-        // An import may have made the account's tables many times larger: the query planner learns it now,
-        // not at the next housekeeping round.
-        await DataSetup.RefreshStatisticsAsync(db, CancellationToken.None);
         if (job.OwnsFile)
         {
             try
@@ -283,7 +282,28 @@ internal sealed class ContactImports(TagflowDb db, ContactChanges changes, Tagfl
                 // housekeeping of the folder is the operator's then; the job is ended either way
             }
         }
+        await RefreshStatisticsAsync();
     }
+
+    /// <summary>
+    /// An import may have made the account's tables many times larger: the query planner learns it now,
+    /// not at the next housekeeping round. The job has ended whatever happens here; a failure is only logged.
+    /// </summary>
+    private async Task RefreshStatisticsAsync()
+    {
+        try
+        {
+            using (await gate.HoldAsync(db, CancellationToken.None))
+                await DataSetup.RefreshStatisticsAsync(db, CancellationToken.None);
+        }
+        catch (Exception e) when (e is DbException or InvalidOperationException)
+        {
+            LogStatisticsFailed(logger, e);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The query planner's statistics could not be refreshed after an import; the next housekeeping round does it")]
+    private static partial void LogStatisticsFailed(ILogger logger, Exception exception);
 
     private static FileStream OpenFile(string path) =>
         new(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1, FileOptions.SequentialScan);

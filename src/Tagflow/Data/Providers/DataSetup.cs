@@ -60,8 +60,9 @@ internal static class DataSetup
     /// Without statistics SQLite guesses, and at a million contacts a wrong guess is a scan: a partial index
     /// of the few unsubscribed contacts looks no better than the whole table. <c>PRAGMA optimize</c>
     /// analyses only the tables that grew or shrank much since their last analysis, and
-    /// <c>analysis_limit</c> keeps each one to a sample, a few milliseconds at any size. Run at start and
-    /// by each housekeeping round; a write, so SQLite callers hold the write gate.
+    /// <c>analysis_limit</c> keeps each one to a sample, a few milliseconds at any size. Run at start, after
+    /// each import and by each housekeeping round. It writes, so callers that run beside the server's
+    /// writer hold its write gate (at start there is none yet).
     /// </summary>
     public static async Task RefreshStatisticsAsync(TagflowDb db, CancellationToken cancellationToken)
     {
