@@ -60,7 +60,7 @@ internal static partial class AdminApp
         headers.XFrameOptions = "DENY";
         headers["Referrer-Policy"] = "same-origin";
         // As antiforgery sets it on every page with a form (it warns in the log when it finds another value).
-        if (!context.Request.Path.StartsWithSegments("/app/assets")) headers.CacheControl = "no-cache, no-store";
+        headers.CacheControl = context.Request.Path.StartsWithSegments("/app/assets") ? "no-cache" : "no-cache, no-store";
         try
         {
             await next(context);
@@ -97,8 +97,12 @@ internal static partial class AdminApp
             _ => null,
         };
         var stream = type is null ? null : Assembly.GetExecutingAssembly().GetManifestResourceStream("Tagflow.App.Assets." + name);
-        return stream is null ? Results.NotFound() : Results.Stream(stream, type, enableRangeProcessing: false);
+        // The files change only with the binary: a browser keeps them and asks again with the build's tag,
+        // answered 304 without a body until Tagflow is upgraded (Blazor's script alone is 200 KB).
+        return stream is null ? Results.NotFound() : Results.Stream(stream, type, entityTag: AssetTag, enableRangeProcessing: false);
     }
+
+    private static readonly Microsoft.Net.Http.Headers.EntityTagHeaderValue AssetTag = new($"\"{typeof(AdminApp).Assembly.ManifestModule.ModuleVersionId:N}\"");
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The admin app failed to answer {Path}")]
     private static partial void LogFailure(ILogger logger, Exception exception, string path);

@@ -85,6 +85,13 @@ public sealed partial class BulkAndSafetyTests(AppBrowser browser)
         var styles = await app.Page.APIRequest.GetAsync("/app/assets/app.css");
         Assert.Equal(200, styles.Status);
         Assert.StartsWith("text/css", styles.Headers["content-type"], StringComparison.Ordinal);
+        // The app's files are kept by the browser and asked for again with their tag: unchanged, they come back as 304 without a body.
+        var script = await app.Page.APIRequest.GetAsync("/app/assets/blazor.web.js");
+        Assert.Equal(200, script.Status);
+        Assert.StartsWith("text/javascript", script.Headers["content-type"], StringComparison.Ordinal);
+        var again = await app.Page.APIRequest.GetAsync("/app/assets/blazor.web.js", new() { Headers = new Dictionary<string, string> { ["If-None-Match"] = script.Headers["etag"] } });
+        Assert.Equal(304, again.Status);
+        Assert.Empty(await again.BodyAsync());
 
         // The API answers as before: JSON, its own 403 and 404, no app headers; and the Standard plan has no API access.
         using var api = await app.Host.Client.GetAsync("/tag");

@@ -29,7 +29,8 @@ public sealed class EventsPageTests(AppBrowser browser)
         await app.Page.Locator("#filters select[name=type]").SelectOptionAsync(new SelectOptionValue { Label = "Tagged" });
         await app.Page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
         await app.Page.WaitForURLAsync("**/app/events?type=tag.added*");
-        foreach (var row in await rows.AllAsync()) await Expect(row).ToContainTextAsync("tag.added"); // SmartTags of the sign-up too
+        // Every row is a tagging (SmartTags of the sign-up too), once the filtered page has replaced the whole feed.
+        await Expect(rows.Filter(new() { HasNotText = "tag.added" })).ToHaveCountAsync(0);
         await Expect(rows.Filter(new() { HasText = "Webinar" })).ToHaveCountAsync(1);
         await Expect(rows.Filter(new() { HasText = "Webinar" })).ToContainTextAsync("ada@example.com");
 
@@ -38,7 +39,7 @@ public sealed class EventsPageTests(AppBrowser browser)
         await app.Page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
         await app.Page.WaitForURLAsync("**/app/events?*contact=*");
         await Expect(rows.First).ToContainTextAsync("bert@example.com");
-        foreach (var row in await rows.AllAsync()) await Expect(row).ToContainTextAsync("bert@example.com");
+        await Expect(rows.Filter(new() { HasNotText = "bert@example.com" })).ToHaveCountAsync(0);
         await Expect(app.Page.Locator("#events")).Not.ToContainTextAsync("ada@example.com");
         await rows.First.GetByRole(AriaRole.Link, new() { Name = "bert@example.com" }).ClickAsync();
         await app.Page.WaitForURLAsync(AppSession.ContactUrl());

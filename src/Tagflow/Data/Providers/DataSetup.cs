@@ -39,7 +39,15 @@ internal static class DataSetup
 
     public static void ConfigureSqlite(DbContextOptionsBuilder o, string connectionString) =>
         o.UseSqlite(connectionString, s => s.MigrationsAssembly(typeof(TagflowDb).Assembly.GetName().Name))
-            .AddInterceptors(SqlitePragmas.Instance);
+            .AddInterceptors(SqlitePragmas.Instance)
+            // A migration that changes a column rebuilds its table, and EF turns foreign keys off around the
+            // rebuild (else dropping the old table would delete the rows that refer to it), a PRAGMA that
+            // SQLite ignores inside a transaction: such a migration runs as a few transactions with the
+            // PRAGMA between them, and a crash in that moment leaves it half applied (the next start then
+            // fails on it; a backup taken before an upgrade is the way back). EF warns about it on every
+            // new database, where there is nothing to lose; the warning is for whoever writes a migration,
+            // and README's "migrations" section says it there.
+            .ConfigureWarnings(w => w.Ignore(RelationalEventId.NonTransactionalMigrationOperationWarning));
 
     public static void ConfigurePostgres(DbContextOptionsBuilder o, NpgsqlDataSource dataSource) =>
         o.UseNpgsql(dataSource);
