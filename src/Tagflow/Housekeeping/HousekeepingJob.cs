@@ -43,9 +43,7 @@ internal sealed partial class HousekeepingJob(IServiceScopeFactory scopes, Tagfl
     private async Task RefreshStatisticsAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<TagflowDb>();
-        using (await gate.HoldAsync(db, cancellationToken))
-            await DataSetup.RefreshStatisticsAsync(db, cancellationToken);
+        await DataSetup.RefreshStatisticsAsync(scope.ServiceProvider.GetRequiredService<TagflowDb>(), gate, cancellationToken);
     }
 
     /// <summary>One round; answers how many of each kind it removed.</summary>

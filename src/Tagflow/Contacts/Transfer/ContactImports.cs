@@ -293,8 +293,7 @@ internal sealed partial class ContactImports(TagflowDb db, ContactChanges change
     {
         try
         {
-            using (await gate.HoldAsync(db, CancellationToken.None))
-                await DataSetup.RefreshStatisticsAsync(db, CancellationToken.None);
+            await DataSetup.RefreshStatisticsAsync(db, gate, CancellationToken.None);
         }
         catch (Exception e) when (e is DbException or InvalidOperationException)
         {

@@ -60,7 +60,7 @@ internal static class DataSetup
         if (db is SqliteTagflowDb)
             // WAL lets readers and one writer work at once; the setting is kept in the file.
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
-        await RefreshStatisticsAsync(db, cancellationToken);
+        await RefreshStatisticsAsync(db, gate: null, cancellationToken);
     }
 
     /// <summary>
@@ -69,12 +69,13 @@ internal static class DataSetup
     /// of the few unsubscribed contacts looks no better than the whole table. <c>PRAGMA optimize</c>
     /// analyses only the tables that grew or shrank much since their last analysis, and
     /// <c>analysis_limit</c> keeps each one to a sample, a few milliseconds at any size. Run at start, after
-    /// each import and by each housekeeping round. It writes, so callers that run beside the server's
-    /// writer hold its write gate (at start there is none yet).
+    /// each import and by each housekeeping round. It writes: beside the server's writer it holds the
+    /// write gate (at start there is no writer yet, and no gate).
     /// </summary>
-    public static async Task RefreshStatisticsAsync(TagflowDb db, CancellationToken cancellationToken)
+    public static async Task RefreshStatisticsAsync(TagflowDb db, SqliteWriteGate? gate, CancellationToken cancellationToken)
     {
-        if (db is SqliteTagflowDb)
+        if (db is not SqliteTagflowDb) return;
+        using (gate is null ? null : await gate.HoldAsync(db, cancellationToken))
             await db.Database.ExecuteSqlRawAsync("PRAGMA analysis_limit=1000; PRAGMA optimize=0x10002;", cancellationToken);
     }
 
