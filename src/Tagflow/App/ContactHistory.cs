@@ -20,9 +20,7 @@ internal static class ContactHistory
     {
         var events = await db.Events.AsNoTracking().Where(e => e.ContactId == contactId && e.AccountId == accountId)
             .OrderByDescending(e => e.Id).Take(MaxEvents).ToListAsync(cancellationToken);
-        var tagIds = events.Where(e => e.TagId is not null).Select(e => e.TagId!.Value).Distinct().ToList();
-        var tagNames = await db.Tags.AsNoTracking().Where(t => t.AccountId == accountId && tagIds.Contains(t.Id))
-            .ToDictionaryAsync(t => t.Id, t => t.Name, cancellationToken);
+        var tagNames = await TagNamesAsync(db, accountId, events, cancellationToken);
         var entries = events.Select(e => new HistoryEntry(e.OccurredAt, Describe(e, tagNames, catalog))).ToList();
 
         var emails = await db.SentEmails.AsNoTracking().Where(m => m.ContactId == contactId && m.AccountId == accountId)
@@ -44,6 +42,15 @@ internal static class ContactHistory
             if (r.EndedAt is { } ended) entries.Add(new(ended, $"Campaign “{r.Name}” {(r.State == Automations.RunState.Finished ? "finished" : "stopped")}"));
         }
         return [.. entries.OrderByDescending(e => e.At)];
+    }
+
+    /// <summary>The names of the account's tags the events name, for <see cref="Describe"/>.</summary>
+    public static async Task<Dictionary<long, string>> TagNamesAsync(TagflowDb db, long accountId, IEnumerable<ContactEvent> events,
+        CancellationToken cancellationToken)
+    {
+        var tagIds = events.Select(e => e.TagId).OfType<long>().Distinct().ToList();
+        return await db.Tags.AsNoTracking().Where(t => t.AccountId == accountId && tagIds.Contains(t.Id))
+            .ToDictionaryAsync(t => t.Id, t => t.Name, cancellationToken);
     }
 
     /// <summary>An event in words, as the contact page and the events page tell it.</summary>
