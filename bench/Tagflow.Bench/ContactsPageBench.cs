@@ -65,13 +65,15 @@ internal static partial class ContactsPageBench
             new("a search for part of one address, through addresses and names", $"?q={fragment}", HasTarget: false, Rows: 1),
             new("the same with an @, through addresses only", $"?q={fragment}@", HasTarget: false, Rows: 1),
             // The other pages that read many rows: one old contact (its history among millions of events), the tags
-            // with their holders counted, the data fields with their values counted.
+            // with their holders counted, the data fields with their values counted, the dashboard.
             new("one contact's page, 60 from the oldest", "", HasTarget: true)
             {
                 Path = string.Create(CultureInfo.InvariantCulture, $"{Page}/{oldestId + 60}"), Marker = "id=\"history\"",
             },
             new("the tags page, each tag's contacts counted", "", HasTarget: false) { Path = "/app/tags", Marker = "<h1>Tags</h1>" },
             new("the data fields page, each custom field's values counted", "", HasTarget: false) { Path = "/app/fields", Marker = "id=\"fields\"" },
+            // The dashboard: the contacts counted by status, and every contact's opt-in and unsubscription times read for the charts.
+            new("the dashboard, 30 days", "", HasTarget: false) { Path = "/app/dashboard", Marker = "id=\"chart-subscribed\"" },
         ];
 
         Console.WriteLine($"Admin app, GET {Page} at {contacts:N0} contacts: {WarmUps} requests unmeasured, then {Samples}, per variant …");

@@ -45,7 +45,7 @@ internal static partial class AdminApp
     public static void MapAdminApp(this WebApplication app)
     {
         app.MapRazorComponents<AppDocument>().RequireAuthorization(AppAuthentication.Policy);
-        app.MapGet("/app", () => Results.Redirect(AppPaths.Contacts)).ExcludeFromDescription();
+        app.MapGet("/app", () => Results.Redirect(AppPaths.Dashboard)).ExcludeFromDescription();
         app.MapGet("/app/assets/{name}", Asset).ExcludeFromDescription();
         app.MapGet("/app/contacts/{id:long}/export", ContactExportFile.DownloadAsync).RequireAuthorization(AppAuthentication.Policy).ExcludeFromDescription();
     }

@@ -8,6 +8,7 @@ internal static class AppPaths
     public const string Root = "/app";
     public const string SignIn = "/app/signin";
     public const string SignOut = "/app/signout";
+    public const string Dashboard = "/app/dashboard";
     public const string Contacts = "/app/contacts";
     public const string Tags = "/app/tags";
     public const string Fields = "/app/fields";
@@ -34,5 +35,5 @@ internal static class AppPaths
         returnUrl is { Length: > 0 } url && url.StartsWith(Root + "/", StringComparison.Ordinal) && !url.StartsWith("//", StringComparison.Ordinal)
             && !url.Contains('\\', StringComparison.Ordinal) && !url.StartsWith(SignIn, StringComparison.Ordinal)
             ? url
-            : Contacts;
+            : Dashboard;
 }

@@ -290,7 +290,11 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
             e.Property(a => a.Answer).HasMaxLength(500);
             e.HasOne<WebhookDelivery>().WithMany().HasForeignKey(a => a.DeliveryId).OnDelete(DeleteBehavior.Cascade);
         });
-        modelBuilder.Entity<Delivery.OutboxMail>(e => e.Property(m => m.FileName).HasMaxLength(64));
+        modelBuilder.Entity<Delivery.OutboxMail>(e =>
+        {
+            e.Property(m => m.FileName).HasMaxLength(64);
+            e.HasIndex(m => m.AccountId); // the dashboard's queue figures
+        });
         modelBuilder.Entity<Idempotency.IdempotentRequest>(e =>
         {
             e.HasIndex(r => new { r.AccountId, r.Key }).IsUnique();

@@ -173,6 +173,6 @@ public sealed class AccountPagesTests(AppBrowser browser)
         await app.SignInAsync(password: TagflowHost.Password);
         await Expect(app.Page.Locator("#signin-error")).ToHaveTextAsync("Wrong username or password.");
         await app.SignInAsync(password: "a new secret phrase");
-        await app.LandsOnContactsAsync();
+        await app.LandsOnDashboardAsync();
     }
 }

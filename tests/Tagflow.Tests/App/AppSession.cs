@@ -55,17 +55,17 @@ internal sealed partial class AppSession : IAsyncDisposable
         await Page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
     }
 
-    /// <summary>Waits for the contacts page after a sign-in; on a timeout, says where the browser is and what it shows.</summary>
-    public async Task LandsOnContactsAsync()
+    /// <summary>Waits for the dashboard, the app's home, after a sign-in; on a timeout, says where the browser is and what it shows.</summary>
+    public async Task LandsOnDashboardAsync()
     {
         try
         {
-            await Page.WaitForURLAsync("**/app/contacts");
+            await Page.WaitForURLAsync("**/app/dashboard");
         }
         catch (TimeoutException e)
         {
             var text = await Page.Locator("main").InnerTextAsync(new() { Timeout = 2_000 });
-            throw new TimeoutException($"The sign-in did not lead to the contacts: the browser is at {Page.Url}, showing: {text}", e);
+            throw new TimeoutException($"The sign-in did not lead to the dashboard: the browser is at {Page.Url}, showing: {text}", e);
         }
     }
 

@@ -135,7 +135,7 @@ public sealed partial class BulkAndSafetyTests(AppBrowser browser)
         app.Page.PageError += (_, error) => errors.Add(error);
         await app.AddContactDirectAsync("ada@example.com");
         await app.SignInAsync();
-        await app.LandsOnContactsAsync();
+        await app.LandsOnDashboardAsync();
 
         // A mark on the window survives only if no page in between was loaded whole.
         await app.Page.EvaluateAsync("() => { window.stayed = true; }");
@@ -155,7 +155,7 @@ public sealed partial class BulkAndSafetyTests(AppBrowser browser)
         // Without JavaScript every link and form is a plain page load, and does the same.
         await using var plain = await AppSession.StartAsync(browser, javaScript: false);
         await plain.SignInAsync();
-        await plain.LandsOnContactsAsync();
+        await plain.LandsOnDashboardAsync();
         await plain.Page.GotoAsync("/app/tags");
         await plain.Page.GetByLabel("New tag").FillAsync("Webinar");
         await plain.Page.GetByRole(AriaRole.Button, new() { Name = "Create tag" }).ClickAsync();

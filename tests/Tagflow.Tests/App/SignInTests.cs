@@ -57,7 +57,7 @@ public sealed class SignInTests(AppBrowser browser)
 
         app.Host.Clock.Advance(TimeSpan.FromMinutes(16));
         await app.SignInAsync();
-        await app.LandsOnContactsAsync();
+        await app.LandsOnDashboardAsync();
     }
 
     [Fact]
@@ -65,7 +65,7 @@ public sealed class SignInTests(AppBrowser browser)
     {
         await using var app = await AppSession.StartAsync(browser);
         await app.SignInAsync();
-        await app.LandsOnContactsAsync();
+        await app.LandsOnDashboardAsync();
         app.Host.Clock.Advance(TimeSpan.FromMinutes(61));
         await app.Page.GotoAsync("/app/contacts?sort=changed");
         Assert.Contains("/app/signin?returnUrl=%2Fapp%2Fcontacts%3Fsort%3Dchanged", app.Page.Url, StringComparison.Ordinal);

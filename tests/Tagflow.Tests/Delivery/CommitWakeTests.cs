@@ -45,7 +45,7 @@ public sealed class CommitWakeTests
         var watch = Stopwatch.StartNew();
         await host.WithServicesAsync(sp => sp.GetRequiredService<Writes>().RunAsync(account.Id, (db, _) =>
         {
-            db.OutboxMails.Add(OutboxRelay.Prepare(message, DateTime.UtcNow));
+            db.OutboxMails.Add(OutboxRelay.Prepare(message, accountId: 1, DateTime.UtcNow));
             return Task.FromResult(WriteOutcome<bool>.Kept(true));
         }, CancellationToken.None));
         await Outbox.FilesAsync(outbox, 1);

@@ -167,7 +167,7 @@ public sealed partial class DoubleOptInTests
         {
             using var scope = sp.CreateScope();
             var db = scope.ServiceProvider.GetRequiredService<Tagflow.Data.TagflowDb>();
-            db.OutboxMails.Add(OutboxRelay.Prepare(message, DateTime.UtcNow));
+            db.OutboxMails.Add(OutboxRelay.Prepare(message, accountId: 1, DateTime.UtcNow));
             await db.SaveChangesAsync();
             return 0;
         });

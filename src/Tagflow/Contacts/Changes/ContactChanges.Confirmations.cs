@@ -31,7 +31,7 @@ internal sealed partial class ContactChanges
         DateTime now, string? newEmail = null)
     {
         var (message, hash) = Compose(origin, confirming, email, catalog, fields, now);
-        return new PreparedConfirmation(confirming, hash, OutboxRelay.Prepare(message, now), newEmail ?? (confirming.AddsAddress ? email : null));
+        return new PreparedConfirmation(confirming, hash, OutboxRelay.Prepare(message, origin.AccountId, now), newEmail ?? (confirming.AddsAddress ? email : null));
     }
 
     /// <summary>The confirmation email with a new link, through the SMTP relay now; null if it refuses or cannot be reached (error 6).</summary>

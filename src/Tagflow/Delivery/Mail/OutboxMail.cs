@@ -4,6 +4,8 @@ namespace Tagflow.Delivery;
 internal sealed class OutboxMail
 {
     public long Id { get; set; }
+    /// <summary>The account whose email it is, for its queue figures; null for rows stored before it was kept.</summary>
+    public long? AccountId { get; set; }
     public required string FileName { get; set; }
     public required byte[] Content { get; set; }
     public DateTime CreatedAt { get; set; }

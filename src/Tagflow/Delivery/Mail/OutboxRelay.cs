@@ -75,11 +75,11 @@ internal sealed class OutboxRelay : BackgroundLoop, IMailRelay, ICommitListener
     public string Description => $"No SMTP server configured (--smtp): emails are written to {Directory} as .eml files.";
 
     /// <summary>The message as the row that stores it with a change: add it to the change's context; the commit wakes the relay.</summary>
-    public static OutboxMail Prepare(MimeMessage message, DateTime now)
+    public static OutboxMail Prepare(MimeMessage message, long? accountId, DateTime now)
     {
         using var content = new MemoryStream();
         message.WriteTo(content);
-        return new OutboxMail { FileName = FileName(now), Content = content.ToArray(), CreatedAt = now };
+        return new OutboxMail { AccountId = accountId, FileName = FileName(now), Content = content.ToArray(), CreatedAt = now };
     }
 
     /// <summary>A committed write that stored messages wakes the writer.</summary>
@@ -104,7 +104,7 @@ internal sealed class OutboxRelay : BackgroundLoop, IMailRelay, ICommitListener
 
     public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
     {
-        var mail = Prepare(message, DateTime.UtcNow); // into memory: nothing to wait for
+        var mail = Prepare(message, accountId: null, DateTime.UtcNow); // into memory: nothing to wait for
         var file = new OutboxFile(mail.FileName, mail.Content);
         EnsureStarted();
         try

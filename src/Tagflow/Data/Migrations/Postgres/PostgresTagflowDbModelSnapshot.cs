@@ -698,6 +698,9 @@ namespace Tagflow.Data.Migrations.Postgres
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<long?>("AccountId")
+                        .HasColumnType("bigint");
+
                     b.Property<int>("Attempts")
                         .HasColumnType("integer");
 
@@ -717,6 +720,8 @@ namespace Tagflow.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("AccountId");
 
                     b.ToTable("OutboxMails");
                 });
