@@ -96,7 +96,7 @@ internal sealed partial class AutomationWorker(IServiceScopeFactory scopes, Auto
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var due = await db.CampaignRuns.AsNoTracking()
-            .Where(r => r.State == RunState.Running && r.DueAt <= now)
+            .Where(r => r.State == RunState.Running && r.DueAt <= now && !db.Campaigns.Any(c => c.Id == r.CampaignId && c.PausedAt != null))
             .OrderBy(r => r.DueAt).Take(StepBatch)
             .Select(r => new { r.Id, r.AccountId })
             .ToListAsync(cancellationToken);

@@ -249,6 +249,7 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
             e.HasIndex(m => m.TokenHash).IsUnique();
             e.HasIndex(m => m.ContactId);
             e.HasIndex(m => m.SentAt); // housekeeping
+            e.HasIndex(m => new { m.CampaignId, m.Step }); // a campaign's numbers per step; a deleted campaign's emails found at once
             e.Property(m => m.TokenHash).HasMaxLength(64);
             e.Property(m => m.MessageId).HasMaxLength(254);
             e.HasOne<Contacts.Contact>().WithMany().HasForeignKey(m => m.ContactId).OnDelete(DeleteBehavior.Cascade);

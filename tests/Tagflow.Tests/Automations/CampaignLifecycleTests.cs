@@ -41,6 +41,40 @@ public sealed class CampaignLifecycleTests
 
     [Theory]
     [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task APausedCampaignSendsNothingAndKeepsItsContactsWhereTheyStandUntilItIsResumed(string provider)
+    {
+        await using var smtp = await TestSmtpServer.StartAsync();
+        await using var host = await TagflowHost.StartAsync(provider, s => Fast(s) with { Smtp = SmtpTarget.Parse(smtp.Url()) });
+        using var client = await host.NewAccountClientAsync("anna");
+        var list = await SingleOptInListAsync(client);
+        var start = await CreateTagAsync(client, "Lead");
+        var id = Text(await CreateCampaignAsync(client, EmailLinkTests.TwoEmails("Nurture", start)), "id");
+        await SubscribeAsync(client, "bert@example.com", list, start);
+        Assert.Equal("One", (await smtp.ReceiveAsync()).Subject);
+
+        var paused = await WireAssert.OkAsync(await client.PostAsync($"/campaign/{id}/pause", null));
+        Assert.Equal(("1", host.Clock.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            (Text(paused, "paused"), Text(paused, "pausedat")));
+        Assert.Equal("1", Text(await WireAssert.OkAsync(await client.PostAsync($"/campaign/{id}/pause", null)), "paused")); // again: no change
+        host.Clock.Advance(TimeSpan.FromHours(2)); // Bert's wait is over
+        await SubscribeAsync(client, "carl@example.com", list, start); // enters, and waits at the first step
+        await Task.Delay(800);
+        Assert.True(smtp.NothingReceived);
+        var during = await WireAssert.OkAsync(await client.GetAsync($"/campaign/{id}"));
+        Assert.Equal(("2", "0"), (Text(during, "running"), Text(during, "finished")));
+
+        var resumed = await WireAssert.OkAsync(await client.PostAsync($"/campaign/{id}/resume", null));
+        Assert.Equal(("0", ""), (Text(resumed, "paused"), Text(resumed, "pausedat")));
+        var next = new[] { await smtp.ReceiveAsync(), await smtp.ReceiveAsync() }
+            .Select(m => (m.To.Mailboxes.Single().Address, m.Subject)).Order().ToList();
+        Assert.Equal([("bert@example.com", "Two"), ("carl@example.com", "One")], next);
+
+        using var unknown = await client.PostAsync("/campaign/424242/pause", null);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
     public async Task AWeekdayWaitEndsAtThatDaysTimeInTheAccountsTimeZone(string provider)
     {
         await using var smtp = await TestSmtpServer.StartAsync();

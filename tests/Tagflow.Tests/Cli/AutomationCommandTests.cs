@@ -34,7 +34,15 @@ public sealed class AutomationCommandTests
         Assert.Matches(@"\A[0-9]+\z", id);
 
         var listed = await AdminCli.RunAsync(db, "campaigns", "list", "anna");
-        Assert.Equal((0, $"{id}\ttag {start}\t3 steps\t0 running\t0 finished\t0 stopped\tWelcome\n", ""), (listed.ExitCode, listed.Output, listed.Error));
+        Assert.Equal((0, $"{id}\ttag {start}\t3 steps\t0 running\t0 finished\t0 stopped\tactive\tWelcome\n", ""), (listed.ExitCode, listed.Output, listed.Error));
+
+        // Paused and resumed from the command line, as POST /campaign/{id}/pause and /resume do; an unknown id is refused.
+        Assert.Equal(new CliResult(0, "", ""), await AdminCli.RunAsync(db, "campaigns", "pause", "anna", id));
+        Assert.Contains("\tpaused\tWelcome\n", (await AdminCli.RunAsync(db, "campaigns", "list", "anna")).Output, StringComparison.Ordinal);
+        Assert.Equal("1", (await WireAssert.OkAsync(await client.GetAsync($"/campaign/{id}"))).GetProperty("paused").GetString());
+        Assert.Equal(new CliResult(0, "", ""), await AdminCli.RunAsync(db, "campaigns", "resume", "anna", id));
+        Assert.Equal("0", (await WireAssert.OkAsync(await client.GetAsync($"/campaign/{id}"))).GetProperty("paused").GetString());
+        Assert.NotEqual(0, (await AdminCli.RunAsync(db, "campaigns", "pause", "anna", "424242")).ExitCode);
 
         var shown = await AdminCli.RunAsync(db, "campaigns", "show", "anna", id);
         Assert.Equal((0, ""), (shown.ExitCode, shown.Error));

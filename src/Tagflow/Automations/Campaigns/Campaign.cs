@@ -23,6 +23,12 @@ internal sealed class Campaign
     public required string Steps { get; set; }
     public string SenderName { get; set; } = "";
     public string SenderAddress { get; set; } = "";
+    /// <summary>
+    /// Since when the campaign is paused; null while it runs. A paused campaign sends nothing and runs
+    /// no step: its contacts stay where they stand (new ones enter at the first step) until it is resumed,
+    /// when the steps that fell due meanwhile run at once.
+    /// </summary>
+    public DateTime? PausedAt { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
 

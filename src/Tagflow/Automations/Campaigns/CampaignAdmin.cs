@@ -106,6 +106,25 @@ internal sealed class CampaignAdmin(TagflowDb db, TimeProvider clock, Automation
             g.Where(r => r.State == RunState.Stopped).Sum(r => r.Count)));
     }
 
+    /// <summary>
+    /// Pauses or resumes a campaign; answers it as it is then, or null if the account has no such
+    /// campaign. Pausing a paused campaign (or resuming a running one) changes nothing, so a repeated
+    /// call is harmless. A resumed campaign's due steps run at the engine's next look.
+    /// </summary>
+    public async Task<Campaign?> PauseAsync(long accountId, long id, bool pause, CancellationToken cancellationToken)
+    {
+        var campaign = await db.Campaigns.SingleOrDefaultAsync(c => c.Id == id && c.AccountId == accountId, cancellationToken);
+        if (campaign is null) return null;
+        if (pause != campaign.PausedAt is not null)
+        {
+            var now = clock.GetUtcNow().UtcDateTime;
+            (campaign.PausedAt, campaign.UpdatedAt) = (pause ? now : null, now);
+            await db.SaveChangesAsync(cancellationToken);
+            signal.Changed();
+        }
+        return campaign;
+    }
+
     /// <summary>Deletes a campaign and its runs: no contact gets another of its steps. False if the account has no such campaign.</summary>
     public async Task<bool> RemoveAsync(long accountId, long id, CancellationToken cancellationToken) =>
         await db.Campaigns.Where(c => c.Id == id && c.AccountId == accountId).ExecuteDeleteAsync(cancellationToken) > 0;

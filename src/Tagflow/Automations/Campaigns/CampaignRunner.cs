@@ -44,6 +44,7 @@ internal static class CampaignRunner
         foreach (var run in runs)
         {
             var campaign = campaigns[run.CampaignId];
+            if (campaign.PausedAt is not null) continue; // paused since its runs were picked: they wait where they stand
             var contact = await db.Contacts.AsNoTracking().Where(c => c.Id == run.ContactId)
                 .Select(c => new { c.Email, c.Status }).SingleOrDefaultAsync(cancellationToken);
             if (contact is null) continue; // erased a moment ago; its runs go with it

@@ -20,6 +20,10 @@ internal static class CampaignsApi
         group.MapGet("/{id:long}", GetAsync).Produces<Dictionary<string, object>>().WithSummary("Tagflow: one campaign.");
         group.MapPut("/{id:long}", UpdateAsync).AcceptsWire<CampaignRequest>().Produces<Dictionary<string, object>>()
             .WithSummary("Tagflow: change a campaign; keys left out stay as they are. Running contacts go on from the step index they reached.");
+        group.MapPost("/{id:long}/pause", PauseAsync).Produces<Dictionary<string, object>>()
+            .WithSummary("Tagflow: pause a campaign: it sends nothing and runs no step, its contacts stay where they stand (new ones enter and wait at the first step).");
+        group.MapPost("/{id:long}/resume", ResumeAsync).Produces<Dictionary<string, object>>()
+            .WithSummary("Tagflow: resume a paused campaign: the steps that fell due meanwhile run at once.");
         group.MapDelete("/{id:long}", DeleteAsync).Produces<bool[]>().WithSummary("Tagflow: delete a campaign; its contacts get none of its further steps.");
     }
 
@@ -50,6 +54,19 @@ internal static class CampaignsApi
         return WireResults.Ok(View(campaign, counts.GetValueOrDefault(id)));
     }
 
+    private static Task<IResult> PauseAsync(long id, ClaimsPrincipal user, CampaignAdmin admin, CancellationToken cancellationToken) =>
+        SetPausedAsync(id, pause: true, user, admin, cancellationToken);
+
+    private static Task<IResult> ResumeAsync(long id, ClaimsPrincipal user, CampaignAdmin admin, CancellationToken cancellationToken) =>
+        SetPausedAsync(id, pause: false, user, admin, cancellationToken);
+
+    private static async Task<IResult> SetPausedAsync(long id, bool pause, ClaimsPrincipal user, CampaignAdmin admin, CancellationToken cancellationToken)
+    {
+        if (await admin.PauseAsync(user.AccountId(), id, pause, cancellationToken) is not { } campaign) return WireResults.NotFound();
+        var counts = await admin.CountsAsync(user.AccountId(), cancellationToken);
+        return WireResults.Ok(View(campaign, counts.GetValueOrDefault(id)));
+    }
+
     private static async Task<IResult> DeleteAsync(long id, ClaimsPrincipal user, CampaignAdmin admin, CancellationToken cancellationToken) =>
         await admin.RemoveAsync(user.AccountId(), id, cancellationToken) ? WireResults.True() : WireResults.NotFound();
 
@@ -65,6 +82,8 @@ internal static class CampaignsApi
         ["running"] = Contacts.ContactWire.Id(counts?.Running ?? 0),
         ["finished"] = Contacts.ContactWire.Id(counts?.Finished ?? 0),
         ["stopped"] = Contacts.ContactWire.Id(counts?.Stopped ?? 0),
+        ["paused"] = campaign.PausedAt is null ? "0" : "1",
+        ["pausedat"] = campaign.PausedAt is { } paused ? Contacts.ContactWire.UnixTime(paused) : "",
         ["created"] = Contacts.ContactWire.UnixTime(campaign.CreatedAt),
         ["updated"] = Contacts.ContactWire.UnixTime(campaign.UpdatedAt),
     };

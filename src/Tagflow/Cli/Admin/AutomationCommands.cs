@@ -31,7 +31,7 @@ internal static class AutomationCommands
             return refusal is null ? ContactWire.Id(campaign!.Id) : throw Refused(refusal);
         }));
 
-        command.Subcommands.Add(AdminCommands.AccountCommand("list", "List the account's campaigns: id, start tag, steps, contacts running, finished and stopped, name.", [],
+        command.Subcommands.Add(AdminCommands.AccountCommand("list", "List the account's campaigns: id, start tag, steps, contacts running, finished and stopped, active or paused, name.", [],
             async (parse, sp, accountId, ct) =>
             {
                 var admin = sp.GetRequiredService<CampaignAdmin>();
@@ -48,6 +48,17 @@ internal static class AutomationCommands
             var counts = await admin.CountsAsync(accountId, ct);
             return JsonSerializer.Serialize(CampaignsApi.View(campaign, counts.GetValueOrDefault(id)), Pretty);
         }));
+
+        foreach (var (name, pause, description) in new[]
+        {
+            ("pause", true, "Pause a campaign: it sends nothing and runs no step; its contacts stay where they stand."),
+            ("resume", false, "Resume a paused campaign: the steps that fell due meanwhile run at once."),
+        })
+        {
+            var id = CampaignId();
+            command.Subcommands.Add(AdminCommands.AccountCommand(name, description, [id], async (parse, sp, accountId, ct) =>
+                await sp.GetRequiredService<CampaignAdmin>().PauseAsync(accountId, parse.GetValue(id), pause, ct) is null ? throw NoSuch("campaign", parse.GetValue(id)) : null));
+        }
 
         var removeId = CampaignId();
         command.Subcommands.Add(AdminCommands.AccountCommand("remove", "Delete a campaign; its contacts get none of its further steps.", [removeId], async (parse, sp, accountId, ct) =>
@@ -162,7 +173,7 @@ internal static class AutomationCommands
 
     private static string CampaignLine(Campaign campaign, CampaignCounts counts) => TerminalText.Line(
         ContactWire.Id(campaign.Id), "tag " + ContactWire.Id(campaign.TagId), Count(CampaignSteps.Parse(campaign.Steps).Count, "steps"),
-        Count(counts.Running, "running"), Count(counts.Finished, "finished"), Count(counts.Stopped, "stopped"), campaign.Name);
+        Count(counts.Running, "running"), Count(counts.Finished, "finished"), Count(counts.Stopped, "stopped"), campaign.PausedAt is null ? "active" : "paused", campaign.Name);
 
     private static string DeliveryLine(WebhookDelivery delivery, List<WebhookAttempt> attempts)
     {

@@ -239,6 +239,9 @@ namespace Tagflow.Data.Migrations.Postgres
                         .HasMaxLength(250)
                         .HasColumnType("character varying(250)");
 
+                    b.Property<DateTime?>("PausedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("SenderAddress")
                         .IsRequired()
                         .HasMaxLength(254)
@@ -367,14 +370,14 @@ namespace Tagflow.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("CampaignId");
-
                     b.HasIndex("ContactId");
 
                     b.HasIndex("SentAt");
 
                     b.HasIndex("TokenHash")
                         .IsUnique();
+
+                    b.HasIndex("CampaignId", "Step");
 
                     b.ToTable("SentEmails");
                 });

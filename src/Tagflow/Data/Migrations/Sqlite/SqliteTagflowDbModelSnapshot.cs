@@ -224,6 +224,9 @@ namespace Tagflow.Data.Migrations.Sqlite
                         .HasMaxLength(250)
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("PausedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("SenderAddress")
                         .IsRequired()
                         .HasMaxLength(254)
@@ -348,14 +351,14 @@ namespace Tagflow.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("CampaignId");
-
                     b.HasIndex("ContactId");
 
                     b.HasIndex("SentAt");
 
                     b.HasIndex("TokenHash")
                         .IsUnique();
+
+                    b.HasIndex("CampaignId", "Step");
 
                     b.ToTable("SentEmails");
                 });
