@@ -13,6 +13,7 @@ internal static class AppPaths
     public const string Tags = "/app/tags";
     public const string Fields = "/app/fields";
     public const string Blocklist = "/app/blocklist";
+    public const string Campaigns = "/app/campaigns";
     public const string Webhooks = "/app/webhooks";
     public const string Events = "/app/events";
     public const string ApiAccess = "/app/api-access";
@@ -27,6 +28,8 @@ internal static class AppPaths
     public static string ContactExport(long id) => $"{Contact(id)}/export";
 
     public static string Tag(long id) => $"{Tags}/{id.ToString(CultureInfo.InvariantCulture)}";
+
+    public static string Campaign(long id) => $"{Campaigns}/{id.ToString(CultureInfo.InvariantCulture)}";
 
     public static string Webhook(long id) => $"{Webhooks}/{id.ToString(CultureInfo.InvariantCulture)}";
 

@@ -192,7 +192,7 @@ public sealed class WebhookPagesTests(AppBrowser browser)
     /// Opens the page again until <paramref name="locator"/> shows <paramref name="text"/>: the log is rendered on the server, once, as the page loads.
     /// (Not a reload: after a form, that would send the form again.)
     /// </summary>
-    private static async Task ReloadUntilAsync(AppSession app, ILocator locator, string text)
+    internal static async Task ReloadUntilAsync(AppSession app, ILocator locator, string text)
     {
         var until = DateTime.UtcNow.AddSeconds(15);
         while (true)

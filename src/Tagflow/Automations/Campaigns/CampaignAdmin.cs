@@ -14,8 +14,12 @@ internal sealed record CampaignCounts(int Running, int Finished, int Stopped);
 /// <summary>Creating, changing, listing and deleting an account's campaigns; for the API and the command line.</summary>
 internal sealed class CampaignAdmin(TagflowDb db, TimeProvider clock, AutomationSignal signal)
 {
-    /// <summary>Creates a campaign (<paramref name="id"/> null) or replaces one's name, start tag and steps.</summary>
-    public async Task<(Campaign? Campaign, Refusal? Refusal)> SaveAsync(long accountId, long? id, CampaignRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates a campaign (<paramref name="id"/> null) or replaces one's name, start tag and steps. A new
+    /// campaign made <paramref name="paused"/> (the admin app makes its drafts so) starts no contact until it is resumed.
+    /// </summary>
+    public async Task<(Campaign? Campaign, Refusal? Refusal)> SaveAsync(long accountId, long? id, CampaignRequest request, CancellationToken cancellationToken,
+        bool paused = false)
     {
         var existing = id is { } campaignId
             ? await db.Campaigns.SingleOrDefaultAsync(c => c.Id == campaignId && c.AccountId == accountId, cancellationToken)
@@ -50,7 +54,7 @@ internal sealed class CampaignAdmin(TagflowDb db, TimeProvider clock, Automation
         if (await db.Campaigns.AnyAsync(c => c.AccountId == accountId && c.NormalizedName == normalized && c.Id != (id ?? 0), cancellationToken))
             return (null, new($"A campaign named \"{name}\" already exists in the account.", WireErrors.CampaignNameTaken));
         var now = clock.GetUtcNow().UtcDateTime;
-        var campaign = existing ?? new Campaign { AccountId = accountId, Name = name, NormalizedName = normalized, Steps = "", CreatedAt = now };
+        var campaign = existing ?? new Campaign { AccountId = accountId, Name = name, NormalizedName = normalized, Steps = "", CreatedAt = now, PausedAt = paused ? now : null };
         campaign.Name = name;
         campaign.NormalizedName = normalized;
         if (existing is null || existing.TagId != tagId) campaign.FromEventId = await LastEventIdAsync(db, accountId, cancellationToken);

@@ -39,7 +39,7 @@ internal static class CampaignSteps
     public const string UnsubscribeUrl = "unsubscribe_url";
 
     /// <summary>The longest wait: a year.</summary>
-    private const long MaxWaitSeconds = 366L * 24 * 3600;
+    public const long MaxWaitSeconds = 366L * 24 * 3600;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
