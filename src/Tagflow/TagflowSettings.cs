@@ -50,6 +50,9 @@ internal sealed record TagflowSettings
     /// <summary>Where messages go without an SMTP relay; null for <see cref="DefaultOutbox"/>.</summary>
     public string? OutboxDirectory { get; init; }
 
+    /// <summary>The folder of the DKIM keys mail through the SMTP relay is signed with; null for <see cref="DefaultDkim"/>.</summary>
+    public string? DkimDirectory { get; init; }
+
     /// <summary>Where uploaded import files wait until imported; null for <see cref="DefaultImports"/>.</summary>
     public string? ImportDirectory { get; init; }
     /// <summary>An import whose importer has not written for this long (it crashed) is taken over and resumed.</summary>
@@ -64,6 +67,10 @@ internal sealed record TagflowSettings
     /// <summary>The <c>outbox</c> folder beside an SQLite database, or in the working directory for PostgreSQL.</summary>
     public static string DefaultOutbox(DatabaseTarget db) =>
         Path.Combine(db.SqlitePath is { } path ? Path.GetDirectoryName(Path.GetFullPath(path))! : Directory.GetCurrentDirectory(), "outbox");
+
+    /// <summary>The <c>dkim</c> folder beside an SQLite database, or in the working directory for PostgreSQL.</summary>
+    public static string DefaultDkim(DatabaseTarget db) =>
+        Path.Combine(db.SqlitePath is { } path ? Path.GetDirectoryName(Path.GetFullPath(path))! : Directory.GetCurrentDirectory(), "dkim");
 
     /// <summary>The key file beside an SQLite database, or in the working directory for PostgreSQL.</summary>
     public static string DefaultKeyFile(DatabaseTarget db) =>

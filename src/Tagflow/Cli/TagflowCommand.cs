@@ -23,6 +23,14 @@ internal static class TagflowCommand
         DefaultValueFactory = _ => Env("TAGFLOW_KEY_FILE"),
     };
 
+    public static readonly Option<string?> DkimDir = new("--dkim-dir")
+    {
+        Description = "The folder of the DKIM keys outgoing mail is signed with (made by `tagflow dkim new`). "
+            + "Default: a dkim folder beside the SQLite file, or ./dkim for PostgreSQL. Env: TAGFLOW_DKIM_DIR.",
+        Recursive = true,
+        DefaultValueFactory = _ => Env("TAGFLOW_DKIM_DIR"),
+    };
+
     /// <summary>Every command takes it, as every command reads its variable: <c>webhooks add</c> must accept what the server calls.</summary>
     public static readonly Option<bool?> WebhookAllowPrivate = new("--webhook-allow-private")
     {
@@ -49,6 +57,7 @@ internal static class TagflowCommand
         root.Options.Add(Db);
         root.Options.Add(KeyFile);
         root.Options.Add(WebhookAllowPrivate);
+        root.Options.Add(DkimDir);
         ServeCommand.AddTo(root);
         root.Subcommands.Add(MigrateCommand.Create());
         root.Subcommands.Add(AccountCommands.Accounts());
@@ -62,6 +71,7 @@ internal static class TagflowCommand
         root.Subcommands.Add(AutomationCommands.Webhooks());
         root.Subcommands.Add(ImportCommand.Create());
         root.Subcommands.Add(TransferCommands.Export());
+        root.Subcommands.Add(DkimCommand.Create());
         return root;
     }
 
@@ -73,6 +83,7 @@ internal static class TagflowCommand
         {
             Database = database,
             KeyFile = parse.GetValue(KeyFile) ?? TagflowSettings.DefaultKeyFile(database),
+            DkimDirectory = parse.GetValue(DkimDir),
             // Read here, not only by the server, so that `tagflow webhooks add` accepts what the server accepts.
             WebhookAllowPrivate = parse.GetValue(WebhookAllowPrivate) ?? EnvBool("TAGFLOW_WEBHOOK_ALLOW_PRIVATE") ?? false,
         };

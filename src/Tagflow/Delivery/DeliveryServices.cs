@@ -10,17 +10,19 @@ internal static class DeliveryServices
 {
     /// <summary>
     /// The mail relay, in the server and the admin commands alike: with <c>--smtp</c>, the SMTP relay
-    /// and the queue that delivers the stored messages through it; without, the outbox folder.
+    /// and the queue that delivers the stored messages through it, signing with the DKIM keys; without, the outbox folder.
     /// </summary>
     public static IServiceCollection AddMailRelay(this IServiceCollection services, TagflowSettings settings)
     {
         if (settings.Smtp is { } smtp)
         {
+            services.AddSingleton(sp => new DkimKeys(settings.DkimDirectory ?? TagflowSettings.DefaultDkim(settings.Database), sp.GetRequiredService<ILogger<DkimKeys>>()));
             services.AddBackgroundLoop(sp => new SmtpQueue(smtp, settings.SmtpTimeout, sp.GetRequiredService<IServiceScopeFactory>(),
-                sp.GetRequiredService<SqliteWriteGate>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SmtpQueue>>()));
+                sp.GetRequiredService<SqliteWriteGate>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SmtpQueue>>(),
+                sp.GetRequiredService<DkimKeys>()));
             services.AddSingleton<ICommitListener>(sp => sp.GetRequiredService<SmtpQueue>());
             services.AddSingleton<IMailRelay>(sp => new SmtpRelay(smtp, settings.SmtpTimeout, sp.GetRequiredService<ILogger<SmtpRelay>>(),
-                sp.GetRequiredService<SmtpQueue>()));
+                sp.GetRequiredService<SmtpQueue>(), sp.GetRequiredService<DkimKeys>()));
         }
         else
         {

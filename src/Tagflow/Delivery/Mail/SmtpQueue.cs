@@ -33,9 +33,12 @@ internal sealed partial class SmtpQueue : BackgroundLoop, ICommitListener
     private readonly TimeProvider _clock;
     private readonly WorkSignal _signal = new();
 
-    public SmtpQueue(SmtpTarget target, TimeSpan timeout, IServiceScopeFactory scopes, SqliteWriteGate gate, TimeProvider clock, ILogger logger)
+    private readonly DkimKeys? _dkim;
+
+    public SmtpQueue(SmtpTarget target, TimeSpan timeout, IServiceScopeFactory scopes, SqliteWriteGate gate, TimeProvider clock, ILogger logger, DkimKeys? dkim = null)
         : base("The SMTP queue", logger)
     {
+        _dkim = dkim;
         (_target, _timeout, _scopes, _gate, _clock) = (target, timeout, scopes, gate, clock);
     }
 
@@ -133,6 +136,7 @@ internal sealed partial class SmtpQueue : BackgroundLoop, ICommitListener
             {
                 using var content = new MemoryStream(row.Content);
                 var message = await MimeMessage.LoadAsync(content, CancellationToken.None);
+                _dkim?.Sign(message);
                 // Not cancelled half-way: a message the relay has taken must be recorded as sent (the timeout bounds it).
                 await client.SendAsync(message, CancellationToken.None);
                 outcome.Done.Add(row.Id);

@@ -10,7 +10,7 @@ namespace Tagflow.Delivery;
 /// server offers it on <c>smtp://</c>, TLS from the start on <c>smtps://</c>, the server's
 /// certificate checked as usual. Each message must be accepted within <see cref="Timeout"/>.
 /// </summary>
-internal sealed class SmtpRelay(SmtpTarget target, TimeSpan timeout, ILogger<SmtpRelay> logger, SmtpQueue? queue = null) : IMailRelay
+internal sealed class SmtpRelay(SmtpTarget target, TimeSpan timeout, ILogger<SmtpRelay> logger, SmtpQueue? queue = null, DkimKeys? dkim = null) : IMailRelay
 {
     public TimeSpan Timeout => timeout;
 
@@ -47,6 +47,7 @@ internal sealed class SmtpRelay(SmtpTarget target, TimeSpan timeout, ILogger<Smt
         deadline.CancelAfter(timeout);
         try
         {
+            dkim?.Sign(message);
             using var client = await ConnectAsync(target, timeout, deadline.Token);
             await client.SendAsync(message, deadline.Token);
             await client.DisconnectAsync(quit: true, deadline.Token);
