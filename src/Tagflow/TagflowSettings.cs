@@ -34,6 +34,8 @@ internal sealed record TagflowSettings
     public int LoginFailuresBeforeLockout { get; init; } = 5;
     /// <summary>The SMTP relay for Tagflow's email; null writes each message into <see cref="OutboxDirectory"/> instead.</summary>
     public SmtpTarget? Smtp { get; init; }
+    /// <summary>How fast, and over how many connections, the queue sends through the relay.</summary>
+    public SmtpLimits SmtpLimits { get; init; } = SmtpLimits.None;
     /// <summary>How long the relay may take to accept a message before it counts as not sent.</summary>
     public TimeSpan SmtpTimeout { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>Whether webhooks may call private, loopback and link-local addresses (see <see cref="Webhooks.WebhookTargets"/>).</summary>

@@ -38,9 +38,15 @@ internal sealed class Dashboard
     public QueueFigures WebhookCalls { get; private init; }
     /// <summary>Webhook attempts that failed (no answer, or not 2xx) in the last 24 hours.</summary>
     public int FailedCalls { get; private init; }
+    /// <summary>
+    /// With a sending rate: how long the relay's limit needs for every email due now (all accounts share
+    /// the queue). An email waiting that long is not stuck, only in line.
+    /// </summary>
+    public TimeSpan EmailsDrain { get; private init; }
     public DateTime Now { get; private init; }
 
-    public static async Task<Dashboard> LoadAsync(TagflowDb db, long accountId, TimeZoneInfo zone, int days, DateTime now, CancellationToken cancellationToken)
+    public static async Task<Dashboard> LoadAsync(TagflowDb db, long accountId, TimeZoneInfo zone, int days, DateTime now, CancellationToken cancellationToken,
+        double? smtpRate = null)
     {
         var total = await db.Contacts.CountAsync(c => c.AccountId == accountId, cancellationToken);
         // The conditions of the partial indexes, spelled out, so that the planner may read them alone.
@@ -76,6 +82,9 @@ internal sealed class Dashboard
             .Select(g => new QueueFigures(g.Count(), g.Min(m => (DateTime?)m.CreatedAt), g.Count(m => m.Attempts > 0))).SingleOrDefaultAsync(cancellationToken);
         var calls = await db.WebhookDeliveries.Where(d => d.AccountId == accountId && d.State == DeliveryState.Pending).GroupBy(_ => 1)
             .Select(g => new QueueFigures(g.Count(), g.Min(d => (DateTime?)d.CreatedAt), g.Count(d => d.Attempts > 0))).SingleOrDefaultAsync(cancellationToken);
+        var drain = smtpRate is { } rate
+            ? TimeSpan.FromSeconds(await db.OutboxMails.CountAsync(m => m.NotBefore == null || m.NotBefore <= now, cancellationToken) / rate)
+            : TimeSpan.Zero;
         // A call is tried for at most 3 days: the attempts of the last 24 hours belong to calls queued in the last 4.
         var dayAgo = now.AddDays(-1);
         var queuedSince = now.AddDays(-4);
@@ -87,10 +96,13 @@ internal sealed class Dashboard
         {
             Contacts = total, ByStatus = byStatus, Bounced = bounced,
             Subscribed = PerDay(changes.Select(c => c.OptInAt)), Unsubscribed = PerDay(changes.Select(c => c.UnsubscribedAt)),
-            Recent = recent, Emails = emails, WebhookCalls = calls, FailedCalls = failed, Now = now,
+            Recent = recent, Emails = emails, WebhookCalls = calls, FailedCalls = failed, EmailsDrain = drain, Now = now,
         };
     }
 
     /// <summary>Whether the oldest of a queue has waited too long.</summary>
     public bool IsStuck(QueueFigures queue) => queue.OldestAt is { } oldest && Now - oldest > Stuck;
+
+    /// <summary>Whether the oldest email has waited too long, beyond the time the sending rate needs for what is in line.</summary>
+    public bool EmailsStuck => Emails.OldestAt is { } oldest && Now - oldest > Stuck + EmailsDrain;
 }

@@ -54,6 +54,17 @@ internal static class ServeCommand
             + "Env: TAGFLOW_SMTP (better for a password: the command line is visible to other users).",
     };
 
+    private static readonly Option<string?> SmtpRate = new("--smtp-rate")
+    {
+        Description = "The most emails a second (10/s), minute (600/min) or hour (20000/h) this instance sends through --smtp; "
+            + "default: as fast as the relay takes them. Env: TAGFLOW_SMTP_RATE.",
+    };
+
+    private static readonly Option<int?> SmtpConnections = new("--smtp-connections")
+    {
+        Description = "How many connections to --smtp this instance sends over at once (default 1). Env: TAGFLOW_SMTP_CONNECTIONS.",
+    };
+
     private static readonly Option<string?> ImportDir = new("--import-dir")
     {
         Description = "Where files uploaded to POST /import wait until imported (default: an imports folder beside the SQLite file, "
@@ -96,6 +107,10 @@ internal static class ServeCommand
     {
         var smtpText = parse.GetValue(Smtp) ?? TagflowCommand.Env("TAGFLOW_SMTP");
         var smtp = smtpText is null ? null : SmtpTarget.Parse(smtpText) ?? throw new AdminException(SmtpTarget.Help);
+        var rateText = parse.GetValue(SmtpRate) ?? TagflowCommand.Env("TAGFLOW_SMTP_RATE");
+        double? rate = rateText is null ? null : SmtpLimits.ParseRate(rateText) ?? throw new AdminException(SmtpLimits.RateHelp);
+        var connections = parse.GetValue(SmtpConnections) ?? TagflowCommand.EnvNumber<int>("TAGFLOW_SMTP_CONNECTIONS") ?? 1;
+        if (connections is < 1 or > 100) throw new AdminException("--smtp-connections must be from 1 to 100.");
         var minutes = parse.GetValue(SessionIdleMinutes) ?? TagflowCommand.EnvNumber<int>("TAGFLOW_SESSION_IDLE_MINUTES") ?? 60;
         var maxBody = parse.GetValue(MaxBodyBytes) ?? TagflowCommand.EnvNumber<long>("TAGFLOW_MAX_BODY_BYTES") ?? 1024L * 1024;
         var logins = parse.GetValue(LoginRateLimit) ?? TagflowCommand.EnvNumber<int>("TAGFLOW_LOGIN_RATE_LIMIT") ?? 60;
@@ -123,6 +138,7 @@ internal static class ServeCommand
             SignInsPerMinute = signIns,
             PublicUrl = publicUrl,
             Smtp = smtp,
+            SmtpLimits = new SmtpLimits(rate, connections),
             ImportDirectory = parse.GetValue(ImportDir) ?? TagflowCommand.Env("TAGFLOW_IMPORT_DIR"),
             MaxImportBytes = maxImport,
         };
@@ -150,6 +166,8 @@ internal static class ServeCommand
             command.Options.Add(SignInRateLimit);
             command.Options.Add(PublicUrl);
             command.Options.Add(Smtp);
+            command.Options.Add(SmtpRate);
+            command.Options.Add(SmtpConnections);
             command.Options.Add(TrustedProxy);
             foreach (var (option, _, _) in RetentionDays) command.Options.Add(option);
             command.SetAction(RunAsync);

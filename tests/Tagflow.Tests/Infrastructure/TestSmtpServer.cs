@@ -36,10 +36,34 @@ public sealed class TestSmtpServer : IAsyncDisposable
         var services = new ServiceProvider();
         services.Add(new Store(this, refuse));
         if (login is { } l) services.Add(new Authenticator(l.User, l.Password));
-        _running = new SmtpServer.SmtpServer(options, services).StartAsync(_stop.Token);
+        var server = new SmtpServer.SmtpServer(options, services);
+        server.SessionCreated += (_, _) =>
+        {
+            var open = Interlocked.Increment(ref _sessions);
+            lock (_arrivals) MostSessionsAtOnce = Math.Max(MostSessionsAtOnce, open);
+        };
+        server.SessionCompleted += (_, _) => Interlocked.Decrement(ref _sessions);
+        server.SessionFaulted += (_, _) => Interlocked.Decrement(ref _sessions);
+        server.SessionCancelled += (_, _) => Interlocked.Decrement(ref _sessions);
+        _running = server.StartAsync(_stop.Token);
     }
 
     public int Port { get; }
+
+    private readonly List<long> _arrivals = [];
+    private int _sessions;
+
+    /// <summary>The most SMTP sessions that were open at one time.</summary>
+    public int MostSessionsAtOnce { get; private set; }
+
+    /// <summary>When each accepted message arrived, as <see cref="System.Diagnostics.Stopwatch"/> timestamps, in order.</summary>
+    public IReadOnlyList<long> Arrivals
+    {
+        get
+        {
+            lock (_arrivals) return [.. _arrivals];
+        }
+    }
 
     /// <summary>The URL Tagflow's <c>--smtp</c> takes for this server.</summary>
     public string Url(string? user = null, string? password = null) =>
@@ -95,6 +119,7 @@ public sealed class TestSmtpServer : IAsyncDisposable
             if (message.To.Mailboxes.Any(m => server._putOff.ContainsKey(m.Address)))
                 return new SmtpResponse((SmtpReplyCode)451, "Mailbox busy, try again later (the test server puts this address off)");
             var user = context.Authentication.IsAuthenticated ? context.Authentication.User : null;
+            lock (server._arrivals) server._arrivals.Add(System.Diagnostics.Stopwatch.GetTimestamp());
             await server._received.Writer.WriteAsync((message, user), cancellationToken);
             return SmtpResponse.Ok;
         }

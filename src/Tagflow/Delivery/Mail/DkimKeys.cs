@@ -49,7 +49,8 @@ internal sealed class DkimKeys(string directory, ILogger logger)
         try
         {
             message.Prepare(EncodingConstraint.SevenBit);
-            signer.Sign(message, [.. Signed.Where(h => h == HeaderId.From || message.Headers.Contains(h))]);
+            lock (signer) // the queue's connections sign at once; one key signs one message at a time
+                signer.Sign(message, [.. Signed.Where(h => h == HeaderId.From || message.Headers.Contains(h))]);
             return true;
         }
         catch (Exception e) when (e is not OperationCanceledException)

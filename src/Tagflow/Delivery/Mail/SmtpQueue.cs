@@ -34,12 +34,19 @@ internal sealed partial class SmtpQueue : BackgroundLoop, ICommitListener
     private readonly WorkSignal _signal = new();
 
     private readonly DkimKeys? _dkim;
+    private readonly SmtpLimits _limits;
+    private readonly SendPace? _pace;
+    /// <summary>Rows taken at once: a batch, or what the rate sends in about 10 s, whichever is less, so that rows are not held long.</summary>
+    private readonly int _batch;
 
-    public SmtpQueue(SmtpTarget target, TimeSpan timeout, IServiceScopeFactory scopes, SqliteWriteGate gate, TimeProvider clock, ILogger logger, DkimKeys? dkim = null)
+    public SmtpQueue(SmtpTarget target, TimeSpan timeout, IServiceScopeFactory scopes, SqliteWriteGate gate, TimeProvider clock, ILogger logger,
+        DkimKeys? dkim = null, SmtpLimits? limits = null)
         : base("The SMTP queue", logger)
     {
-        _dkim = dkim;
-        (_target, _timeout, _scopes, _gate, _clock) = (target, timeout, scopes, gate, clock);
+        (_target, _timeout, _scopes, _gate, _clock, _dkim) = (target, timeout, scopes, gate, clock, dkim);
+        _limits = limits ?? SmtpLimits.None;
+        _pace = _limits.PerSecond is { } rate ? new SendPace(rate) : null;
+        _batch = _limits.PerSecond is { } perSecond ? (int)Math.Clamp(perSecond * 10, 1, MaxBatch) : MaxBatch;
     }
 
     public void Wake() => _signal.Wake();
@@ -55,7 +62,7 @@ internal sealed partial class SmtpQueue : BackgroundLoop, ICommitListener
     /// <summary>Delivers what is due, then waits for a wake or the next look.</summary>
     private async Task DeliverDueAsync(CancellationToken stoppingToken)
     {
-        while (await DeliverAsync(stoppingToken) == MaxBatch)
+        while (await DeliverAsync(stoppingToken) == _batch)
         {
         }
         await _signal.WaitAsync(Poll, stoppingToken);
@@ -78,7 +85,7 @@ internal sealed partial class SmtpQueue : BackgroundLoop, ICommitListener
         {
             // One process serves an SQLite file: nobody else takes these rows.
             var rows = await db.OutboxMails.AsNoTracking().Where(m => m.NotBefore == null || m.NotBefore <= now)
-                .OrderBy(m => m.Id).Take(MaxBatch).ToListAsync(cancellationToken);
+                .OrderBy(m => m.Id).Take(_batch).ToListAsync(cancellationToken);
             var outcome = await SendAsync(rows, now, cancellationToken);
             if (outcome.Done.Count > 0 || outcome.PutOff.Count > 0)
             {
@@ -97,7 +104,7 @@ internal sealed partial class SmtpQueue : BackgroundLoop, ICommitListener
         }
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var claimed = await db.OutboxMails
-            .FromSql($"SELECT * FROM \"OutboxMails\" WHERE \"NotBefore\" IS NULL OR \"NotBefore\" <= {now} ORDER BY \"Id\" LIMIT {MaxBatch} FOR UPDATE SKIP LOCKED")
+            .FromSql($"SELECT * FROM \"OutboxMails\" WHERE \"NotBefore\" IS NULL OR \"NotBefore\" <= {now} ORDER BY \"Id\" LIMIT {_batch} FOR UPDATE SKIP LOCKED")
             .AsNoTracking().ToListAsync(cancellationToken);
         var sent = await SendAsync(claimed, now, cancellationToken);
         await RecordAsync(db, sent, now, CancellationToken.None);
@@ -122,16 +129,51 @@ internal sealed partial class SmtpQueue : BackgroundLoop, ICommitListener
     /// <summary>The rows done with (sent, or refused for good), those put off, and what stopped the batch early.</summary>
     private sealed record SendOutcome(List<long> Done, List<OutboxMail> PutOff, Exception? Failure);
 
-    /// <summary>Sends the rows' messages over one connection.</summary>
+    /// <summary>
+    /// Sends the rows' messages, over as many connections at once as the limits allow (each taking every
+    /// n-th row, so that the oldest go first on each).
+    /// </summary>
     private async Task<SendOutcome> SendAsync(List<OutboxMail> rows, DateTime now, CancellationToken cancellationToken)
+    {
+        var connections = Math.Min(_limits.Connections, rows.Count);
+        if (connections <= 1) return await SendOverOneAsync(rows, now, cancellationToken);
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, connections)
+            .Select(c => SendOverOneAsync([.. rows.Where((_, i) => i % connections == c)], now, cancellationToken)));
+        return new SendOutcome([.. outcomes.SelectMany(o => o.Done)], [.. outcomes.SelectMany(o => o.PutOff)],
+            outcomes.Select(o => o.Failure).FirstOrDefault(f => f is not null));
+    }
+
+    /// <summary>Sends the rows' messages over one connection, each when the rate lets it.</summary>
+    private async Task<SendOutcome> SendOverOneAsync(List<OutboxMail> rows, DateTime now, CancellationToken cancellationToken)
     {
         var outcome = new SendOutcome(new List<long>(rows.Count), [], null);
         if (rows.Count == 0) return outcome;
-        using var client = await SmtpRelay.ConnectAsync(_target, _timeout, cancellationToken);
+        SmtpClient client;
+        try
+        {
+            client = await SmtpRelay.ConnectAsync(_target, _timeout, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Said as the outcome, so that what the other connections sent meanwhile is still recorded.
+            return outcome with { Failure = e };
+        }
+        using var connected = client;
         foreach (var row in rows)
         {
             // Stopping: what was sent is recorded (below, not cancelled), the rest waits for the next start.
             if (cancellationToken.IsCancellationRequested) break;
+            if (_pace is not null)
+            {
+                try
+                {
+                    await _pace.WaitTurnAsync(cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
             try
             {
                 using var content = new MemoryStream(row.Content);

@@ -10,11 +10,12 @@ namespace Tagflow.Delivery;
 /// server offers it on <c>smtp://</c>, TLS from the start on <c>smtps://</c>, the server's
 /// certificate checked as usual. Each message must be accepted within <see cref="Timeout"/>.
 /// </summary>
-internal sealed class SmtpRelay(SmtpTarget target, TimeSpan timeout, ILogger<SmtpRelay> logger, SmtpQueue? queue = null, DkimKeys? dkim = null) : IMailRelay
+internal sealed class SmtpRelay(SmtpTarget target, TimeSpan timeout, ILogger<SmtpRelay> logger, SmtpQueue? queue = null, DkimKeys? dkim = null,
+    SmtpLimits? limits = null) : IMailRelay
 {
     public TimeSpan Timeout => timeout;
 
-    public string Description => $"Email goes out through {target}.";
+    public string Description => $"Email goes out through {target}, {(limits ?? SmtpLimits.None).Describe()}.";
 
     public void Wake() => queue?.Wake();
 
