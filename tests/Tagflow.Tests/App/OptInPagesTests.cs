@@ -68,6 +68,7 @@ public sealed partial class OptInPagesTests(AppBrowser browser)
         Assert.Equal("[Test] Welcome, Ada", mail.Subject);
         Assert.Contains("Hi Ada (ada@example.com), please confirm: http://", mail.TextBody, StringComparison.Ordinal);
         Assert.Contains("Hallo Ada", mail.HtmlBody, StringComparison.Ordinal);
+        await app.Page.EvaluateAsync("window.scrollTo(0, 0)"); // the preview stays in view while scrolling: shown from the top
         await app.ScreenshotAsync("optin");
 
         await app.Page.GotoAsync("/app/optins");
