@@ -48,6 +48,7 @@ internal static partial class AdminApp
         app.MapGet("/app", () => Results.Redirect(AppPaths.Dashboard)).ExcludeFromDescription();
         app.MapGet("/app/assets/{name}", Asset).ExcludeFromDescription();
         app.MapGet("/app/contacts/{id:long}/export", ContactExportFile.DownloadAsync).RequireAuthorization(AppAuthentication.Policy).ExcludeFromDescription();
+        app.MapPost("/app/optins/{id:long}/preview", ConfirmationPreview.PreviewAsync).RequireAuthorization(AppAuthentication.Policy).ExcludeFromDescription();
     }
 
     private static async Task AnswerAsync(HttpContext context, RequestDelegate next)

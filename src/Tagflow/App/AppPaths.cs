@@ -15,6 +15,7 @@ internal static class AppPaths
     public const string Blocklist = "/app/blocklist";
     public const string Campaigns = "/app/campaigns";
     public const string Webhooks = "/app/webhooks";
+    public const string OptIns = "/app/optins";
     public const string Events = "/app/events";
     public const string ApiAccess = "/app/api-access";
     public const string Settings = "/app/settings";
@@ -30,6 +31,11 @@ internal static class AppPaths
     public static string Tag(long id) => $"{Tags}/{id.ToString(CultureInfo.InvariantCulture)}";
 
     public static string Campaign(long id) => $"{Campaigns}/{id.ToString(CultureInfo.InvariantCulture)}";
+
+    public static string OptIn(long id) => $"{OptIns}/{id.ToString(CultureInfo.InvariantCulture)}";
+
+    /// <summary>Where the process page's script asks for the preview of its confirmation email.</summary>
+    public static string OptInPreview(long id) => $"{OptIn(id)}/preview";
 
     public static string Webhook(long id) => $"{Webhooks}/{id.ToString(CultureInfo.InvariantCulture)}";
 

@@ -42,11 +42,25 @@ internal sealed class OptInProcessAdmin(TagflowDb db, TimeProvider clock)
     {
         var process = await db.OptInProcesses.SingleOrDefaultAsync(p => p.Id == id && p.AccountId == accountId, cancellationToken);
         if (process is null) return NoSuchProcess(id);
-        if (process.IsPredefined && (settings.Name is { } name && name.Trim().Length > 0 || settings.UseSingleOptIn == true))
-            return Predefined();
-        if (await ApplyAsync(process, settings, cancellationToken) is { } refusal) return refusal;
+        if (await ChangeAsync(process, settings, cancellationToken) is { } refusal) return refusal;
         return await SaveUnlessNameTakenAsync(process, cancellationToken) ? null : NameTaken(process.Name);
     }
+
+    /// <summary>
+    /// The process as <see cref="UpdateAsync"/> would make it, checked by the same rules but not
+    /// saved (a preview, a test email); or why it would be refused.
+    /// </summary>
+    public async Task<(OptInProcess? Process, Refusal? Refusal)> TryUpdateAsync(long accountId, long id, ProcessSettings settings, CancellationToken cancellationToken)
+    {
+        var process = await db.OptInProcesses.AsNoTracking().SingleOrDefaultAsync(p => p.Id == id && p.AccountId == accountId, cancellationToken);
+        if (process is null) return (null, NoSuchProcess(id));
+        return await ChangeAsync(process, settings, cancellationToken) is { } refusal ? (null, refusal) : (process, null);
+    }
+
+    private async Task<Refusal?> ChangeAsync(OptInProcess process, ProcessSettings settings, CancellationToken cancellationToken) =>
+        process.IsPredefined && (settings.Name is { } name && name.Trim().Length > 0 || settings.UseSingleOptIn == true)
+            ? Predefined()
+            : await ApplyAsync(process, settings, cancellationToken);
 
     /// <summary>
     /// Removes a process. Its contacts keep it as the process they signed up through (their proof of

@@ -23,3 +23,29 @@ document.addEventListener("click", (event) => {
     if (source) navigator.clipboard.writeText(source.textContent.trim()).then(() => { copy.textContent = "Copied"; });
   }
 });
+// An opt-in process's page shows its confirmation email as it is typed: the form goes to the page's preview
+// address (with its antiforgery token; nothing is saved) and the answer fills the preview, the text parts as
+// text and the HTML part into its sandboxed frame, which runs no script. Without this file, "Preview" does it.
+let previewTimer = 0;
+let previewRound = 0;
+const showPreview = async (form) => {
+  const round = ++previewRound;
+  const response = await fetch(form.dataset.preview, { method: "POST", body: new FormData(form), credentials: "same-origin" });
+  if (!response.ok || round !== previewRound) return;
+  const email = await response.json();
+  const element = (id) => document.getElementById(id) || {};
+  element("preview-from").textContent = email.from;
+  element("preview-subject").textContent = email.subject;
+  element("preview-text").textContent = email.text;
+  element("preview-problem").textContent = email.problem || "";
+  element("preview-problem").hidden = !email.problem;
+  element("preview-no-html").hidden = email.html.length > 0;
+  element("preview-html").hidden = email.html.length === 0;
+  element("preview-html").srcdoc = email.html;
+};
+document.addEventListener("input", (event) => {
+  const form = event.target.closest && event.target.closest("form[data-preview]");
+  if (!form) return;
+  clearTimeout(previewTimer);
+  previewTimer = setTimeout(() => showPreview(form).catch(() => {}), 250);
+});
