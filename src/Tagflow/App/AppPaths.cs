@@ -12,6 +12,7 @@ internal static class AppPaths
     public const string Contacts = "/app/contacts";
     public const string Tags = "/app/tags";
     public const string Fields = "/app/fields";
+    public const string Forms = "/app/forms";
     public const string Blocklist = "/app/blocklist";
     public const string Webhooks = "/app/webhooks";
     public const string Events = "/app/events";
@@ -27,6 +28,8 @@ internal static class AppPaths
     public static string ContactExport(long id) => $"{Contact(id)}/export";
 
     public static string Tag(long id) => $"{Tags}/{id.ToString(CultureInfo.InvariantCulture)}";
+
+    public static string Form(long id) => $"{Forms}/{id.ToString(CultureInfo.InvariantCulture)}";
 
     public static string Webhook(long id) => $"{Webhooks}/{id.ToString(CultureInfo.InvariantCulture)}";
 
