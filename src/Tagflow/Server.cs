@@ -103,6 +103,7 @@ internal static class Server
         // Pages and email links: a GET there confirms, unsubscribes or counts a click, so HEAD stays apart.
         app.MapOptInPages();
         app.MapConfirmApi();
+        app.MapSignUpFormApi();
         app.MapEmailLinksApi();
         app.MapAdminApp();
 

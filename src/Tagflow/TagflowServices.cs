@@ -33,6 +33,7 @@ internal static class TagflowServices
         services.AddScoped<OptIns.OptInProcessAdmin>();
         services.AddScoped<OptIns.ListbuildingAdmin>();
         services.AddSingleton<OptIns.SignInLimits>();
+        services.AddScoped<OptIns.ListbuildingSignIn>();
         services.AddSingleton<Automations.AutomationSignal>();
         services.AddSingleton<ICommitListener>(sp => sp.GetRequiredService<Automations.AutomationSignal>());
         services.AddScoped<Automations.CampaignAdmin>();

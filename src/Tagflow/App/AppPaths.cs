@@ -12,6 +12,7 @@ internal static class AppPaths
     public const string Contacts = "/app/contacts";
     public const string Tags = "/app/tags";
     public const string Fields = "/app/fields";
+    public const string Forms = "/app/forms";
     public const string Blocklist = "/app/blocklist";
     public const string Campaigns = "/app/campaigns";
     public const string Webhooks = "/app/webhooks";
@@ -36,6 +37,8 @@ internal static class AppPaths
 
     /// <summary>Where the process page's script asks for the preview of its confirmation email.</summary>
     public static string OptInPreview(long id) => $"{OptIn(id)}/preview";
+
+    public static string Form(long id) => $"{Forms}/{id.ToString(CultureInfo.InvariantCulture)}";
 
     public static string Webhook(long id) => $"{Webhooks}/{id.ToString(CultureInfo.InvariantCulture)}";
 

@@ -208,8 +208,11 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
         {
             e.HasIndex(k => k.KeyHash).IsUnique();
             e.HasIndex(k => k.AccountId);
+            e.HasIndex(k => k.FormToken).IsUnique();
             e.Property(k => k.KeyHash).HasMaxLength(64);
             e.Property(k => k.KeyPrefix).HasMaxLength(16);
+            e.Property(k => k.FormToken).HasMaxLength(32);
+            e.Property(k => k.FormFields).HasMaxLength(2000);
             e.Property(k => k.Name).HasMaxLength(250);
             e.HasOne<Account>().WithMany().HasForeignKey(k => k.AccountId).OnDelete(DeleteBehavior.Cascade);
             // A process in use by a key cannot be deleted (the API refuses it first); a deleted tag leaves the key without one.

@@ -831,6 +831,22 @@ namespace Tagflow.Data.Migrations.Sqlite
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("DisabledAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("FormAsksSms")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FormFields")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FormToken")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("KeyHash")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -855,6 +871,9 @@ namespace Tagflow.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("AccountId");
+
+                    b.HasIndex("FormToken")
+                        .IsUnique();
 
                     b.HasIndex("KeyHash")
                         .IsUnique();

@@ -1,11 +1,10 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Tagflow.Fields;
 
-namespace Tagflow.App;
+namespace Tagflow.Fields;
 
 /// <summary>
-/// A data field as the app's form shows it: the input fitting its type, the stored value in that
+/// A data field as a form shows it (the app's contact page, a hosted sign-up form): the input fitting its type, the stored value in that
 /// input's format, and the input's value back in the stored format. What is stored is then checked by
 /// the API's own rules (<see cref="FieldCatalog.Check"/>); this only translates the browser's formats
 /// (a date picker, a time picker, a decimal with a comma).
