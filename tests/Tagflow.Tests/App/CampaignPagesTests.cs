@@ -36,8 +36,12 @@ public sealed class CampaignPagesTests(AppBrowser browser)
         await Expect(page.Locator("#step-1")).ToContainTextAsync("Step 2 · Wait");
         await Expect(page.Locator("#unsaved")).ToBeVisibleAsync();
         await Expect(page.Locator("input[name='Steps[0].Subject']")).ToHaveValueAsync("One"); // what was typed survives adding a step
-        await page.Locator("input[name='Steps[1].Amount']").FillAsync("2");
+        await Expect(page.Locator("select[name='Steps[1].Weekday']")).ToBeHiddenAsync(); // a wait of an amount shows no day
+        await page.Locator("select[name='Steps[1].Unit']").SelectOptionAsync("weekday");
+        await Expect(page.Locator("input[name='Steps[1].Amount']")).ToBeHiddenAsync();
+        await Expect(page.Locator("select[name='Steps[1].Weekday']")).ToBeVisibleAsync();
         await page.Locator("select[name='Steps[1].Unit']").SelectOptionAsync("hours");
+        await page.Locator("input[name='Steps[1].Amount']").FillAsync("2");
         await page.GetByRole(AriaRole.Button, new() { Name = "Email", Exact = true }).ClickAsync();
         await page.Locator("input[name='Steps[2].Subject']").FillAsync("Two for {{fieldFirstName}}");
         await page.Locator("textarea[name='Steps[2].Text']").FillAsync("Second, {{fieldFirstName}}: https://example.com/offer");

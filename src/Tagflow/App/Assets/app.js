@@ -4,7 +4,19 @@
 // which patches the page from the server's HTML.
 const reveal = () => {
   document.querySelectorAll("[data-copy][hidden], [data-select-all][hidden]").forEach((element) => { element.hidden = false; });
+  document.querySelectorAll("select[data-wait-unit]").forEach(showWaitInputs);
 };
+// A campaign's wait step shows the inputs of its kind only: an amount, or a day and a time.
+const showWaitInputs = (unit) => {
+  const step = unit.closest(".step");
+  if (!step) return;
+  const untilDay = unit.value === "weekday";
+  step.querySelectorAll(".wait-amount").forEach((element) => { element.hidden = untilDay; });
+  step.querySelectorAll(".wait-day").forEach((element) => { element.hidden = !untilDay; });
+};
+document.addEventListener("change", (event) => {
+  if (event.target.matches && event.target.matches("select[data-wait-unit]")) showWaitInputs(event.target);
+});
 document.addEventListener("DOMContentLoaded", () => {
   reveal();
   if (window.Blazor) window.Blazor.addEventListener("enhancedload", reveal);
