@@ -37,6 +37,17 @@ public sealed class ListbuildingCommandTests
         Assert.EndsWith("Checkout", line, StringComparison.Ordinal);
 
         var id = line.Split('\t')[0];
+        Assert.Contains("\tenabled\t", line, StringComparison.Ordinal);
+
+        // Disabled from the command line: its calls are refused as an unknown key's, until it is enabled again.
+        Assert.Equal(new CliResult(0, "", ""), await AdminCli.RunAsync(db, "listbuilding", "disable", "anna", id));
+        Assert.Contains("\tdisabled\t", (await AdminCli.RunAsync(db, "listbuilding", "list", "anna")).Output, StringComparison.Ordinal);
+        await WireAssert.RefusedAsync(await form.PostAsJsonAsync("/subscriber/signin", new { apikey = apiKey, email = "cleo@example.com" }), 100);
+        Assert.Equal(new CliResult(0, "", ""), await AdminCli.RunAsync(db, "listbuilding", "enable", "anna", id));
+        await WireAssert.OkAsync(await form.PostAsJsonAsync("/subscriber/signin", new { apikey = apiKey, email = "cleo@example.com" }));
+        var unknown = await AdminCli.RunAsync(db, "listbuilding", "disable", "anna", "999999");
+        Assert.Equal((1, "tagflow: The account has no listbuilding key 999999.\n"), (unknown.ExitCode, unknown.Error));
+
         Assert.Equal((0, "", ""), ((await AdminCli.RunAsync(db, "listbuilding", "remove", "anna", id)) is var r ? (r.ExitCode, r.Output, r.Error) : default));
         await WireAssert.RefusedAsync(await form.PostAsJsonAsync("/subscriber/signin", new { apikey = apiKey, email = "bob@example.com" }), 100);
 

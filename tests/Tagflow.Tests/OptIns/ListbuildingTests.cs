@@ -44,10 +44,26 @@ public sealed class ListbuildingTests
         Assert.Equal(HttpStatusCode.BadRequest, nameless.StatusCode);
 
         var id = Text(created, "id");
+        Assert.Equal("1", Text(listed, "enabled"));
+        var formUrl = Text(listed, "formurl");
+        Assert.Matches("/f/[0-9a-f]{32}$", formUrl);
+        using var browser = host.NewClient();
+        using (var form = await browser.GetAsync(new Uri(formUrl).PathAndQuery))
+            Assert.Equal(HttpStatusCode.OK, form.StatusCode);
+
+        // Disabled through the API: the key's calls and its form are refused until it is enabled again; another account's id is not found.
+        Assert.Equal("0", Text(await WireAssert.OkAsync(await anna.PostAsync($"/listbuilding/{id}/disable", null)), "enabled"));
+        await WireAssert.RefusedAsync(await browser.PostAsJsonAsync("/subscriber/signin", new { apikey = apiKey, email = "ada@example.com" }), 100);
+        using (var form = await browser.GetAsync(new Uri(formUrl).PathAndQuery))
+            Assert.Equal(HttpStatusCode.NotFound, form.StatusCode);
+        using (var foreignEnable = await otto.PostAsync($"/listbuilding/{id}/enable", null))
+            Assert.Equal(HttpStatusCode.NotFound, foreignEnable.StatusCode);
+        Assert.Equal("1", Text(await WireAssert.OkAsync(await anna.PostAsync($"/listbuilding/{id}/enable", null)), "enabled"));
+        await WireAssert.OkAsync(await browser.PostAsJsonAsync("/subscriber/signin", new { apikey = apiKey, email = "ada@example.com" }));
+
         using var foreign = await otto.DeleteAsync($"/listbuilding/{id}");
         Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode);
         await AssertTrueAsync(await anna.DeleteAsync($"/listbuilding/{id}"));
-        using var browser = host.NewClient();
         await WireAssert.RefusedAsync(await browser.PostAsJsonAsync("/subscriber/signin", new { apikey = apiKey, email = "bert@example.com" }), 100);
         await AssertTrueAsync(await anna.DeleteAsync($"/list/{list}")); // no key uses it any more
     }

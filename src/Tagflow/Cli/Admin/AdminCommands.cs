@@ -115,15 +115,34 @@ internal static class AdminCommands
         command.Subcommands.Add(add);
 
         var listUser = new Argument<string>("USERNAME");
-        var show = new Command("list", "List the account's listbuilding keys: id, first characters of the key, process, tag, name.") { listUser };
+        var show = new Command("list", "List the account's listbuilding keys: id, first characters of the key, process, tag, enabled or disabled, name.") { listUser };
         show.SetAction((parse, ct) => RunAsync(parse, async sp =>
         {
             var account = await sp.GetRequiredService<AccountAdmin>().FindAccountAsync(parse.GetValue(listUser)!, ct);
             var keys = await sp.GetRequiredService<ListbuildingAdmin>().ListAsync(account.Id, ct);
             return TerminalText.Lines(keys.Select(k => TerminalText.Line(
-                ContactWire.Id(k.Id), k.KeyPrefix + "…", "list " + ContactWire.Id(k.ListId), "tag " + (k.TagId is { } t ? ContactWire.Id(t) : "-"), k.Name)));
+                ContactWire.Id(k.Id), k.KeyPrefix + "…", "list " + ContactWire.Id(k.ListId), "tag " + (k.TagId is { } t ? ContactWire.Id(t) : "-"),
+                k.DisabledAt is null ? "enabled" : "disabled", k.Name)));
         }, ct));
         command.Subcommands.Add(show);
+
+        foreach (var (name, enable, description) in new[]
+        {
+            ("disable", false, "Disable a listbuilding key: its calls answer error 100 and its hosted form 404 until it is enabled."),
+            ("enable", true, "Enable a disabled listbuilding key again."),
+        })
+        {
+            var user = new Argument<string>("USERNAME");
+            var id = new Argument<long>("ID");
+            var toggle = new Command(name, description) { user, id };
+            toggle.SetAction((parse, ct) => RunAsync(parse, async sp =>
+            {
+                var account = await sp.GetRequiredService<AccountAdmin>().FindAccountAsync(parse.GetValue(user)!, ct);
+                return await sp.GetRequiredService<ListbuildingAdmin>().SetEnabledAsync(account.Id, parse.GetValue(id), enable, ct)
+                    ? null : throw new AdminException($"The account has no listbuilding key {parse.GetValue(id)}.");
+            }, ct));
+            command.Subcommands.Add(toggle);
+        }
 
         var removeUser = new Argument<string>("USERNAME");
         var removeId = new Argument<long>("ID");

@@ -30,6 +30,9 @@ internal static class ListbuildingApi
         admin.MapPost("/", CreateAsync).AcceptsWire<ListbuildingCreate>().Produces<Dictionary<string, string>>()
             .WithSummary("Create a listbuilding key for an opt-in process (listid) and optionally a manual tag (tagid); the key (apikey) is shown only in this answer.");
         admin.MapGet("/", ListAsync).Produces<Dictionary<string, string>[]>().WithSummary("The account's listbuilding keys (their first characters, never the whole key).");
+        admin.MapPost("/{id:long}/disable", DisableAsync).Produces<Dictionary<string, string>>()
+            .WithSummary("Tagflow: disable a listbuilding key: its calls answer error 100 and its hosted form 404 until it is enabled.");
+        admin.MapPost("/{id:long}/enable", EnableAsync).Produces<Dictionary<string, string>>().WithSummary("Tagflow: enable a disabled listbuilding key again.");
         admin.MapDelete("/{id:long}", DeleteAsync).Produces<bool[]>().WithSummary("Delete a listbuilding key; its calls stop working at once.");
 
         var public_ = app.MapGroup("/subscriber").WithTags("Listbuilding").WithWireErrors();
@@ -41,29 +44,44 @@ internal static class ListbuildingApi
             .WithSummary("With a listbuilding key: unsubscribe the contact.");
     }
 
-    private static async Task<IResult> CreateAsync(Body<ListbuildingCreate> body, ClaimsPrincipal user, ListbuildingAdmin admin, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateAsync(Body<ListbuildingCreate> body, HttpContext http, ClaimsPrincipal user, ListbuildingAdmin admin,
+        CancellationToken cancellationToken)
     {
         var (name, listId, tagId) = body.Value;
         var (key, secret, refusal) = await admin.AddAsync(user.AccountId(), name, listId, tagId, cancellationToken);
         if (refusal is not null) return refusal.ToResult();
-        var answer = View(key!);
+        var answer = View(http, key!);
         answer["apikey"] = secret;
         return WireResults.Ok(answer);
     }
 
-    private static async Task<IResult> ListAsync(ClaimsPrincipal user, ListbuildingAdmin admin, CancellationToken cancellationToken) =>
-        WireResults.Ok((await admin.ListAsync(user.AccountId(), cancellationToken)).Select(View).ToList());
+    private static async Task<IResult> ListAsync(HttpContext http, ClaimsPrincipal user, ListbuildingAdmin admin, CancellationToken cancellationToken) =>
+        WireResults.Ok((await admin.ListAsync(user.AccountId(), cancellationToken)).Select(k => View(http, k)).ToList());
+
+    private static Task<IResult> DisableAsync(long id, HttpContext http, ClaimsPrincipal user, ListbuildingAdmin admin, CancellationToken cancellationToken) =>
+        SetEnabledAsync(id, enabled: false, http, user, admin, cancellationToken);
+
+    private static Task<IResult> EnableAsync(long id, HttpContext http, ClaimsPrincipal user, ListbuildingAdmin admin, CancellationToken cancellationToken) =>
+        SetEnabledAsync(id, enabled: true, http, user, admin, cancellationToken);
+
+    private static async Task<IResult> SetEnabledAsync(long id, bool enabled, HttpContext http, ClaimsPrincipal user, ListbuildingAdmin admin,
+        CancellationToken cancellationToken) =>
+        await admin.SetEnabledAsync(user.AccountId(), id, enabled, cancellationToken) && await admin.FindAsync(user.AccountId(), id, cancellationToken) is { } key
+            ? WireResults.Ok(View(http, key))
+            : WireResults.NotFound();
 
     private static async Task<IResult> DeleteAsync(long id, ClaimsPrincipal user, ListbuildingAdmin admin, CancellationToken cancellationToken) =>
         await admin.RemoveAsync(user.AccountId(), id, cancellationToken) ? WireResults.True() : WireResults.NotFound();
 
-    private static WireObject View(ListbuildingKey key) => new()
+    private static WireObject View(HttpContext http, ListbuildingKey key) => new()
     {
         ["id"] = Id(key.Id),
         ["name"] = key.Name,
         ["listid"] = Id(key.ListId),
         ["tagid"] = key.TagId is { } tag ? Id(tag) : "",
         ["apikey_prefix"] = key.KeyPrefix,
+        ["enabled"] = key.DisabledAt is null ? "1" : "0",
+        ["formurl"] = SignUpFormApi.Url(http, key),
         ["created"] = new DateTimeOffset(key.CreatedAt, TimeSpan.Zero).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
     };
 
