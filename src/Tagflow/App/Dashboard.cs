@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Tagflow.Contacts;
 using Tagflow.Data;
 using Tagflow.Webhooks;
+using Tagflow.Delivery;
 
 namespace Tagflow.App;
 
@@ -43,6 +44,9 @@ internal sealed class Dashboard
     /// the queue). An email waiting that long is not stuck, only in line.
     /// </summary>
     public TimeSpan EmailsDrain { get; private init; }
+    /// <summary>The account's emails the queue dropped in the last 24 hours (refused for good by the relay, or put off for too long), the newest first.</summary>
+    public IReadOnlyList<MailFailure> FailedEmails { get; private init; } = [];
+    public int FailedEmailCount { get; private init; }
     public DateTime Now { get; private init; }
 
     public static async Task<Dashboard> LoadAsync(TagflowDb db, long accountId, TimeZoneInfo zone, int days, DateTime now, CancellationToken cancellationToken,
@@ -82,11 +86,14 @@ internal sealed class Dashboard
             .Select(g => new QueueFigures(g.Count(), g.Min(m => (DateTime?)m.CreatedAt), g.Count(m => m.Attempts > 0))).SingleOrDefaultAsync(cancellationToken);
         var calls = await db.WebhookDeliveries.Where(d => d.AccountId == accountId && d.State == DeliveryState.Pending).GroupBy(_ => 1)
             .Select(g => new QueueFigures(g.Count(), g.Min(d => (DateTime?)d.CreatedAt), g.Count(d => d.Attempts > 0))).SingleOrDefaultAsync(cancellationToken);
+        var dayAgo = now.AddDays(-1);
+        var failedEmails = db.MailFailures.AsNoTracking().Where(f => f.AccountId == accountId && f.At >= dayAgo);
+        var failedEmailCount = await failedEmails.CountAsync(cancellationToken);
+        List<MailFailure> lastFailures = failedEmailCount == 0 ? [] : await failedEmails.OrderByDescending(f => f.At).ThenByDescending(f => f.Id).Take(5).ToListAsync(cancellationToken);
         var drain = smtpRate is { } rate
             ? TimeSpan.FromSeconds(await db.OutboxMails.CountAsync(m => m.NotBefore == null || m.NotBefore <= now, cancellationToken) / rate)
             : TimeSpan.Zero;
         // A call is tried for at most 3 days: the attempts of the last 24 hours belong to calls queued in the last 4.
-        var dayAgo = now.AddDays(-1);
         var queuedSince = now.AddDays(-4);
         var failed = await db.WebhookDeliveries.Where(d => d.AccountId == accountId && d.CreatedAt >= queuedSince)
             .Join(db.WebhookAttempts, d => d.Id, a => a.DeliveryId, (d, a) => a)
@@ -96,7 +103,8 @@ internal sealed class Dashboard
         {
             Contacts = total, ByStatus = byStatus, Bounced = bounced,
             Subscribed = PerDay(changes.Select(c => c.OptInAt)), Unsubscribed = PerDay(changes.Select(c => c.UnsubscribedAt)),
-            Recent = recent, Emails = emails, WebhookCalls = calls, FailedCalls = failed, EmailsDrain = drain, Now = now,
+            Recent = recent, Emails = emails, WebhookCalls = calls, FailedCalls = failed, EmailsDrain = drain,
+            FailedEmails = lastFailures, FailedEmailCount = failedEmailCount, Now = now,
         };
     }
 

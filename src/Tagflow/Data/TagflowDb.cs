@@ -33,6 +33,7 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
     public DbSet<ContactEvent> Events => Set<ContactEvent>();
     public DbSet<OptInToken> OptInTokens => Set<OptInToken>();
     public DbSet<Delivery.OutboxMail> OutboxMails => Set<Delivery.OutboxMail>();
+    public DbSet<Delivery.MailFailure> MailFailures => Set<Delivery.MailFailure>();
     public DbSet<ListbuildingKey> ListbuildingKeys => Set<ListbuildingKey>();
     public DbSet<Campaign> Campaigns => Set<Campaign>();
     public DbSet<CampaignRun> CampaignRuns => Set<CampaignRun>();
@@ -298,6 +299,14 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
         {
             e.Property(m => m.FileName).HasMaxLength(64);
             e.HasIndex(m => m.AccountId); // the dashboard's queue figures
+        });
+        modelBuilder.Entity<Delivery.MailFailure>(e =>
+        {
+            e.HasIndex(f => new { f.AccountId, f.At }); // the dashboard's last 24 hours
+            e.HasIndex(f => f.At); // housekeeping
+            e.Property(f => f.Recipient).HasMaxLength(320);
+            e.Property(f => f.Subject).HasMaxLength(250);
+            e.Property(f => f.Reason).HasMaxLength(Delivery.MailFailure.MaxReason);
         });
         modelBuilder.Entity<Idempotency.IdempotentRequest>(e =>
         {

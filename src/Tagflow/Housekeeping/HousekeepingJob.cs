@@ -69,6 +69,7 @@ internal sealed partial class HousekeepingJob(IServiceScopeFactory scopes, Tagfl
             ["webhook deliveries"] = await DeleteAsync(db, () => db.WebhookDeliveries
                 .Where(d => d.CreatedAt < deliveriesSince && d.State != DeliveryState.Pending).OrderBy(d => d.Id), cancellationToken),
             ["sent emails"] = await DeleteAsync(db, () => db.SentEmails.Where(m => m.SentAt < emailsSince).OrderBy(m => m.Id), cancellationToken),
+            ["undelivered emails"] = await DeleteAsync(db, () => db.MailFailures.Where(f => f.At < emailsSince).OrderBy(f => f.Id), cancellationToken),
             ["events"] = await DeleteEventsAsync(db, now.AddDays(-retention.EventDays), cancellationToken),
             ["outbox files"] = DeleteOutboxFiles(now.AddDays(-retention.OutboxDays)),
         };

@@ -72,6 +72,40 @@ public sealed class DashboardQueryTests
         Assert.Equal(0, berts.FailedCalls);
     }
 
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task AnEmailTheRelayRefusesIsRecordedForItsAccountsDashboardForADay(string provider)
+    {
+        await using var smtp = await TestSmtpServer.StartAsync(refuse: true);
+        await using var host = await TagflowHost.StartAsync(provider, s => Fast(s) with { Smtp = SmtpTarget.Parse(smtp.Url()) });
+        using var anna = await host.NewAccountClientAsync("anna");
+        using var bert = await host.NewAccountClientAsync("bert");
+        var list = await SingleOptInListAsync(anna);
+        var start = await CreateTagAsync(anna, "Buyer");
+        await CreateCampaignAsync(anna, new
+        {
+            name = "Welcome", tagid = start,
+            steps = new object[] { new { type = "email", subject = "Welcome aboard", text = "Nice to have you." } },
+        });
+        await SubscribeAsync(anna, "carl@example.com", list, start);
+
+        var annas = await AccountIdAsync(host, "anna");
+        Dashboard figures = null!;
+        await EventuallyAsync(async () =>
+        {
+            figures = await LoadAsync(host, annas, days: 30);
+            return figures.FailedEmailCount == 1;
+        }, "Carl's email is refused and recorded");
+        var failure = Assert.Single(figures.FailedEmails);
+        Assert.Equal(("carl@example.com", "Welcome aboard"), (failure.Recipient, failure.Subject));
+        Assert.Contains("Mailbox unavailable", failure.Reason, StringComparison.Ordinal);
+        Assert.Equal(0, figures.Emails.Waiting); // dropped from the queue, not waiting
+        Assert.Equal(0, (await LoadAsync(host, await AccountIdAsync(host, "bert"), days: 30)).FailedEmailCount);
+
+        host.Clock.Advance(TimeSpan.FromHours(25));
+        Assert.Equal(0, (await LoadAsync(host, annas, days: 30)).FailedEmailCount); // the last 24 hours only
+    }
+
     private static Task<long> AccountIdAsync(TagflowHost host, string username) =>
         host.WithServicesAsync(async sp => (await sp.GetRequiredService<Tagflow.Accounts.AccountAdmin>().FindAccountAsync(username, CancellationToken.None)).Id);
 

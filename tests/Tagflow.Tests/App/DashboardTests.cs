@@ -81,6 +81,28 @@ public sealed class DashboardTests(AppBrowser browser)
         await Expect(page.Locator("#queue-ok")).ToBeVisibleAsync();
     }
 
+    [Fact]
+    public async Task AnEmailTheRelayRefusedShowsOnTheDashboardWithWhatTheRelaySaid()
+    {
+        await using var smtp = await TestSmtpServer.StartAsync(refuse: true);
+        await using var app = await AppSession.StartAsync(browser, adjust: s => Fast(s) with { Smtp = SmtpTarget.Parse(smtp.Url()) });
+        using var client = await app.Host.NewAccountClientAsync("bert");
+        var start = await CreateTagAsync(client, "Buyer");
+        await CreateCampaignAsync(client, new
+        {
+            name = "Welcome", tagid = start,
+            steps = new object[] { new { type = "email", subject = "Welcome aboard", text = "Nice to have you." } },
+        });
+        await SubscribeAsync(client, "carl@example.com", await SingleOptInListAsync(client), start);
+
+        await app.SignInAsync("bert");
+        await app.LandsOnDashboardAsync();
+        var page = app.Page;
+        await ReloadUntilAsync(page, page.Locator("#emails-failed"), "carl@example.com");
+        await Expect(page.Locator("#emails-failed")).ToContainTextAsync("“Welcome aboard”: The relay refused it:");
+        await Expect(page.Locator("#queue-alert")).ToContainTextAsync("1 email was not delivered in the last 24 hours");
+    }
+
     /// <summary>Reloads the page until <paramref name="locator"/> shows <paramref name="text"/> (work done in the background shows on the next load).</summary>
     private static async Task ReloadUntilAsync(IPage page, ILocator locator, string text)
     {

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Tagflow.Automations;
 using Tagflow.Data;
+using Tagflow.Delivery;
 using Tagflow.Housekeeping;
 using Tagflow.Tests.Infrastructure;
 using Tagflow.Webhooks;
@@ -98,7 +99,10 @@ public sealed class HousekeepingTests
                 db.WebhookAttempts.Add(new WebhookAttempt { DeliveryId = delivery.Id, At = delivery.CreatedAt, Status = 200 });
             }
             foreach (var age in new[] { 366, 364 })
+            {
                 db.SentEmails.Add(new SentEmail { AccountId = accountId, ContactId = contact, TokenHash = $"hash{age}", MessageId = $"<{age}@example.com>", Links = "[]", SentAt = now.AddDays(-age) });
+                db.MailFailures.Add(new MailFailure { AccountId = accountId, Recipient = $"r{age}@example.com", Subject = "Hi", Reason = "550", At = now.AddDays(-age) });
+            }
             return await db.SaveChangesAsync();
         });
         var outbox = Path.Combine(host.Database.Directory, "outbox");
@@ -112,16 +116,18 @@ public sealed class HousekeepingTests
 
         var removed = await RunAsync(host);
 
-        Assert.Equal((2, 1, 1), (removed["webhook deliveries"], removed["sent emails"], removed["outbox files"]));
+        Assert.Equal((2, 1, 1, 1), (removed["webhook deliveries"], removed["sent emails"], removed["undelivered emails"], removed["outbox files"]));
         var left = await host.WithServicesAsync(async sp =>
         {
             var db = sp.GetRequiredService<TagflowDb>();
             return (Deliveries: await db.WebhookDeliveries.OrderBy(d => d.Id).Select(d => d.MessageId).ToListAsync(),
-                Attempts: await db.WebhookAttempts.CountAsync(), Emails: await db.SentEmails.Select(m => m.TokenHash).ToListAsync());
+                Attempts: await db.WebhookAttempts.CountAsync(), Emails: await db.SentEmails.Select(m => m.TokenHash).ToListAsync(),
+                Failures: await db.MailFailures.Select(f => f.Recipient).ToListAsync());
         });
         Assert.Equal(["msg_31Pending", "msg_29Delivered"], left.Deliveries);
         Assert.Equal(2, left.Attempts);
         Assert.Equal(["hash364"], left.Emails);
+        Assert.Equal(["r364@example.com"], left.Failures);
         var files = Directory.EnumerateFiles(outbox, "*.eml").Select(Path.GetFileName).ToList();
         Assert.Contains("29.eml", files);
         Assert.DoesNotContain("31.eml", files);

@@ -113,9 +113,14 @@ internal sealed partial class SmtpQueue : BackgroundLoop, ICommitListener
         return claimed.Count;
     }
 
-    /// <summary>Deletes the rows done with; a put-off message waits, twice as long each time.</summary>
+    /// <summary>Deletes the rows done with, keeping a record of the dropped ones; a put-off message waits, twice as long each time.</summary>
     private static async Task RecordAsync(TagflowDb db, SendOutcome outcome, DateTime now, CancellationToken cancellationToken)
     {
+        if (outcome.Dropped.Count > 0)
+        {
+            db.MailFailures.AddRange(outcome.Dropped);
+            await db.SaveChangesAsync(cancellationToken);
+        }
         if (outcome.Done.Count > 0) await db.OutboxMails.Where(m => outcome.Done.Contains(m.Id)).ExecuteDeleteAsync(cancellationToken);
         foreach (var row in outcome.PutOff)
         {
@@ -127,7 +132,10 @@ internal sealed partial class SmtpQueue : BackgroundLoop, ICommitListener
     }
 
     /// <summary>The rows done with (sent, or refused for good), those put off, and what stopped the batch early.</summary>
-    private sealed record SendOutcome(List<long> Done, List<OutboxMail> PutOff, Exception? Failure);
+    /// <summary>What sending rows came to: the rows done with (sent or dropped), those put off, the dropped ones' record, and what stopped the round.</summary>
+    private sealed record SendOutcome(List<long> Done, List<OutboxMail> PutOff, List<MailFailure> Dropped, Exception? Failure);
+
+    private static string Cut(string text, int length) => text.Length <= length ? text : text[..length];
 
     /// <summary>
     /// Sends the rows' messages, over as many connections at once as the limits allow (each taking every
@@ -139,14 +147,14 @@ internal sealed partial class SmtpQueue : BackgroundLoop, ICommitListener
         if (connections <= 1) return await SendOverOneAsync(rows, now, cancellationToken);
         var outcomes = await Task.WhenAll(Enumerable.Range(0, connections)
             .Select(c => SendOverOneAsync([.. rows.Where((_, i) => i % connections == c)], now, cancellationToken)));
-        return new SendOutcome([.. outcomes.SelectMany(o => o.Done)], [.. outcomes.SelectMany(o => o.PutOff)],
+        return new SendOutcome([.. outcomes.SelectMany(o => o.Done)], [.. outcomes.SelectMany(o => o.PutOff)], [.. outcomes.SelectMany(o => o.Dropped)],
             outcomes.Select(o => o.Failure).FirstOrDefault(f => f is not null));
     }
 
     /// <summary>Sends the rows' messages over one connection, each when the rate lets it.</summary>
     private async Task<SendOutcome> SendOverOneAsync(List<OutboxMail> rows, DateTime now, CancellationToken cancellationToken)
     {
-        var outcome = new SendOutcome(new List<long>(rows.Count), [], null);
+        var outcome = new SendOutcome(new List<long>(rows.Count), [], [], null);
         if (rows.Count == 0) return outcome;
         SmtpClient client;
         try
@@ -174,10 +182,23 @@ internal sealed partial class SmtpQueue : BackgroundLoop, ICommitListener
                     break;
                 }
             }
+            MimeMessage? message = null;
+            void Drop(string reason)
+            {
+                outcome.Done.Add(row.Id);
+                outcome.Dropped.Add(new MailFailure
+                {
+                    AccountId = row.AccountId,
+                    Recipient = Cut(message?.To.Mailboxes.FirstOrDefault()?.Address ?? "", 320),
+                    Subject = Cut(message?.Subject ?? "", 250),
+                    Reason = Cut(reason, MailFailure.MaxReason),
+                    At = now,
+                });
+            }
             try
             {
                 using var content = new MemoryStream(row.Content);
-                var message = await MimeMessage.LoadAsync(content, CancellationToken.None);
+                message = await MimeMessage.LoadAsync(content, CancellationToken.None);
                 _dkim?.Sign(message);
                 // Not cancelled half-way: a message the relay has taken must be recorded as sent (the timeout bounds it).
                 await client.SendAsync(message, CancellationToken.None);
@@ -186,14 +207,14 @@ internal sealed partial class SmtpQueue : BackgroundLoop, ICommitListener
             catch (SmtpCommandException e) when ((int)e.StatusCode >= 500 && e.ErrorCode is SmtpErrorCode.RecipientNotAccepted or SmtpErrorCode.MessageNotAccepted)
             {
                 LogRefused(Logger, row.Id, _target.ToString(), e.Message);
-                outcome.Done.Add(row.Id);
+                Drop($"The relay refused it: {e.Message}");
             }
             catch (Exception e) when (e is ParseException or FormatException or ArgumentException
                 || e.GetType() == typeof(InvalidOperationException)) // MailKit's own for a message without recipients; not its not-connected subclasses
             {
                 // This message cannot be sent at all (unreadable, or no valid recipient): it must not hold up the others.
                 LogRefused(Logger, row.Id, _target.ToString(), e.Message);
-                outcome.Done.Add(row.Id);
+                Drop($"It cannot be sent: {e.Message}");
             }
             catch (SmtpCommandException e) when (e.StatusCode != SmtpStatusCode.ServiceNotAvailable && client.IsConnected)
             {
@@ -202,7 +223,7 @@ internal sealed partial class SmtpQueue : BackgroundLoop, ICommitListener
                 if (now - row.CreatedAt > GiveUpAfter)
                 {
                     LogGaveUp(Logger, row.Id, _target.ToString(), e.Message);
-                    outcome.Done.Add(row.Id);
+                    Drop($"The relay put it off for three days, last: {e.Message}");
                 }
                 else outcome.PutOff.Add(row);
             }
