@@ -105,6 +105,8 @@ internal sealed class AccountAdmin(TagflowDb db, KeyRing keys, TimeProvider cloc
         await db.Webhooks.Where(w => w.AccountId == id).ExecuteDeleteAsync(cancellationToken);
         await db.ListbuildingKeys.Where(k => k.AccountId == id).ExecuteDeleteAsync(cancellationToken);
         await db.LoginThrottles.Where(t => t.NormalizedUsername == account.NormalizedUsername).ExecuteDeleteAsync(cancellationToken);
+        // No foreign key: the mail queue records what it dropped without waiting on the account's lock.
+        await db.MailFailures.Where(f => f.AccountId == id).ExecuteDeleteAsync(cancellationToken);
         await db.Accounts.Where(a => a.Id == id).ExecuteDeleteAsync(cancellationToken);
         await write.CommitAsync(cancellationToken);
         foreach (var upload in uploads) File.Delete(upload); // an import still reading one stops at its next batch, finding no account

@@ -142,6 +142,14 @@ public sealed class AccountRemovalCommandTests
         await DeliveryAfterAsync(client, webhook, attempts: 1);
         // An import whose one row is refused: a job and its report.
         await Contacts.ImportTests.ImportAsync(client, "email\nnot-an-address\n");
+        // An email the relay refused (this server writes its mail to the outbox folder, where none is refused).
+        await host.WithServicesAsync(async sp =>
+        {
+            var db = sp.GetRequiredService<TagflowDb>();
+            var accountId = db.Accounts.Where(a => a.Username == username).Select(a => a.Id).Single();
+            db.MailFailures.Add(new Tagflow.Delivery.MailFailure { AccountId = accountId, Recipient = $"carla.{username}@example.com", Subject = "Hi", Reason = "550", At = DateTime.UtcNow });
+            return await db.SaveChangesAsync();
+        });
         return partner;
     }
 }
