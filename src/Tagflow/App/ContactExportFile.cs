@@ -11,7 +11,8 @@ namespace Tagflow.App;
 /// <summary>
 /// Everything Tagflow stores about one person, as one JSON file (GDPR Art. 15 and 20): the contact
 /// and its consent record, every data field by name, its tags, its event history, the emails
-/// campaigns sent it and its campaigns. Times are UTC, ISO 8601.
+/// campaigns sent it, the emails to its address that were not delivered, and its campaigns. Times
+/// are UTC, ISO 8601.
 /// </summary>
 internal static class ContactExportFile
 {
@@ -44,6 +45,10 @@ internal static class ContactExportFile
         var emails = await db.SentEmails.AsNoTracking().Where(m => m.ContactId == id && m.AccountId == accountId).OrderBy(m => m.Id)
             .Select(m => new { id = m.Id, campaign_id = m.CampaignId, sent_at = Utc(m.SentAt), opened_at = Utc(m.OpenedAt), clicked_at = Utc(m.ClickedAt) })
             .ToListAsync(cancellationToken);
+        var address = c.Email;
+        var undelivered = await db.MailFailures.AsNoTracking()
+            .Where(f => f.AccountId == accountId && address != null && f.Recipient == address).OrderBy(f => f.Id)
+            .Select(f => new { subject = f.Subject, reason = f.Reason, at = Utc(f.At) }).ToListAsync(cancellationToken);
         var campaigns = await db.CampaignRuns.AsNoTracking().Where(r => r.ContactId == id && r.AccountId == accountId).OrderBy(r => r.Id)
             .Select(r => new { campaign_id = r.CampaignId, state = r.State.ToString().ToLowerInvariant(), started_at = Utc(r.StartedAt), ended_at = Utc(r.EndedAt) })
             .ToListAsync(cancellationToken);
@@ -72,6 +77,7 @@ internal static class ContactExportFile
             ["tags"] = tags,
             ["events"] = events,
             ["emails"] = emails,
+            ["undelivered_emails"] = undelivered,
             ["campaigns"] = campaigns,
             ["created_at"] = Utc(c.CreatedAt),
             ["updated_at"] = Utc(c.UpdatedAt),

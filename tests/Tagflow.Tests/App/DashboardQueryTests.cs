@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Tagflow.App;
 using Tagflow.Contacts;
@@ -87,7 +88,7 @@ public sealed class DashboardQueryTests
             name = "Welcome", tagid = start,
             steps = new object[] { new { type = "email", subject = "Welcome aboard", text = "Nice to have you." } },
         });
-        await SubscribeAsync(anna, "carl@example.com", list, start);
+        var carl = await SubscribeAsync(anna, "carl@example.com", list, start);
 
         var annas = await AccountIdAsync(host, "anna");
         Dashboard figures = null!;
@@ -102,8 +103,16 @@ public sealed class DashboardQueryTests
         Assert.Equal(0, figures.Emails.Waiting); // dropped from the queue, not waiting
         Assert.Equal(0, (await LoadAsync(host, await AccountIdAsync(host, "bert"), days: 30)).FailedEmailCount);
 
+        // It is part of what is stored about Carl: in his export, and erased with him.
+        var export = await host.WithServicesAsync(sp => ContactExportFile.BuildAsync(sp.GetRequiredService<TagflowDb>(), annas,
+            long.Parse(carl, System.Globalization.CultureInfo.InvariantCulture), CancellationToken.None));
+        var undelivered = System.Text.Json.JsonSerializer.SerializeToElement(export!["undelivered_emails"]);
+        Assert.Equal("Welcome aboard", Assert.Single(undelivered.EnumerateArray()).GetProperty("subject").GetString());
+
         host.Clock.Advance(TimeSpan.FromHours(25));
         Assert.Equal(0, (await LoadAsync(host, annas, days: 30)).FailedEmailCount); // the last 24 hours only
+        await WireAssert.OkAsync(await anna.DeleteAsync($"/subscriber/{carl}"));
+        Assert.Equal(0, await host.WithServicesAsync(sp => sp.GetRequiredService<TagflowDb>().MailFailures.CountAsync()));
     }
 
     private static Task<long> AccountIdAsync(TagflowHost host, string username) =>

@@ -92,8 +92,12 @@ internal sealed partial class ContactChanges
         return writes.RunAsync(accountId, async (db, cancellationToken) =>
         {
             // Field values and taggings go with the contact (cascade); its events hold no personal data.
+            var email = await db.Contacts.Where(c => c.Id == id && c.AccountId == accountId).Select(c => c.Email).FirstOrDefaultAsync(cancellationToken);
             if (await db.Contacts.Where(c => c.Id == id && c.AccountId == accountId).ExecuteDeleteAsync(cancellationToken) == 0)
                 return Refuse<bool>(WireErrors.ContactNotFound);
+            // The record of emails to its address that were not delivered names the address: it goes too.
+            if (email is not null)
+                await db.MailFailures.Where(f => f.AccountId == accountId && f.Recipient == email).ExecuteDeleteAsync(cancellationToken);
             EventLog.Add(db, accountId, EventTypes.ContactDeleted, id, clock.GetUtcNow().UtcDateTime);
             return Keep(true);
         }, cancellationToken);

@@ -116,6 +116,8 @@ internal sealed partial class SmtpQueue : BackgroundLoop, ICommitListener
     /// <summary>Deletes the rows done with, keeping a record of the dropped ones; a put-off message waits, twice as long each time.</summary>
     private static async Task RecordAsync(TagflowDb db, SendOutcome outcome, DateTime now, CancellationToken cancellationToken)
     {
+        // One transaction (on PostgreSQL the caller's): a dropped row goes exactly when its record comes.
+        await using var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
         if (outcome.Dropped.Count > 0)
         {
             db.MailFailures.AddRange(outcome.Dropped);
@@ -129,6 +131,7 @@ internal sealed partial class SmtpQueue : BackgroundLoop, ICommitListener
                 .SetProperty(m => m.Attempts, row.Attempts + 1)
                 .SetProperty(m => m.NotBefore, now + wait), cancellationToken);
         }
+        if (own is not null) await own.CommitAsync(cancellationToken);
     }
 
     /// <summary>The rows done with (sent, or refused for good), those put off, and what stopped the batch early.</summary>
