@@ -4,13 +4,20 @@ using System.Text.Json;
 namespace Tagflow.Bench;
 
 /// <summary>The automation runs' figures, measured on a server of their own.</summary>
-internal sealed record AutomationResults(PhaseResult Creates, CampaignResult Campaign, WebhookResult Paced, WebhookResult Burst, long ServerPeak, ServerLog ServerLog)
+internal sealed record AutomationResults(PhaseResult Creates, CampaignResult Campaign, WebhookResult Paced, WebhookResult Burst, long ServerPeak, ServerLog ServerLog,
+    LimitedCampaign Limited)
 {
-    public IEnumerable<CpuUse> Cpu => [Creates.Cpu, Campaign.Cpu, Paced.Cpu, Burst.Cpu];
+    public IEnumerable<CpuUse> Cpu => [Creates.Cpu, Campaign.Cpu, Paced.Cpu, Burst.Cpu, Limited.Campaign.Cpu];
 
     /// <summary>The runs of HTTP calls, for their first errors.</summary>
-    public IEnumerable<PhaseResult> Phases => [Creates, Campaign.Tagging, Paced.Tagging, Burst.Tagging];
+    public IEnumerable<PhaseResult> Phases => [Creates, Campaign.Tagging, Paced.Tagging, Burst.Tagging, Limited.Campaign.Tagging];
 }
+
+/// <summary>
+/// The campaign again, sent at a sending limit (<c>--smtp-rate</c>, <c>--smtp-connections</c>):
+/// <see cref="MostInOneSecond"/> is the most emails that reached the SMTP server within any one second.
+/// </summary>
+internal sealed record LimitedCampaign(int Rate, int Connections, CampaignResult Campaign, int MostInOneSecond, ServerLog ServerLog);
 
 /// <summary>
 /// Campaigns and webhooks (issue 6, "Speed"), after the contact figures: a second server on a fresh
@@ -62,8 +69,64 @@ internal static class AutomationBench
 
         var peak = server.Memory().Peak;
         await server.DisposeAsync();
-        return new AutomationResults(creates, campaign, paced, burst, peak, ServerLog.Read(logPath));
+        var limited = await LimitedCampaignAsync(settings, database, credentials, cancellationToken);
+        return new AutomationResults(creates, campaign, paced, burst, peak, ServerLog.Read(logPath), limited);
     }
+
+    /// <summary>A relay's limit in the benchmark: emails a second, and connections at once.</summary>
+    public const int LimitedRate = 200, LimitedConnections = 4;
+
+    /// <summary>
+    /// The same server again on the same database, now with a sending limit, a new campaign with the
+    /// same email on a new start tag, and the same contacts tagged with it: every email must arrive,
+    /// once, and no second may see more than the limit.
+    /// </summary>
+    private static async Task<LimitedCampaign> LimitedCampaignAsync(BenchSettings settings, string database, Credentials credentials, CancellationToken cancellationToken)
+    {
+        var logPath = Path.Combine(settings.DataDirectory, "automations-limited.log");
+        await using var smtp = SmtpSink.Start();
+        string[] limits = ["--smtp", smtp.Url, "--smtp-rate", $"{LimitedRate}/s", "--smtp-connections", $"{LimitedConnections}"];
+        await using var server = await TagflowServer.StartAsync(settings.ServerPath, database, logPath, limits, cancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(settings.DataDirectory, "server.pid"), server.Pid.ToString(CultureInfo.InvariantCulture), cancellationToken);
+        Console.WriteLine($"Tagflow (pid {server.Pid}) serves {server.BaseAddress} on the same database, email to {smtp.Url} at {string.Join(' ', limits[2..])}");
+        using var load = new Load(server, credentials, settings.Clients);
+        var startTag = await PostAsync(load, "/tag", new { name = "Bench limited campaign start" }, d => d.RootElement[0].GetInt64(), cancellationToken);
+        await PostAsync(load, "/campaign", Campaign("Bench welcome at a sending limit", startTag), d => d.RootElement.GetProperty("id").GetString(), cancellationToken);
+
+        Console.WriteLine($"Campaign at {LimitedRate} emails/s over {LimitedConnections} connections: tagging {settings.CampaignContacts:N0} contacts, until every email reached the SMTP server …");
+        var campaign = await Deliveries.CampaignAsync(load, server, smtp, startTag, settings.CampaignContacts, cancellationToken,
+            phase: "campaign at a sending limit");
+        Deliveries.Print(campaign);
+        var most = MostWithin(smtp.FirstArrivals(), TimeSpan.FromSeconds(1));
+        Console.WriteLine($"  the most emails within any one second: {most:N0} (the limit: {LimitedRate})");
+        await server.DisposeAsync();
+        return new LimitedCampaign(LimitedRate, LimitedConnections, campaign, most, ServerLog.Read(logPath));
+    }
+
+    /// <summary>The most of <paramref name="ticks"/> (<see cref="System.Diagnostics.Stopwatch"/> timestamps) that lie within any span shorter than <paramref name="window"/>.</summary>
+    private static int MostWithin(IReadOnlyList<long> ticks, TimeSpan window)
+    {
+        var sorted = ticks.Order().ToArray();
+        var (most, first) = (0, 0);
+        for (var last = 0; last < sorted.Length; last++)
+        {
+            while (System.Diagnostics.Stopwatch.GetElapsedTime(sorted[first], sorted[last]) >= window) first++;
+            most = Math.Max(most, last - first + 1);
+        }
+        return most;
+    }
+
+    private static object Campaign(string name, long startTag) => new
+    {
+        name,
+        tagid = startTag,
+        sendername = "Tagflow bench",
+        senderaddress = "news@bench.example",
+        steps = new object[]
+        {
+            new { type = "email", subject = CampaignEmail.Subject, text = CampaignEmail.Text(), html = CampaignEmail.Html() },
+        },
+    };
 
     /// <summary>The opt-in process, the two tags, a campaign with one email step and a webhook, each checked as it is made.</summary>
     public static async Task<Setup> SetUpAsync(Load load, string receiverUrl, CancellationToken cancellationToken)
@@ -72,17 +135,7 @@ internal static class AutomationBench
             d => long.Parse(d.RootElement.GetProperty("listid").GetString()!, System.Globalization.CultureInfo.InvariantCulture), cancellationToken);
         var startTag = await PostAsync(load, "/tag", new { name = "Bench campaign start" }, d => d.RootElement[0].GetInt64(), cancellationToken);
         var triggerTag = await PostAsync(load, "/tag", new { name = "Bench webhook trigger" }, d => d.RootElement[0].GetInt64(), cancellationToken);
-        var campaign = await PostAsync(load, "/campaign", new
-        {
-            name = "Bench welcome",
-            tagid = startTag,
-            sendername = "Tagflow bench",
-            senderaddress = "news@bench.example",
-            steps = new object[]
-            {
-                new { type = "email", subject = CampaignEmail.Subject, text = CampaignEmail.Text(), html = CampaignEmail.Html() },
-            },
-        }, d => d.RootElement.GetProperty("id").GetString(), cancellationToken);
+        var campaign = await PostAsync(load, "/campaign", Campaign("Bench welcome", startTag), d => d.RootElement.GetProperty("id").GetString(), cancellationToken);
         var secret = await PostAsync(load, "/webhook", new
         {
             name = "Bench receiver",

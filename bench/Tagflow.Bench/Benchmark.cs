@@ -37,8 +37,11 @@ internal static class Benchmark
             var results = await MeasureAsync(settings, cancellationToken);
             try
             {
-                results = results with { Automations = await AutomationBench.MeasureAsync(settings, cancellationToken) };
-                results = results with { Import = await ImportBench.MeasureAsync(settings, cancellationToken) };
+                if (!settings.ContactsOnly)
+                {
+                    results = results with { Automations = await AutomationBench.MeasureAsync(settings, cancellationToken) };
+                    results = results with { Import = await ImportBench.MeasureAsync(settings, cancellationToken) };
+                }
             }
             catch (BenchException)
             {

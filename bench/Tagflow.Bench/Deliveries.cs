@@ -33,16 +33,17 @@ internal static class Deliveries
     /// <summary>How long to go on listening once everything arrived, for repeats that come close behind.</summary>
     private static readonly TimeSpan RepeatGrace = TimeSpan.FromSeconds(1);
 
-    public static async Task<CampaignResult> CampaignAsync(Load load, TagflowServer server, SmtpSink smtp, long startTag, int contacts, CancellationToken cancellationToken)
+    public static async Task<CampaignResult> CampaignAsync(Load load, TagflowServer server, SmtpSink smtp, long startTag, int contacts, CancellationToken cancellationToken,
+        string phase = "campaign")
     {
         var sent = new long[contacts];
         var cpu = CpuMeter.Start(server);
         var started = Stopwatch.GetTimestamp();
-        var tagging = await load.RunAsync("campaign: tag calls", Tagger(sent, 0, startTag), BenchSettings.FillLimit, cancellationToken);
+        var tagging = await load.RunAsync($"{phase}: tag calls", Tagger(sent, 0, startTag), BenchSettings.FillLimit, cancellationToken);
         Benchmark.Print(tagging);
         var whenTagged = smtp.Recipients;
         await WaitAsync("emails", () => smtp.Recipients, contacts, cancellationToken);
-        var cpuUse = cpu.Stop("campaign: first tag call to last email", Stopwatch.GetElapsedTime(started));
+        var cpuUse = cpu.Stop($"{phase}: first tag call to last email", Stopwatch.GetElapsedTime(started));
         await Task.Delay(RepeatGrace, cancellationToken);
 
         var arrivals = new long?[contacts];

@@ -39,5 +39,13 @@ internal static partial class Report
         Row("webhook calls missing / repeated / signature not valid",
             $"{missing:N0} / {repeats:N0} / {unverified:N0} of {p.Contacts + b.Contacts:N0}", "0 / 0 / 0", Verdict(missing == 0 && repeats == 0 && unverified == 0), "");
         Row("server peak memory (VmHWM) over the automation runs", Benchmark.Mb(x.ServerPeak), "", "", "");
+
+        var l = x.Limited;
+        var lc = l.Campaign;
+        Row($"campaign at a sending limit (`--smtp-rate {l.Rate}/s --smtp-connections {l.Connections}`, the same server restarted): from the first tag call until all {lc.Contacts:N0} emails reached the SMTP server",
+            $"{lc.ToLastEmail.TotalSeconds:0.0} s = {lc.EmailsPerSecond:N0} emails/s; tag calls {lc.Tagging.PerSecond:N0}/s, p99 {lc.Tagging.Latency.P99Ms:0.0} ms, {lc.Tagging.Errors:N0} errors",
+            "", "", "");
+        Row("… the most emails at the SMTP server within any one second", $"{l.MostInOneSecond:N0}", $"≤ {l.Rate}", Verdict(l.MostInOneSecond <= l.Rate), "");
+        Row("… emails missing / repeated", $"{lc.Missing:N0} / {lc.Repeats:N0} of {lc.Contacts:N0}", "0 / 0", Verdict(lc.Missing == 0 && lc.Repeats == 0), "");
     }
 }

@@ -81,6 +81,7 @@ internal static partial class Report
 
         var errors = new[] { a, k, f, q }.Concat(r.Automations?.Phases ?? []).Concat(r.Import?.Phases ?? []).SelectMany(p => p.FirstErrors).ToList();
         var problems = r.ServerLog.Problems.Concat(r.Automations?.ServerLog.Problems.Select(p => "(automations) " + p) ?? [])
+            .Concat(r.Automations?.Limited.ServerLog.Problems.Select(p => "(automations at a sending limit) " + p) ?? [])
             .Concat(r.Import?.Problems.Select(p => "(import) " + p) ?? []).ToList();
         if (errors.Count > 0 || problems.Count > 0)
         {

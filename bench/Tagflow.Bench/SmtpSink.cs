@@ -75,6 +75,9 @@ internal sealed class SmtpSink : IAsyncDisposable
     /// <summary>When (<see cref="Stopwatch"/> ticks) the first message to <paramref name="address"/> arrived; null if none did.</summary>
     public long? FirstArrival(string address) => _firstArrival.TryGetValue(address, out var at) ? at : null;
 
+    /// <summary>When (<see cref="Stopwatch"/> ticks) each recipient's first message arrived.</summary>
+    public IReadOnlyList<long> FirstArrivals() => [.. _firstArrival.Values];
+
     private void Accept(IMessageTransaction transaction, ReadOnlySequence<byte> message)
     {
         var at = Stopwatch.GetTimestamp();
