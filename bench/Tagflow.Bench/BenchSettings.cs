@@ -17,7 +17,8 @@ internal sealed record BenchSettings(
     int ImportContacts,
     int SmallImportContacts,
     TimeSpan HotPath,
-    bool ContactsOnly = false)
+    bool ContactsOnly = false,
+    string? ContactsDatabase = null)
 {
     /// <summary>The settings of the issues' figures (issues 3, 6 and 16); only they may replace the README's.</summary>
     public static readonly BenchSettings Documented = new(
@@ -48,5 +49,5 @@ internal sealed record BenchSettings(
         Baseline == Documented.Baseline && Contacts == Documented.Contacts && CampaignContacts == Documented.CampaignContacts &&
         WebhookContacts == Documented.WebhookContacts && WebhookRate == Documented.WebhookRate &&
         ImportContacts == Documented.ImportContacts && SmallImportContacts == Documented.SmallImportContacts && HotPath == Documented.HotPath &&
-        !ContactsOnly;
+        !ContactsOnly && ContactsDatabase is null;
 }

@@ -90,7 +90,7 @@ internal static class Benchmark
         var baselineOther = others.Percent();
         Console.WriteLine($"  {baseline.UpsertsPerSecond:N0} upserts/s (p50 {baseline.UpsertLatency.P50Ms:0.00} ms, p99 {baseline.UpsertLatency.P99Ms:0.00} ms); {baseline.LookupsPerSecond:N0} lookups/s; other processes {baselineOther:0}% CPU");
 
-        var database = Path.Combine(settings.DataDirectory, "bench.db");
+        var database = settings.ContactsDatabase ?? Path.Combine(settings.DataDirectory, "bench.db");
         var credentials = await TagflowServer.CreateAccountAsync(settings.ServerPath, database, cancellationToken);
         await using var server = await TagflowServer.StartAsync(settings.ServerPath, database, Path.Combine(settings.DataDirectory, "server.log"), [], cancellationToken);
         await File.WriteAllTextAsync(Path.Combine(settings.DataDirectory, "server.pid"), server.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken);

@@ -23,6 +23,7 @@ var importContacts = new Option<int>("--import-contacts") { Description = "Conta
 var smallImportContacts = new Option<int>("--small-import-contacts") { Description = "Contacts imported on another fresh database, the size the hot path is compared with.", DefaultValueFactory = _ => BenchSettings.Documented.SmallImportContacts };
 var hotPathSeconds = new Option<int>("--hot-path-seconds") { Description = "Measured seconds of each hot-path call (search, add-or-update, tag) on the imported accounts.", DefaultValueFactory = _ => (int)BenchSettings.Documented.HotPath.TotalSeconds };
 var contactsOnly = new Option<bool>("--contacts-only") { Description = "Measure only the contact API's figures (baseline, add-or-update, fill, search, the list), not the automations or the import: for a quick look at the write path." };
+var contactsDb = new Option<string?>("--contacts-db") { Description = "The database of the contact API's figures: a PostgreSQL connection string (Host=…;Database=…, a database that does not exist yet) to measure PostgreSQL instead of a fresh SQLite file." };
 var crashTrials = new Option<int>("--crash-trials") { Description = "Run the crash suite instead of the figures: this many trials of kill -9 under load, restart and checks (bench/crash)." };
 var crashSeed = new Option<int?>("--crash-seed") { Description = "The crash suite's first seed (the next trials take the next ones); a failed trial prints its seed to replay it with --crash-trials 1." };
 foreach (var option in new[] { clients, contacts, campaignContacts, webhookContacts, webhookRate, importContacts, smallImportContacts, hotPathSeconds })
@@ -32,7 +33,7 @@ var root = new RootCommand("Measures Tagflow against a raw SQLite baseline, then
     + "or, with --crash-trials, runs the crash suite. Run it through bench/run or bench/crash.")
 {
     server, data, readme, command, revision, clients, seconds, searchSeconds, baselineSeconds, contacts, campaignContacts, webhookContacts, webhookRate,
-    importContacts, smallImportContacts, hotPathSeconds, contactsOnly, crashTrials, crashSeed,
+    importContacts, smallImportContacts, hotPathSeconds, contactsOnly, contactsDb, crashTrials, crashSeed,
 };
 root.SetAction((parse, cancellationToken) => parse.GetValue(crashTrials) > 0
     ? CrashSuite.RunAsync(new CrashSettings(
@@ -60,5 +61,6 @@ root.SetAction((parse, cancellationToken) => parse.GetValue(crashTrials) > 0
     ImportContacts: parse.GetValue(importContacts),
     SmallImportContacts: parse.GetValue(smallImportContacts),
     HotPath: TimeSpan.FromSeconds(parse.GetValue(hotPathSeconds)),
-    ContactsOnly: parse.GetValue(contactsOnly)), cancellationToken));
+    ContactsOnly: parse.GetValue(contactsOnly),
+    ContactsDatabase: parse.GetValue(contactsDb)), cancellationToken));
 return await root.Parse(args).InvokeAsync();

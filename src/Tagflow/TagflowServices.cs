@@ -22,7 +22,7 @@ internal static class TagflowServices
         services.AddSingleton<Metrics.TagflowMetrics>();
         services.AddSingleton<SqliteWriteGate>();
         // Before the workers that write through it, so that the host stops it after them.
-        services.AddBackgroundLoop<SqliteGroupCommit>();
+        services.AddBackgroundLoop<GroupCommit>();
         services.AddSingleton<ReferenceCache>();
         services.AddScoped<Writes>();
         services.AddScoped<Contacts.ContactChanges>();

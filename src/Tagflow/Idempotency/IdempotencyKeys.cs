@@ -19,7 +19,7 @@ namespace Tagflow.Idempotency;
 /// are refused with 409 rather than run again, since nobody can tell whether the first took effect.
 /// On SQLite both ride the group commit, and neither is waited for: the request runs once its key
 /// is taken under the writer, and whatever it changes commits with the key or after it, never
-/// without it (see <see cref="SqliteGroupCommit.RunBeforeCommit{T}"/>), so a key costs its request
+/// without it (see <see cref="GroupCommit.RunBeforeCommit{T}"/>), so a key costs its request
 /// no flush of its own. On PostgreSQL each is a short commit of its own. Answers of
 /// 5xx (nothing was changed) and 429 (nothing was done) are not kept, so those requests may be sent
 /// again with the same key. Keys belong to the account; listbuilding calls, which have no account
@@ -109,7 +109,7 @@ internal static partial class IdempotencyKeys
         {
             // The answer goes out without waiting for the next group commit to keep it: should the server stop
             // before that commit, the key stays unanswered and its repeats are refused, never run twice.
-            _ = context.RequestServices.GetRequiredService<SqliteGroupCommit>().RunAsync(keep, CancellationToken.None)
+            _ = context.RequestServices.GetRequiredService<GroupCommit>().RunAsync(accountId, keep, CancellationToken.None)
                 .ContinueWith(t => LogNotKept(logger, t.Exception!), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
             return;
         }
@@ -142,7 +142,7 @@ internal static partial class IdempotencyKeys
         };
         if (context.RequestServices.GetRequiredService<TagflowDb>() is SqliteTagflowDb)
         {
-            var (ran, committed) = context.RequestServices.GetRequiredService<SqliteGroupCommit>().RunBeforeCommit(take, cancellationToken);
+            var (ran, committed) = context.RequestServices.GetRequiredService<GroupCommit>().RunBeforeCommit(accountId, take, cancellationToken);
             var (entry, earlier) = await ran;
             return earlier is null ? (entry!.Id, null, committed) : (earlier.Id, earlier, null);
         }

@@ -10,23 +10,23 @@ using static Tagflow.Tests.Contacts.ContactCalls;
 namespace Tagflow.Tests.Contacts;
 
 /// <summary>
-/// On SQLite, the changes of requests that arrive together share one transaction and one commit,
-/// each under its own savepoint. A change that refuses or fails is undone alone; every other one is
-/// kept, and nobody is answered before the commit.
+/// The changes of requests that arrive together share one transaction and one commit, each under
+/// its own savepoint (on PostgreSQL, those of one account, under its lock). A change that refuses or
+/// fails is undone alone; every other one is kept, and nobody is answered before the commit.
 /// </summary>
 public sealed class GroupCommitTests
 {
-    [Fact]
-    public async Task AChangeThatRefusesOrFailsIsUndoneAloneAndTheOthersOfItsBatchAreKept()
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task AChangeThatRefusesOrFailsIsUndoneAloneAndTheOthersOfItsBatchAreKept(string provider)
     {
-        await using var host = await TagflowHost.StartAsync(Providers.Sqlite);
+        await using var host = await TagflowHost.StartAsync(provider);
         var account = await host.AddAccountAsync("anna");
 
         var names = await host.WithServicesAsync(async services =>
         {
-            var gate = services.GetRequiredService<SqliteWriteGate>();
-            var groupCommit = services.GetRequiredService<SqliteGroupCommit>();
-            Task<string> Change(string name, bool keep, bool fail = false) => groupCommit.RunAsync<string>(async (db, cancellationToken) =>
+            var groupCommit = services.GetRequiredService<GroupCommit>();
+            Task<string> Change(string name, bool keep, bool fail = false) => groupCommit.RunAsync<string>(account.Id, async (db, cancellationToken) =>
             {
                 db.Tags.Add(new Tag { AccountId = account.Id, Name = name, NormalizedName = name, CreatedAt = DateTime.UtcNow });
                 await db.SaveChangesAsync(cancellationToken);
@@ -35,12 +35,14 @@ public sealed class GroupCommitTests
             }, CancellationToken.None);
 
             // Hold the writer, so that the changes queue up and go in together once it is free.
-            await gate.Semaphore.WaitAsync();
-            var first = Change("first", keep: true);
-            var refused = Change("refused", keep: false);
-            var failed = Change("failed", keep: true, fail: true);
-            var last = Change("last", keep: true);
-            gate.Semaphore.Release();
+            Task<string> first, refused, failed, last;
+            await using (await WriterHold.TakeAsync(services, account.Id))
+            {
+                first = Change("first", keep: true);
+                refused = Change("refused", keep: false);
+                failed = Change("failed", keep: true, fail: true);
+                last = Change("last", keep: true);
+            }
 
             Assert.Equal("first", await first);
             Assert.Equal("refused", await refused);
@@ -53,25 +55,27 @@ public sealed class GroupCommitTests
         Assert.Equal(["first", "last"], names);
     }
 
-    [Fact]
-    public async Task AChangeWhoseRequestWasCancelledWhileQueuedIsNotMade()
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task AChangeWhoseRequestWasCancelledWhileQueuedIsNotMade(string provider)
     {
-        await using var host = await TagflowHost.StartAsync(Providers.Sqlite);
+        await using var host = await TagflowHost.StartAsync(provider);
         var account = await host.AddAccountAsync("anna");
 
         var names = await host.WithServicesAsync(async services =>
         {
-            var gate = services.GetRequiredService<SqliteWriteGate>();
-            var groupCommit = services.GetRequiredService<SqliteGroupCommit>();
+            var groupCommit = services.GetRequiredService<GroupCommit>();
             using var cancelled = new CancellationTokenSource();
-            await gate.Semaphore.WaitAsync();
-            var change = groupCommit.RunAsync<string>((db, _) =>
+            Task<string> change;
+            await using (await WriterHold.TakeAsync(services, account.Id))
             {
-                db.Tags.Add(new Tag { AccountId = account.Id, Name = "never", NormalizedName = "never", CreatedAt = DateTime.UtcNow });
-                return Task.FromResult(WriteOutcome<string>.Kept("never"));
-            }, cancelled.Token);
-            await cancelled.CancelAsync();
-            gate.Semaphore.Release();
+                change = groupCommit.RunAsync<string>(account.Id, (db, _) =>
+                {
+                    db.Tags.Add(new Tag { AccountId = account.Id, Name = "never", NormalizedName = "never", CreatedAt = DateTime.UtcNow });
+                    return Task.FromResult(WriteOutcome<string>.Kept("never"));
+                }, cancelled.Token);
+                await cancelled.CancelAsync();
+            }
 
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => change);
             return await services.GetRequiredService<TagflowDb>().Tags.Where(t => t.AccountId == account.Id).Select(t => t.Name).ToListAsync();
@@ -80,25 +84,28 @@ public sealed class GroupCommitTests
         Assert.Empty(names);
     }
 
-    [Fact]
-    public async Task ATagDeletedWhileAChangeWaitsForTheWriterIsRefusedWith403NotAServerError()
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task ATagDeletedWhileAChangeWaitsForTheWriterIsRefusedWith403NotAServerError(string provider)
     {
-        await using var host = await TagflowHost.StartAsync(Providers.Sqlite);
+        await using var host = await TagflowHost.StartAsync(provider);
         using var client = await host.NewAccountClientAsync("anna");
         var tag = await CreateTagAsync(client, "Kunde");
         await AddIdAsync(client, "anna@example.com");
         var before = await AccountState.ReadAsync(client);
 
+        var accountId = await host.WithServicesAsync(services => services.GetRequiredService<TagflowDb>().Accounts.Where(a => a.Username == "anna").Select(a => a.Id).SingleAsync());
         var (tagged, added) = await host.WithServicesAsync(async services =>
         {
-            var gate = services.GetRequiredService<SqliteWriteGate>();
-            await gate.Semaphore.WaitAsync();
-            // Both requests pass every check made before the writer, then wait for it.
-            var tagging = client.PostAsJsonAsync("/subscriber/tag", new { email = "anna@example.com", tagids = new[] { tag } });
-            var adding = client.PostAsJsonAsync("/subscriber", new { email = "bert@example.com", tagid = tag });
-            await Task.Delay(300);
-            await services.GetRequiredService<TagflowDb>().Tags.Where(t => t.Id == tag).ExecuteDeleteAsync();
-            gate.Semaphore.Release();
+            Task<HttpResponseMessage> tagging, adding;
+            await using (await WriterHold.TakeAsync(services, accountId))
+            {
+                // Both requests pass every check made before the writer, then wait for it.
+                tagging = client.PostAsJsonAsync("/subscriber/tag", new { email = "anna@example.com", tagids = new[] { tag } });
+                adding = client.PostAsJsonAsync("/subscriber", new { email = "bert@example.com", tagid = tag });
+                await Task.Delay(300);
+                await services.GetRequiredService<TagflowDb>().Tags.Where(t => t.Id == tag).ExecuteDeleteAsync();
+            }
             return (await tagging, await adding);
         });
 

@@ -104,8 +104,8 @@ public sealed class MetricsTests
         await host.WithServicesAsync(async services =>
         {
             var gate = services.GetRequiredService<SqliteWriteGate>();
-            var groupCommit = services.GetRequiredService<SqliteGroupCommit>();
-            Task<string> Change(string name) => groupCommit.RunAsync<string>(async (db, cancellationToken) =>
+            var groupCommit = services.GetRequiredService<GroupCommit>();
+            Task<string> Change(string name) => groupCommit.RunAsync<string>(account.Id, async (db, cancellationToken) =>
             {
                 db.Tags.Add(new Tag { AccountId = account.Id, Name = name, NormalizedName = name, CreatedAt = DateTime.UtcNow });
                 await db.SaveChangesAsync(cancellationToken);

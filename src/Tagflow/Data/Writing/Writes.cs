@@ -21,7 +21,7 @@ internal readonly record struct WriteOutcome<T>(T Result, bool Keep)
 /// find-then-insert safe against a concurrent request for the same address, and makes event ids
 /// commit in order, so a reader of the event feed never skips an event that commits late.
 /// </summary>
-internal sealed class Writes(TagflowDb db, SqliteWriteGate gate, SqliteGroupCommit groupCommit, IEnumerable<ICommitListener> listeners)
+internal sealed class Writes(TagflowDb db, SqliteWriteGate gate, GroupCommit groupCommit, IEnumerable<ICommitListener> listeners)
 {
     /// <summary>Tagflow's class id for its advisory locks ("tf").</summary>
     private const int AdvisoryLockClass = 0x7466;
@@ -36,9 +36,7 @@ internal sealed class Writes(TagflowDb db, SqliteWriteGate gate, SqliteGroupComm
             db.Database.AutoSavepointsEnabled = false;
             db.TakeSaved(); // what the request saved before its write is no part of it
             var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            if (!sqlite)
-                await db.Database.ExecuteSqlAsync(
-                    $"SELECT pg_advisory_xact_lock({AdvisoryLockClass}, {unchecked((int)accountId)})", cancellationToken);
+            if (!sqlite) await LockAccountAsync(db, accountId, cancellationToken);
             return new WriteScope(db, transaction, sqlite ? gate.Semaphore : null, listeners);
         }
         catch
@@ -48,25 +46,23 @@ internal sealed class Writes(TagflowDb db, SqliteWriteGate gate, SqliteGroupComm
         }
     }
 
+    /// <summary>On PostgreSQL, in an open transaction: waits for, and then holds until it ends, the lock on the account's changes.</summary>
+    public static Task LockAccountAsync(TagflowDb db, long accountId, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({AdvisoryLockClass}, {unchecked((int)accountId)})", cancellationToken);
+
     /// <summary>
     /// Runs one change to an account's contacts and commits it before answering, like
     /// <see cref="BeginAsync"/>; <paramref name="change"/> makes its changes on the context it is
-    /// given, which need not be the request's, and must not touch the request. On SQLite the changes
-    /// of the requests that arrive together share one transaction and one commit, each under its
-    /// own savepoint (<see cref="SqliteGroupCommit"/>): one flush to disk serves many requests.
+    /// given, which is not the request's, and must not touch the request. The changes of the
+    /// requests that arrive together share one transaction and one commit, each under its own
+    /// savepoint (<see cref="GroupCommit"/>): one flush to disk, and on PostgreSQL one account lock,
+    /// serves many requests.
     /// </summary>
     public async Task<T> RunAsync<T>(long accountId, Func<TagflowDb, CancellationToken, Task<WriteOutcome<T>>> change, CancellationToken cancellationToken)
     {
-        if (db is SqliteTagflowDb)
-        {
-            // The change runs on the group commit's connection; this request's is not needed while it waits.
-            await db.Database.CloseConnectionAsync();
-            return await groupCommit.RunAsync(change, cancellationToken); // which tells the listeners once it commits
-        }
-        await using var write = await BeginAsync(accountId, cancellationToken);
-        var outcome = await change(db, cancellationToken);
-        if (outcome.Keep) await write.CommitAsync(cancellationToken);
-        return outcome.Result;
+        // The change runs on the group commit's connection; this request's is not needed while it waits.
+        await db.Database.CloseConnectionAsync();
+        return await groupCommit.RunAsync(accountId, change, cancellationToken); // which tells the listeners once it commits
     }
 }
 
