@@ -16,13 +16,19 @@ internal static partial class CampaignMail
 {
     public const string MailPath = "/mail/";
 
+    /// <summary>Not a token (those are 43 characters long): stands for the email's own while its templates are filled.</summary>
+    private const string StandInToken = "this-emails-token";
+
     public static string UnsubscribeUrl(string baseUrl, string token) => $"{baseUrl}{MailPath}{token}/unsubscribe";
 
     public static (MimeMessage Message, List<string> Links) Create(Campaign campaign, CampaignStep step, string accountEmail, string email,
         IReadOnlyDictionary<string, string> values, IReadOnlyCollection<string> tags, TimeZoneInfo zone, string baseUrl, string token, string messageId, DateTimeOffset now)
     {
         var unsubscribe = UnsubscribeUrl(baseUrl, token);
-        var data = new TemplateData(email, values, tags, (CampaignSteps.UnsubscribeUrl, unsubscribe), zone, now);
+        // The templates get a stand-in for this email's own link, put in after the styles are inlined: HTML that is
+        // the same for many contacts but for that link is then inlined once (see CssInliner).
+        var data = new TemplateData(email, values, tags, (CampaignSteps.UnsubscribeUrl, UnsubscribeUrl(baseUrl, StandInToken)), zone, now);
+        string Linked(string rendered) => rendered.Replace(MailPath + StandInToken + "/", MailPath + token + "/", StringComparison.Ordinal);
         var links = new List<string>();
         string Track(string url)
         {
@@ -36,7 +42,7 @@ internal static partial class CampaignMail
             return $"{baseUrl}{MailPath}{token}/click/{index}";
         }
 
-        var subject = MailTemplate.Render(step.Subject ?? "", data, html: false).ReplaceLineEndings(" ");
+        var subject = Linked(MailTemplate.Render(step.Subject ?? "", data, html: false)).ReplaceLineEndings(" ");
         var text = MailTemplate.Render(step.Text ?? "", data, html: false);
         var html = MailTemplate.Render(step.Html ?? "", data, html: true);
         if (html.Length > 0)
@@ -45,13 +51,14 @@ internal static partial class CampaignMail
             html = CssInliner.Inline(html);
             // No text of its own: the text part is the HTML's, with its links tracked as any text's.
             if (text.Trim().Length == 0) text = HtmlText.From(html);
+            html = Linked(html);
             html = HtmlLink().Replace(html, m =>
                 m.Groups[1].Value + WebUtility.HtmlEncode(Track(WebUtility.HtmlDecode(m.Groups[2].Value))) + m.Groups[3].Value);
             if (!html.Contains(WebUtility.HtmlEncode(unsubscribe), StringComparison.Ordinal))
                 html += $"\n<p style=\"font-size:small;color:#666\"><a href=\"{WebUtility.HtmlEncode(unsubscribe)}\">Unsubscribe</a></p>\n";
             html += $"<img src=\"{WebUtility.HtmlEncode($"{baseUrl}{MailPath}{token}/open")}\" width=\"1\" height=\"1\" alt=\"\" style=\"display:block;border:0\">\n";
         }
-        text = TextLink().Replace(text, m =>
+        text = TextLink().Replace(Linked(text), m =>
         {
             var url = m.Value.TrimEnd('.', ',', ';', ':', '!', '?', ')', '\'');
             return Track(url) + m.Value[url.Length..];

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace Tagflow.Delivery;
 
 /// <summary>
@@ -9,17 +7,12 @@ namespace Tagflow.Delivery;
 /// </summary>
 internal static class CssInliner
 {
-    /// <summary>A campaign email is often the same HTML for many contacts: inlined once, kept for the next (a bounded cache; it starts over when full).</summary>
+    /// <summary>A campaign email is often the same HTML for many contacts (about a millisecond each to inline): inlined once, kept for the next.</summary>
     private const int CacheLimit = 200;
 
-    private static readonly ConcurrentDictionary<string, string> Cache = new(StringComparer.Ordinal);
+    private static readonly TextCache<string> Cache = new(CacheLimit);
 
-    public static string Inline(string html)
-    {
-        if (!html.Contains("<style", StringComparison.OrdinalIgnoreCase)) return html;
-        if (Cache.TryGetValue(html, out var inlined)) return inlined;
-        inlined = PreMailer.Net.PreMailer.MoveCssInline(html, removeStyleElements: true, preserveMediaQueries: true).Html;
-        if (Cache.Count >= CacheLimit) Cache.Clear();
-        return Cache.GetOrAdd(html, inlined);
-    }
+    public static string Inline(string html) => html.Contains("<style", StringComparison.OrdinalIgnoreCase)
+        ? Cache.Get(html, static h => PreMailer.Net.PreMailer.MoveCssInline(h, removeStyleElements: true, preserveMediaQueries: true).Html)
+        : html;
 }

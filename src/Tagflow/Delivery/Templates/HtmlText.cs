@@ -22,7 +22,12 @@ internal static partial class HtmlText
 
     private static readonly HashSet<string> Hidden = new(StringComparer.OrdinalIgnoreCase) { "head", "style", "script", "title", "template", "noscript" };
 
-    public static string From(string html)
+    private static readonly TextCache<string> Cache = new(200);
+
+    /// <summary>The text of an HTML email; the same HTML for many contacts is read once.</summary>
+    public static string From(string html) => Cache.Get(html, Read);
+
+    private static string Read(string html)
     {
         using var document = Parser.ParseDocument(html);
         var text = new StringBuilder();

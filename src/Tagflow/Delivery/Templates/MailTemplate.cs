@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Fluid;
@@ -39,7 +38,7 @@ internal static partial class MailTemplate
         .WithMaxOutputSize(4_000_000)
         .Build();
 
-    private static readonly ConcurrentDictionary<string, Parsed> Cache = new(StringComparer.Ordinal);
+    private static readonly TextCache<Parsed> Cache = new(CacheLimit);
 
     /// <summary>A parsed template, or the error that made it unusable.</summary>
     private sealed record Parsed(IFluidTemplate? Template, string? Error);
@@ -74,13 +73,8 @@ internal static partial class MailTemplate
     public static bool Outputs(string template, string name) =>
         Output().Matches(template).Any(m => m.Groups[1].Value.Equals(name, StringComparison.OrdinalIgnoreCase));
 
-    private static Parsed Parse(string template)
-    {
-        if (Cache.TryGetValue(template, out var parsed)) return parsed;
-        parsed = Parser.TryParse(template, out var fluid, out var error) ? new Parsed(fluid, null) : new Parsed(null, Described(error, template));
-        if (Cache.Count >= CacheLimit) Cache.Clear();
-        return Cache.GetOrAdd(template, parsed);
-    }
+    private static Parsed Parse(string template) => Cache.Get(template, static t =>
+        Parser.TryParse(t, out var fluid, out var error) ? new Parsed(fluid, null) : new Parsed(null, Described(error, t)));
 
     /// <summary>Fluid's "… at (3:7)\nSource: …" as "line 3: …"; a block left open is found at the template's end, and said so.</summary>
     private static string Described(string error, string template)
