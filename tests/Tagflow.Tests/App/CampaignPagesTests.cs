@@ -25,12 +25,7 @@ public sealed class CampaignPagesTests(AppBrowser browser)
         var page = app.Page;
 
         // Made paused, with a draft email; written into two emails with a wait between them.
-        await page.GotoAsync("/app/campaigns");
-        await page.Locator("#create-campaign input[name=Name]").FillAsync("Nurture");
-        await page.Locator("#create-campaign select[name=TagId]").SelectOptionAsync(new SelectOptionValue { Label = "Lead" });
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create campaign" }).ClickAsync();
-        await Expect(page.Locator("#notice")).ToContainTextAsync("created, paused");
-        var campaignPage = page.Url.Split('?')[0];
+        var campaignPage = await CreateAsync(page, "Nurture", "Lead");
         await page.Locator("input[name='Steps[0].Subject']").FillAsync("One");
         await page.Locator("textarea[name='Steps[0].Text']").FillAsync("Hello {{fieldFirstName}}, welcome.");
         await page.GetByRole(AriaRole.Button, new() { Name = "Wait", Exact = true }).ClickAsync();
@@ -124,12 +119,7 @@ public sealed class CampaignPagesTests(AppBrowser browser)
         await app.AddContactDirectAsync("ada@example.com", new() { ["fieldFirstName"] = "Ada" });
         await app.SignInAsync();
         var page = app.Page;
-        await page.GotoAsync("/app/campaigns");
-        await page.Locator("#create-campaign input[name=Name]").FillAsync("Liquid");
-        await page.Locator("#create-campaign select[name=TagId]").SelectOptionAsync(new SelectOptionValue { Label = "Lead" });
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create campaign" }).ClickAsync();
-        await Expect(page.Locator("#notice")).ToContainTextAsync("created, paused");
-        var campaignPage = page.Url.Split('?')[0];
+        var campaignPage = await CreateAsync(page, "Liquid", "Lead");
 
         // Liquid in the preview: a default and a condition on the sample contact's tags (Ada has none).
         const string subject = """Hi {{ fieldFirstName | default: "there" }}{% if tags contains "VIP" %}, VIP{% endif %}""";
@@ -149,6 +139,17 @@ public sealed class CampaignPagesTests(AppBrowser browser)
         await page.GotoAsync(campaignPage);
         await Expect(page.Locator("input[name='Steps[0].Subject']")).ToHaveValueAsync(CampaignForm.DraftEmail.Subject!); // nothing was saved
         await Expect(page.Locator("textarea[name='Steps[0].Html']")).ToHaveValueAsync("");
+    }
+
+    /// <summary>Makes a campaign on the campaigns page, paused with its draft email; answers its page's address.</summary>
+    private static async Task<string> CreateAsync(IPage page, string name, string tag)
+    {
+        await page.GotoAsync("/app/campaigns");
+        await page.Locator("#create-campaign input[name=Name]").FillAsync(name);
+        await page.Locator("#create-campaign select[name=TagId]").SelectOptionAsync(new SelectOptionValue { Label = tag });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create campaign" }).ClickAsync();
+        await Expect(page.Locator("#notice")).ToContainTextAsync("created, paused");
+        return page.Url.Split('?')[0];
     }
 
     [Fact]
