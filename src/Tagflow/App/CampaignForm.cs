@@ -105,17 +105,19 @@ internal static partial class CampaignForm
         "tagid" => "tag",
         "webhookid" => "webhook",
         "seconds" => "wait",
+        "text" => "text body",
+        "html" => "HTML body",
         _ => key,
     };
 
     /// <summary>
-    /// An email step as a contact would get it: filled with the sample contact's values and its links
-    /// rewritten as sent. Nothing is stored or sent.
+    /// An email step as a contact would get it: made by <see cref="CampaignMail"/> for the sample contact,
+    /// its links rewritten as sent. Nothing is stored or sent.
     /// </summary>
-    public static (string Subject, string Text, string Html) Preview(Campaign campaign, CampaignStep step, string accountEmail, string email,
-        FieldCatalog catalog, IReadOnlyDictionary<string, string> values, string baseUrl, DateTimeOffset now)
+    public static (string Subject, string Text, string Html) Preview(Campaign campaign, CampaignStep step, string accountEmail, SampleContact sample,
+        TimeZoneInfo zone, string baseUrl, DateTimeOffset now)
     {
-        var (message, _) = CampaignMail.Create(campaign, step, accountEmail, email, catalog, values, baseUrl, "preview", "preview@localhost", now);
+        var (message, _) = CampaignMail.Create(campaign, step, accountEmail, sample.Email, sample.Fields, sample.Tags, zone, baseUrl, "preview", "preview@localhost", now);
         return (message.Subject ?? "", message.TextBody ?? "", message.HtmlBody ?? "");
     }
 

@@ -12,7 +12,7 @@ using Tagflow.OptIns;
 namespace Tagflow.App;
 
 /// <summary>A contact to show a confirmation email for: the account's newest with an address, else <see cref="ConfirmationPreview.BuiltIn"/>.</summary>
-internal sealed record SampleContact(string Email, IReadOnlyDictionary<string, string> Fields, bool IsBuiltIn);
+internal sealed record SampleContact(string Email, IReadOnlyDictionary<string, string> Fields, IReadOnlyCollection<string> Tags, bool IsBuiltIn);
 
 /// <summary>A confirmation email as rendered: who it comes from, its subject, its text and HTML parts (empty when it has none).</summary>
 internal sealed record RenderedConfirmation(string From, string Subject, string Text, string Html);
@@ -37,11 +37,11 @@ internal static class ConfirmationPreview
         ["fieldCompanyName"] = "Example Ltd",
         ["fieldCity"] = "Berlin",
         ["fieldCountry"] = "Germany",
-    }, IsBuiltIn: true);
+    }, [], IsBuiltIn: true);
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    /// <summary>The account's newest contact that has an address, with its values; else <see cref="BuiltIn"/>.</summary>
+    /// <summary>The account's newest contact that has an address, with its values and tags; else <see cref="BuiltIn"/>.</summary>
     public static async Task<SampleContact> SampleAsync(TagflowDb db, long accountId, CancellationToken cancellationToken)
     {
         var newest = await db.Contacts.AsNoTracking().Where(c => c.AccountId == accountId && c.Email != null)
@@ -49,17 +49,17 @@ internal static class ConfirmationPreview
         if (newest is null) return BuiltIn;
         var values = new Dictionary<string, string>();
         await foreach (var field in ContactQueries.Fields(db, newest.Id).WithCancellation(cancellationToken)) values[field.Key] = field.Value;
-        return new SampleContact(newest.Email!, values, IsBuiltIn: false);
+        return new SampleContact(newest.Email!, values, await ContactQueries.TagNames(db, newest.Id).ToListAsync(cancellationToken), IsBuiltIn: false);
     }
 
     /// <summary>
     /// The email from these settings (the form's, checked or not) for the sample contact. A sender
     /// address that is not one (not yet saved: the rules refuse it) is shown as the account's.
     /// </summary>
-    public static RenderedConfirmation Render(OptInProcess settings, string accountEmail, SampleContact sample, FieldCatalog catalog, string linkBase,
+    public static RenderedConfirmation Render(OptInProcess settings, string accountEmail, SampleContact sample, TimeZoneInfo zone, string linkBase,
         DateTimeOffset now)
     {
-        var message = Message(settings, accountEmail, sample, catalog, linkBase, now);
+        var message = Message(settings, accountEmail, sample, zone, linkBase, now);
         return new RenderedConfirmation(message.From.ToString(), message.Subject ?? "", message.TextBody ?? "", message.HtmlBody ?? "");
     }
 
@@ -67,12 +67,12 @@ internal static class ConfirmationPreview
     /// Sends the email from the checked settings of a process to the account's own address, its subject
     /// marked as a test; null once the relay has taken it, else what to tell the owner.
     /// </summary>
-    public static async Task<string?> SendTestAsync(IMailRelay relay, OptInProcess settings, string accountEmail, SampleContact sample, FieldCatalog catalog,
+    public static async Task<string?> SendTestAsync(IMailRelay relay, OptInProcess settings, string accountEmail, SampleContact sample, TimeZoneInfo zone,
         string linkBase, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (EmailAddress.Parse(accountEmail) is null)
             return "Your account has no email address to send the test to (an administrator sets it with tagflow accounts).";
-        var message = Message(settings, accountEmail, sample, catalog, linkBase, now);
+        var message = Message(settings, accountEmail, sample, zone, linkBase, now);
         message.Subject = "[Test] " + message.Subject;
         message.To.Clear();
         message.To.Add(MailboxAddress.Parse(accountEmail));
@@ -101,7 +101,7 @@ internal static class ConfirmationPreview
         var (_, refusal) = await admin.TryUpdateAsync(accountId, id, sent.Settings(stored.IsPredefined), cancellationToken);
         var email = await AccountEmailAsync(db, accountId, cancellationToken);
         var shown = Unchecked(stored, sent);
-        var rendered = Render(shown, email, await SampleAsync(db, accountId, cancellationToken), await FieldCatalog.LoadAsync(db, accountId, cancellationToken),
+        var rendered = Render(shown, email, await SampleAsync(db, accountId, cancellationToken), user.TimeZone(),
             OptInPages.Url(http, ""), clock.GetUtcNow());
         return Results.Json(new { rendered.From, rendered.Subject, rendered.Text, rendered.Html, Problem = refusal?.Message }, Json);
     }
@@ -124,9 +124,9 @@ internal static class ConfirmationPreview
     public static Task<string> AccountEmailAsync(TagflowDb db, long accountId, CancellationToken cancellationToken) =>
         db.Accounts.AsNoTracking().Where(a => a.Id == accountId).Select(a => a.Email).SingleAsync(cancellationToken);
 
-    private static MimeMessage Message(OptInProcess p, string accountEmail, SampleContact sample, FieldCatalog catalog, string linkBase, DateTimeOffset now) =>
+    private static MimeMessage Message(OptInProcess p, string accountEmail, SampleContact sample, TimeZoneInfo zone, string linkBase, DateTimeOffset now) =>
         ConfirmationMail.Create(
             new ProcessChoice(p.Id, p.IsPredefined, p.UseSingleOptIn, p.ResendConfirmationEmail, p.UseChangeEmail, p.SenderName, p.SenderAddress,
                 p.Subject, p.TextTemplate, p.HtmlTemplate),
-            accountEmail, sample.Email, catalog, sample.Fields, linkBase + ConfirmationMail.ConfirmPath + SampleToken, now);
+            accountEmail, sample.Email, sample.Fields, sample.Tags, zone, linkBase + ConfirmationMail.ConfirmPath + SampleToken, now);
 }

@@ -53,6 +53,16 @@ internal static class ContactQueries
 
     public static IAsyncEnumerable<TagOnContact> Tags(TagflowDb db, long contactId) => TagsQuery.For(db)(db, contactId);
 
+    /// <summary>The names of a contact's tags, manual and smart: what an email's template knows as <c>tags</c>.</summary>
+    private static readonly CompiledQuery<Func<TagflowDb, long, IAsyncEnumerable<string>>> TagNamesQuery = new(() => EF.CompileAsyncQuery(
+        (TagflowDb db, long contactId) =>
+            from ct in db.ContactTags.AsNoTracking()
+            join t in db.Tags on ct.TagId equals t.Id
+            where ct.ContactId == contactId
+            select t.Name));
+
+    public static IAsyncEnumerable<string> TagNames(TagflowDb db, long contactId) => TagNamesQuery.For(db)(db, contactId);
+
     /// <summary>A contact's campaign emails: id, sent, opened, clicked.</summary>
     private static readonly CompiledQuery<Func<TagflowDb, long, IAsyncEnumerable<EmailActivity>>> EmailsQuery = new(() => EF.CompileAsyncQuery(
         (TagflowDb db, long contactId) => db.SentEmails.AsNoTracking().Where(m => m.ContactId == contactId).OrderBy(m => m.Id)

@@ -1,7 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Tagflow.Contacts;
 using Tagflow.Data;
-using Tagflow.Fields;
 using Tagflow.Wire;
 
 namespace Tagflow.OptIns;
@@ -140,11 +139,10 @@ internal sealed class OptInProcessAdmin(TagflowDb db, TimeProvider clock)
         }
         if (s.Html is { } html) process.HtmlTemplate = html;
 
-        var fields = await FieldCatalog.LoadAsync(db, process.AccountId, cancellationToken);
         var needsLink = !process.UseSingleOptIn;
-        var problem = ConfirmationTemplate.Problem("subject", process.Subject, fields, needsLink: false)
-            ?? ConfirmationTemplate.Problem("text", process.TextTemplate, fields, needsLink)
-            ?? (process.HtmlTemplate.Length > 0 ? ConfirmationTemplate.Problem("html", process.HtmlTemplate, fields, needsLink) : null);
+        var problem = ConfirmationTemplate.Problem("subject", process.Subject, needsLink: false)
+            ?? ConfirmationTemplate.Problem("text", process.TextTemplate, needsLink)
+            ?? (process.HtmlTemplate.Length > 0 ? ConfirmationTemplate.Problem("html", process.HtmlTemplate, needsLink) : null);
         return problem is null ? null : new Refusal(problem);
     }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Playwright;
+using Tagflow.App;
 using Tagflow.Delivery;
 using Tagflow.Tests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
@@ -24,12 +25,7 @@ public sealed class CampaignPagesTests(AppBrowser browser)
         var page = app.Page;
 
         // Made paused, with a draft email; written into two emails with a wait between them.
-        await page.GotoAsync("/app/campaigns");
-        await page.Locator("#create-campaign input[name=Name]").FillAsync("Nurture");
-        await page.Locator("#create-campaign select[name=TagId]").SelectOptionAsync(new SelectOptionValue { Label = "Lead" });
-        await page.GetByRole(AriaRole.Button, new() { Name = "Create campaign" }).ClickAsync();
-        await Expect(page.Locator("#notice")).ToContainTextAsync("created, paused");
-        var campaignPage = page.Url.Split('?')[0];
+        var campaignPage = await CreateAsync(page, "Nurture", "Lead");
         await page.Locator("input[name='Steps[0].Subject']").FillAsync("One");
         await page.Locator("textarea[name='Steps[0].Text']").FillAsync("Hello {{fieldFirstName}}, welcome.");
         await page.GetByRole(AriaRole.Button, new() { Name = "Wait", Exact = true }).ClickAsync();
@@ -55,10 +51,10 @@ public sealed class CampaignPagesTests(AppBrowser browser)
         await Expect(page.Locator("#steps > li")).ToHaveCountAsync(3);
 
         // A refused change says which step is wrong, in the page's words, and saves nothing.
-        await page.Locator("input[name='Steps[2].Subject']").FillAsync("Hi {{fieldNoSuch}}");
+        await page.Locator("input[name='Steps[2].Subject']").FillAsync("Hi {{ fieldFirstName | }}");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
-        await Expect(page.Locator("#error")).ToContainTextAsync("Step 3's subject");
-        await Expect(page.Locator("input[name='Steps[2].Subject']")).ToHaveValueAsync("Hi {{fieldNoSuch}}"); // kept, to correct
+        await Expect(page.Locator("#error")).ToContainTextAsync("Step 3's subject is not a valid template: line 1: ");
+        await Expect(page.Locator("input[name='Steps[2].Subject']")).ToHaveValueAsync("Hi {{ fieldFirstName | }}"); // kept, to correct
         await page.GotoAsync(campaignPage);
         await Expect(page.Locator("input[name='Steps[2].Subject']")).ToHaveValueAsync("Two for {{fieldFirstName}}");
         await app.ScreenshotAsync("campaign");
@@ -113,6 +109,47 @@ public sealed class CampaignPagesTests(AppBrowser browser)
         await page.GotoAsync(campaignPage);
         await WebhookPagesTests.ReloadUntilAsync(app, page.Locator("#step-2 .sent"), "1");
         await Expect(page.Locator("#step-0 .sent")).ToHaveTextAsync("2");
+    }
+
+    [Fact]
+    public async Task ATemplateErrorIsShownWithItsStepFieldAndLineAndWhatWasTypedIsKept()
+    {
+        await using var app = await AppSession.StartAsync(browser);
+        await app.AddTagAsync("Lead");
+        await app.AddContactDirectAsync("ada@example.com", new() { ["fieldFirstName"] = "Ada" });
+        await app.SignInAsync();
+        var page = app.Page;
+        var campaignPage = await CreateAsync(page, "Liquid", "Lead");
+
+        // Liquid in the preview: a default and a condition on the sample contact's tags (Ada has none).
+        const string subject = """Hi {{ fieldFirstName | default: "there" }}{% if tags contains "VIP" %}, VIP{% endif %}""";
+        await page.Locator("input[name='Steps[0].Subject']").FillAsync(subject);
+        await page.Locator("#step-0").GetByRole(AriaRole.Button, new() { Name = "Preview" }).ClickAsync();
+        await Expect(page.Locator("#preview .preview-subject")).ToHaveTextAsync("Hi Ada");
+
+        const string html = "<p>Hello {{ fieldFirstName }},</p>\n<p>{% if fieldCity %}from {{ fieldCity }}</p>\n<p>{{ fieldCity | }}</p>";
+        await page.Locator("textarea[name='Steps[0].Html']").FillAsync(html);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(page.Locator("#error")).ToContainTextAsync("Step 1's HTML body is not a valid template: line 3: ");
+        await Expect(page.Locator("textarea[name='Steps[0].Html']")).ToHaveValueAsync(html);
+        await Expect(page.Locator("input[name='Steps[0].Subject']")).ToHaveValueAsync(subject);
+        await page.Locator("#step-0").GetByRole(AriaRole.Button, new() { Name = "Preview" }).ClickAsync();
+        await Expect(page.Locator("#error")).ToContainTextAsync("Step 1's HTML body is not a valid template: line 3: ");
+
+        await page.GotoAsync(campaignPage);
+        await Expect(page.Locator("input[name='Steps[0].Subject']")).ToHaveValueAsync(CampaignForm.DraftEmail.Subject!); // nothing was saved
+        await Expect(page.Locator("textarea[name='Steps[0].Html']")).ToHaveValueAsync("");
+    }
+
+    /// <summary>Makes a campaign on the campaigns page, paused with its draft email; answers its page's address.</summary>
+    private static async Task<string> CreateAsync(IPage page, string name, string tag)
+    {
+        await page.GotoAsync("/app/campaigns");
+        await page.Locator("#create-campaign input[name=Name]").FillAsync(name);
+        await page.Locator("#create-campaign select[name=TagId]").SelectOptionAsync(new SelectOptionValue { Label = tag });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create campaign" }).ClickAsync();
+        await Expect(page.Locator("#notice")).ToContainTextAsync("created, paused");
+        return page.Url.Split('?')[0];
     }
 
     [Fact]

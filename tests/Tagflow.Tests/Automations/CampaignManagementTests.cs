@@ -38,8 +38,10 @@ public sealed class CampaignManagementTests
             (new { name = "Welcome", tagid = tag, steps = new object[] { new { type = "wait", weekday = "monday,friday", time = "09:00" } } }, "\"steps[0][weekday]\""),
             (new { name = "Welcome", tagid = tag, steps = new object[] { new { type = "wait", weekday = "1", time = "09:00" } } }, "\"steps[0][weekday]\""),
             (new { name = "Welcome", tagid = tag, steps = new object[] { new { type = "wait", weekday = "monday", time = "9 am" } } }, "\"steps[0][time]\""),
-            (new { name = "Welcome", tagid = tag, steps = new object[] { new { type = "email", subject = "Hi {{nope}}", text = "Hello" } } }, "{{nope}}"),
-            (new { name = "Welcome", tagid = tag, steps = new object[] { new { type = "email", subject = "Hi", text = "Dear {{nope}}" } } }, "{{nope}}"),
+            (new { name = "Welcome", tagid = tag, steps = new object[] { new { type = "email", subject = "Hi {{ fieldFirstName | }}", text = "Hello" } } },
+                "The key \"steps[0][subject]\" is not a valid template: line 1: "),
+            (new { name = "Welcome", tagid = tag, steps = new object[] { Email, new { type = "email", subject = "Hi", text = "Dear\n\n{% if fieldFirstName %}\nyou" } } },
+                "The key \"steps[1][text]\" is not a valid template: line 4 (the end of the template): '{% endif %}' was expected."),
             (new { name = "Welcome", tagid = tag, steps = new object[] { new { type = "email", text = "Hello" } } }, "\"steps[0][subject]\""),
             (new { name = "Welcome", tagid = tag, steps = new object[] { new { type = "tag" } } }, "\"steps[0][tagid]\""),
         ];
@@ -160,6 +162,27 @@ public sealed class CampaignManagementTests
         await WireAssert.MessageAsync(await client.PutAsJsonAsync($"/campaign/{id}", new { name = "Again" }), HttpStatusCode.NotFound);
         await WireAssert.MessageAsync(await client.DeleteAsync($"/campaign/{id}"), HttpStatusCode.NotFound);
         Assert.Empty((await WireAssert.OkAsync(await client.GetAsync("/campaign"))).EnumerateArray());
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task AStepWithABrokenTemplateIsRefusedNamingItsLineAndTheCampaignStaysAsItWas(string provider)
+    {
+        await using var host = await TagflowHost.StartAsync(provider);
+        using var client = await host.NewAccountClientAsync("anna");
+        var lead = await CreateTagAsync(client, "Lead");
+        var liquid = new { type = "email", subject = "Hi {{ fieldFirstName | default: \"there\" }}", text = "{% if tags contains \"VIP\" %}Dear VIP{% endif %} {{ nickname }}" };
+        var created = await CreateCampaignAsync(client, new { name = "Welcome", tagid = lead, steps = new object[] { liquid } });
+        var id = created.GetProperty("id").GetString()!;
+
+        var broken = new { type = "email", subject = "Hi", html = "<p>Hello</p>\n<p>{% if fieldFirstName %}</p>\n<p>{{ fieldFirstName | upcase }}</p>" };
+        var message = await WireAssert.MessageAsync(
+            await client.PutAsJsonAsync($"/campaign/{id}", new { name = "Renamed", steps = new object[] { liquid, broken } }), HttpStatusCode.BadRequest);
+        Assert.StartsWith("The key \"steps[1][html]\" is not a valid template: line 3 (the end of the template): ", message, StringComparison.Ordinal);
+        Assert.Equal(created.ToString(), (await WireAssert.OkAsync(await client.GetAsync($"/campaign/{id}"))).ToString());
+
+        await WireAssert.MessageAsync(await client.PostAsJsonAsync("/campaign", new { name = "Other", tagid = lead, steps = new object[] { broken } }), HttpStatusCode.BadRequest);
+        Assert.Single((await WireAssert.OkAsync(await client.GetAsync("/campaign"))).EnumerateArray());
     }
 
     private static List<Dictionary<string, string>> Steps(JsonElement campaign) =>

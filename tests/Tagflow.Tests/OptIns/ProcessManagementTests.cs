@@ -110,8 +110,13 @@ public sealed class ProcessManagementTests
         await WireAssert.MessageAsync(await client.PostAsJsonAsync("/list", new { name = "Other", senderaddress = "not an address" }), HttpStatusCode.BadRequest);
         await WireAssert.MessageAsync(await client.PostAsJsonAsync("/list", new { name = "Other", sendername = "Anna\r\nBcc: x@example.com" }), HttpStatusCode.BadRequest);
         await WireAssert.MessageAsync(await client.PostAsJsonAsync("/list", new { name = "Other", subject = "Hi\nBcc: x@example.com" }), HttpStatusCode.BadRequest);
-        var unknown = await WireAssert.MessageAsync(await client.PostAsJsonAsync("/list", new { name = "Other", text = "{{confirm_url}} {{fieldShoeSize}}" }), HttpStatusCode.BadRequest);
-        Assert.Contains("{{fieldShoeSize}}", unknown, StringComparison.Ordinal);
+        var broken = await WireAssert.MessageAsync(await client.PostAsJsonAsync("/list", new { name = "Other", html = "<p>{{confirm_url}}</p>\n{% if fieldFirstName %}\n<p>Hi</p>" }),
+            HttpStatusCode.BadRequest);
+        Assert.StartsWith("The key \"html\" is not a valid template: line 3 (the end of the template): ", broken, StringComparison.Ordinal);
+        var brokenSubject = await WireAssert.MessageAsync(await client.PutAsJsonAsync($"/list/{existing}", new { subject = "Hi {{ fieldFirstName | }}" }), HttpStatusCode.BadRequest);
+        Assert.StartsWith("The key \"subject\" is not a valid template: line 1: ", brokenSubject, StringComparison.Ordinal);
+        var brokenText = await WireAssert.MessageAsync(await client.PutAsJsonAsync($"/list/{existing}", new { text = "{{confirm_url}}\n{% endif %}" }), HttpStatusCode.BadRequest);
+        Assert.StartsWith("The key \"text\" is not a valid template: line 2: ", brokenText, StringComparison.Ordinal);
         var noLink = await WireAssert.MessageAsync(await client.PostAsJsonAsync("/list", new { name = "Other", text = "Hello" }), HttpStatusCode.BadRequest);
         Assert.Contains("{{confirm_url}}", noLink, StringComparison.Ordinal);
         await WireAssert.MessageAsync(await client.PostAsJsonAsync("/list", new { name = "Other", html = "<a>no link</a>" }), HttpStatusCode.BadRequest);

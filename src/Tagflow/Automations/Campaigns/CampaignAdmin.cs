@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Tagflow.Data;
-using Tagflow.Fields;
 using Tagflow.Tags;
 using Tagflow.Wire;
 
@@ -43,8 +42,7 @@ internal sealed class CampaignAdmin(TagflowDb db, TimeProvider clock, Automation
         if (request.Steps is null && existing is not null) steps = CampaignSteps.Parse(existing.Steps);
         else
         {
-            var fields = await FieldCatalog.LoadAsync(db, accountId, cancellationToken);
-            var (checkedSteps, problem) = CampaignSteps.Check(request.Steps, fields);
+            var (checkedSteps, problem) = CampaignSteps.Check(request.Steps);
             if (problem is not null) return (null, new(problem));
             steps = checkedSteps;
         }

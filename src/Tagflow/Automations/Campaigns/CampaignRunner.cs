@@ -39,7 +39,6 @@ internal static class CampaignRunner
         var campaignIds = runs.Select(r => r.CampaignId).Distinct().ToList();
         var campaigns = await db.Campaigns.AsNoTracking().Where(c => campaignIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, cancellationToken);
         var steps = campaigns.ToDictionary(c => c.Key, c => CampaignSteps.Parse(c.Value.Steps));
-        FieldCatalog? catalog = null;
 
         foreach (var run in runs)
         {
@@ -74,8 +73,7 @@ internal static class CampaignRunner
                 switch (step.Type)
                 {
                     case StepTypes.Email when contact.Email is not null:
-                        catalog ??= await FieldCatalog.LoadAsync(db, accountId, cancellationToken);
-                        await QueueEmailAsync(db, accountId, account.Email, campaign, run, step, contact.Email, catalog, baseUrl, now, cancellationToken);
+                        await QueueEmailAsync(db, accountId, account.Email, zone, campaign, run, step, contact.Email, baseUrl, now, cancellationToken);
                         break;
                     case StepTypes.Wait:
                         run.DueAt = CampaignSteps.WaitEnds(step, now, zone);
@@ -118,14 +116,15 @@ internal static class CampaignRunner
     }
 
     /// <summary>The step's email for the run's contact, stored for delivery with its <see cref="SentEmail"/> record.</summary>
-    private static async Task QueueEmailAsync(TagflowDb db, long accountId, string accountEmail, Campaign campaign, CampaignRun run, CampaignStep step,
-        string email, FieldCatalog catalog, string baseUrl, DateTime now, CancellationToken cancellationToken)
+    private static async Task QueueEmailAsync(TagflowDb db, long accountId, string accountEmail, TimeZoneInfo zone, Campaign campaign, CampaignRun run, CampaignStep step,
+        string email, string baseUrl, DateTime now, CancellationToken cancellationToken)
     {
         var values = new Dictionary<string, string>();
         await foreach (var field in ContactQueries.Fields(db, run.ContactId).WithCancellation(cancellationToken)) values[field.Key] = field.Value;
+        var tags = await ContactQueries.TagNames(db, run.ContactId).ToListAsync(cancellationToken);
         var (token, hash) = ConfirmationMail.NewToken();
         var messageId = CampaignMail.NewMessageId(campaign, accountEmail);
-        var (message, links) = CampaignMail.Create(campaign, step, accountEmail, email, catalog, values, baseUrl, token, messageId,
+        var (message, links) = CampaignMail.Create(campaign, step, accountEmail, email, values, tags, zone, baseUrl, token, messageId,
             new DateTimeOffset(now, TimeSpan.Zero));
         db.SentEmails.Add(new SentEmail
         {

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Tagflow.Fields;
 using Tagflow.OptIns;
 
 namespace Tagflow.Automations;
@@ -55,7 +54,7 @@ internal static class CampaignSteps
     /// saying what is wrong with the first that is not usable. Tags and webhooks are checked against
     /// the account by the caller.
     /// </summary>
-    public static (List<CampaignStep> Steps, string? Problem) Check(IReadOnlyList<CampaignStep?>? steps, FieldCatalog fields)
+    public static (List<CampaignStep> Steps, string? Problem) Check(IReadOnlyList<CampaignStep?>? steps)
     {
         if (steps is not { Count: > 0 }) return ([], "The key \"steps\" is required: a list of at least one step (email, wait, tag, untag or webhook).");
         if (steps.Count > MaxSteps) return ([], $"A campaign has at most {MaxSteps} steps.");
@@ -66,7 +65,7 @@ internal static class CampaignSteps
             var step = steps[i];
             var (result, problem) = step?.Type?.Trim().ToLowerInvariant() switch
             {
-                StepTypes.Email => CheckEmail(step, at, fields),
+                StepTypes.Email => CheckEmail(step, at),
                 StepTypes.Wait => CheckWait(step, at),
                 StepTypes.Tag or StepTypes.Untag => step.TagId is { } tagId
                     ? (new CampaignStep(step.Type.Trim().ToLowerInvariant(), TagId: tagId), null)
@@ -82,7 +81,7 @@ internal static class CampaignSteps
         return (checkedSteps, null);
     }
 
-    private static (CampaignStep?, string?) CheckEmail(CampaignStep step, string at, FieldCatalog fields)
+    private static (CampaignStep?, string?) CheckEmail(CampaignStep step, string at)
     {
         var subject = step.Subject?.Trim() ?? "";
         var text = step.Text ?? "";
@@ -92,7 +91,7 @@ internal static class CampaignSteps
         if (text.Trim().Length == 0 && html.Trim().Length == 0)
             return (null, $"The step {at} needs \"text\" or \"html\" (or both): the email's content.");
         foreach (var (key, template) in new[] { ("subject", subject), ("text", text), ("html", html) })
-            if (ConfirmationTemplate.UnknownPlaceholder($"{at}[{key}]", template, fields, UnsubscribeUrl) is { } problem) return (null, problem);
+            if (ConfirmationTemplate.SyntaxProblem($"{at}[{key}]", template) is { } problem) return (null, problem);
         return (new CampaignStep(StepTypes.Email, subject, text, html), null);
     }
 

@@ -27,18 +27,18 @@ internal sealed partial class ContactChanges
     private sealed record PreparedConfirmation(Confirming For, string TokenHash, OutboxMail? Stored, string? NewEmail);
 
     /// <summary>The confirmation email with a new link, for the outbox to store with the change.</summary>
-    private static PreparedConfirmation Prepare(ChangeOrigin origin, Confirming confirming, string email, FieldCatalog catalog, IReadOnlyDictionary<string, string> fields,
+    private static PreparedConfirmation Prepare(ChangeOrigin origin, Confirming confirming, string email, IReadOnlyDictionary<string, string> fields,
         DateTime now, string? newEmail = null)
     {
-        var (message, hash) = Compose(origin, confirming, email, catalog, fields, now);
+        var (message, hash) = Compose(origin, confirming, email, fields, now);
         return new PreparedConfirmation(confirming, hash, OutboxRelay.Prepare(message, origin.AccountId, now), newEmail ?? (confirming.AddsAddress ? email : null));
     }
 
     /// <summary>The confirmation email with a new link, through the SMTP relay now; null if it refuses or cannot be reached (error 6).</summary>
-    private async Task<PreparedConfirmation?> SendAsync(ChangeOrigin origin, Confirming confirming, string email, FieldCatalog catalog, IReadOnlyDictionary<string, string> fields,
+    private async Task<PreparedConfirmation?> SendAsync(ChangeOrigin origin, Confirming confirming, string email, IReadOnlyDictionary<string, string> fields,
         CancellationToken cancellationToken, string? newEmail = null)
     {
-        var (message, hash) = Compose(origin, confirming, email, catalog, fields, clock.GetUtcNow().UtcDateTime);
+        var (message, hash) = Compose(origin, confirming, email, fields, clock.GetUtcNow().UtcDateTime);
         try
         {
             await relay.SendAsync(message, cancellationToken);
@@ -50,11 +50,12 @@ internal sealed partial class ContactChanges
         return new PreparedConfirmation(confirming, hash, null, newEmail ?? (confirming.AddsAddress ? email : null));
     }
 
-    private static (MimeKit.MimeMessage Message, string TokenHash) Compose(ChangeOrigin origin, Confirming confirming, string email, FieldCatalog catalog,
+    private static (MimeKit.MimeMessage Message, string TokenHash) Compose(ChangeOrigin origin, Confirming confirming, string email,
         IReadOnlyDictionary<string, string> fields, DateTime now)
     {
         var (token, hash) = ConfirmationMail.NewToken();
-        var message = ConfirmationMail.Create(confirming.Process, origin.AccountEmail, email, catalog, fields,
+        // No tags: the email goes out as the contact signs up, before the sign-up's tags are given.
+        var message = ConfirmationMail.Create(confirming.Process, origin.AccountEmail, email, fields, [], origin.TimeZone,
             origin.LinkBase + ConfirmationMail.ConfirmPath + token, new DateTimeOffset(now, TimeSpan.Zero));
         return (message, hash);
     }
@@ -87,7 +88,7 @@ internal sealed partial class ContactChanges
             var (ready, notDone) = await ResendableAsync(db, refs, accountId, email, clock.GetUtcNow().UtcDateTime, cancellationToken);
             if (ready is null) return notDone;
             var fields = await TemplateValuesAsync(db, ready.Value.Contact.Id, new Dictionary<string, string>(), cancellationToken);
-            sent = await SendAsync(origin, ready.Value.Confirming, ready.Value.Contact.Email!, refs.Fields, fields, cancellationToken);
+            sent = await SendAsync(origin, ready.Value.Confirming, ready.Value.Contact.Email!, fields, cancellationToken);
             if (sent is null) return ContactResult<bool>.Refused(WireErrors.ConfirmationNotSent);
         }
         return await writes.RunAsync(accountId, async (db, cancellationToken) =>
@@ -95,7 +96,7 @@ internal sealed partial class ContactChanges
             var now = clock.GetUtcNow().UtcDateTime;
             var (ready, notDone) = await ResendableAsync(db, refs, accountId, email, now, cancellationToken);
             if (ready is not var (contact, confirming)) return WriteOutcome<ContactResult<bool>>.Refused(notDone);
-            var confirmation = sent ?? Prepare(origin, confirming, contact.Email!, refs.Fields,
+            var confirmation = sent ?? Prepare(origin, confirming, contact.Email!,
                 await TemplateValuesAsync(db, contact.Id, new Dictionary<string, string>(), cancellationToken), now);
             StoreConfirmation(db, accountId, contact.Id, confirmation, now);
             return Keep(true);

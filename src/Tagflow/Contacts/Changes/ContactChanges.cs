@@ -99,7 +99,7 @@ internal sealed partial class ContactChanges(TagflowDb db, Writes writes, Refere
                 db.Contacts.Add(contact);
                 await db.SaveChangesAsync(cancellationToken); // for the id
                 if (confirming is not null && !single)
-                    StoreConfirmation(db, accountId, contact.Id, sent ?? Prepare(origin, confirming, email!.Address, catalog, values, now), now);
+                    StoreConfirmation(db, accountId, contact.Id, sent ?? Prepare(origin, confirming, email!.Address, values, now), now);
                 (stored, tags) = ([], []);
                 if (single)
                     tags.Add(new TagOnContact(await ConfirmedAsync(db, accountId, contact, list.Id, now, cancellationToken), now, TagKind.Smart));
@@ -114,7 +114,7 @@ internal sealed partial class ContactChanges(TagflowDb db, Writes writes, Refere
                 // Sent again to a pending contact (or sent for a new one that another request created first),
                 // or sent to the address that a contact found by its SMS number gets once it is confirmed.
                 if (confirming is not null && (contact.Status == ContactStatus.Pending || confirming.Resubscribes || confirming.AddsAddress))
-                    StoreConfirmation(db, accountId, contact.Id, sent ?? Prepare(origin, confirming, email!.Address, catalog, TemplateValues(stored, values), now), now);
+                    StoreConfirmation(db, accountId, contact.Id, sent ?? Prepare(origin, confirming, email!.Address, TemplateValues(stored, values), now), now);
                 if (confirming is { Resubscribes: true } && contact.Status == ContactStatus.Unsubscribed)
                 {
                     // The new sign-up is the one the click will confirm: its process and proof replace the old ones.
@@ -152,7 +152,7 @@ internal sealed partial class ContactChanges(TagflowDb db, Writes writes, Refere
         if (tagId is { } tag && refs.ManualTagError([tag]) is { } tagError) return (null, tagError);
         if (match.ByEmail is { } existing && sms is not null && match.SmsTakenOtherThan(existing)) return (null, WireErrors.SmsNumberTaken);
         var templateValues = match.ByEmail is { } found ? await TemplateValuesAsync(db, found.Id, values, cancellationToken) : values;
-        return await SendAsync(origin, confirming, email.Address, refs.Fields, templateValues, cancellationToken) is { } sent
+        return await SendAsync(origin, confirming, email.Address, templateValues, cancellationToken) is { } sent
             ? (sent, null)
             : (null, WireErrors.ConfirmationNotSent);
     }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Tagflow.Data;
+using Tagflow.Delivery;
 using Tagflow.Fields;
 using Tagflow.OptIns;
 using Tagflow.Tags;
@@ -159,7 +160,7 @@ internal sealed partial class AccountMigration(TagflowDb db, FieldAdmin fields, 
 
     /// <summary>A template with the source's field keys in its placeholders replaced by this account's.</summary>
     private static string Placeholders(string template, MigrationMap map) =>
-        ConfirmationTemplate.Fill(template, name => "{{" + (map.Fields.TryGetValue(name, out var field) ? field.Key : name) + "}}");
+        MailTemplate.FillPlaceholders(template, name => "{{" + (map.Fields.TryGetValue(name, out var field) ? field.Key : name) + "}}");
 
     private async Task CopyTagsAsync(Source.KlickTippClient source, MigrationMap map, CancellationToken cancellationToken)
     {

@@ -1,15 +1,13 @@
-using System.Net;
 using System.Security.Cryptography;
 using MimeKit;
 using Tagflow.Accounts;
 using Tagflow.Delivery;
-using Tagflow.Fields;
 
 namespace Tagflow.OptIns;
 
 /// <summary>
 /// The confirmation email of a double opt-in: a new link (see <see cref="OptInToken"/>), the
-/// process's templates filled with the contact's address and field values, from the process's
+/// process's templates filled for the contact, from the process's
 /// sender (see <see cref="MailMessages.Sender"/>).
 /// </summary>
 internal static class ConfirmationMail
@@ -28,23 +26,18 @@ internal static class ConfirmationMail
 
     /// <summary>
     /// Builds the message for a contact of a process from what the request already holds (no query):
-    /// <paramref name="fields"/> are the contact's values by key.
+    /// <paramref name="fields"/> are the contact's values by key, <paramref name="tags"/> the names of
+    /// its tags. The templates are Liquid (<see cref="MailTemplate"/>); the HTML's styles are inlined.
     /// </summary>
-    public static MimeMessage Create(ProcessChoice process, string accountEmail, string email, FieldCatalog catalog,
-        IReadOnlyDictionary<string, string> fields, string confirmUrl, DateTimeOffset now)
+    public static MimeMessage Create(ProcessChoice process, string accountEmail, string email, IReadOnlyDictionary<string, string> fields,
+        IReadOnlyCollection<string> tags, TimeZoneInfo zone, string confirmUrl, DateTimeOffset now)
     {
         var sender = MailMessages.Sender(process.SenderAddress, accountEmail);
-        string Value(string name, bool html)
-        {
-            var value = name == ConfirmationTemplate.ConfirmUrl ? confirmUrl
-                : name == "email" ? email
-                : catalog.Find(name) is { } field ? fields.GetValueOrDefault(field.Key) ?? "" : "";
-            return html ? WebUtility.HtmlEncode(value) : value;
-        }
-        var subject = ConfirmationTemplate.Fill(process.Subject, n => Value(n, html: false)).ReplaceLineEndings(" ");
-        var text = ConfirmationTemplate.Fill(process.TextTemplate, n => Value(n, html: false));
-        var htmlBody = process.HtmlTemplate.Length == 0 ? "" : ConfirmationTemplate.Fill(process.HtmlTemplate, n => Value(n, html: true));
-        return MailMessages.Create(process.SenderName, sender, email, subject, text, htmlBody, now);
+        var data = new TemplateData(email, fields, tags, (ConfirmationTemplate.ConfirmUrl, confirmUrl), zone, now);
+        var subject = MailTemplate.Render(process.Subject, data, html: false).ReplaceLineEndings(" ");
+        var text = MailTemplate.Render(process.TextTemplate, data, html: false);
+        var html = CssInliner.Inline(MailTemplate.Render(process.HtmlTemplate, data, html: true));
+        return MailMessages.Create(process.SenderName, sender, email, subject, text, html, now);
     }
 
     private static string Base64Url(byte[] bytes) =>
