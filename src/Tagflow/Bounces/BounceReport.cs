@@ -16,11 +16,10 @@ internal sealed partial record BounceReport(BounceKind Kind, string Status, stri
     /// Reads a message sent to a bounce address: a delivery status notification (RFC 3464), a feedback
     /// report (ARF, RFC 5965), or one of the plain-text bounces many servers send, naming a status code
     /// or saying in words that the user is unknown or the mailbox full. Null for anything else: an
-    /// auto-reply, a report of a delay or a delivery, a message that is no bounce, one with no token.
+    /// auto-reply (no report, nor from a mailer daemon), a report of a delay or a delivery, a message with no token.
     /// </summary>
     public static BounceReport? Read(MimeMessage message, IEnumerable<string> envelopeRecipients)
     {
-        if (message.Headers[HeaderId.AutoSubmitted] is { } auto && auto.Trim().StartsWith("auto-replied", StringComparison.OrdinalIgnoreCase)) return null;
         var entities = Walk(message.Body, 0).ToList();
         var originals = entities.OfType<MessagePart>().Select(p => p.Message).OfType<MimeMessage>().ToList();
         var recipients = new List<string>();
