@@ -1,7 +1,13 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using MailKit.Net.Smtp;
 using MimeKit;
+using Tagflow.App;
+using Tagflow.Data;
 using Tagflow.Tests.Automations;
 using Tagflow.Tests.Contacts;
 using Tagflow.Tests.Infrastructure;
@@ -142,6 +148,16 @@ public sealed class BounceListenerTests
         Assert.Equal(["hard", "soft", "soft", "soft"],
             (await EventsAsync(client)).Where(e => e.Type == "contact.bounced").Select(e => e.Fields).Order(StringComparer.Ordinal));
         Assert.Contains("Bounce: hard", (await SmartTagsAsync(client, bert)).Keys);
+
+        // The bounces are part of what is stored about Bert: in his export, and erased with him.
+        var accountId = await host.WithServicesAsync(sp => sp.GetRequiredService<TagflowDb>().Accounts.Where(a => a.Username == "anna").Select(a => a.Id).SingleAsync());
+        var export = await host.WithServicesAsync(sp => ContactExportFile.BuildAsync(sp.GetRequiredService<TagflowDb>(), accountId,
+            long.Parse(bert, CultureInfo.InvariantCulture), CancellationToken.None));
+        var bounces = JsonSerializer.SerializeToElement(export!["bounces"]);
+        Assert.Equal(["soft", "soft", "soft"], bounces.EnumerateArray().Select(b => b.GetProperty("kind").GetString()));
+        Assert.Equal("5.2.2", bounces[0].GetProperty("status").GetString());
+        await WireAssert.OkAsync(await client.DeleteAsync($"/subscriber/{bert}"));
+        Assert.Equal(0, await host.WithServicesAsync(sp => sp.GetRequiredService<TagflowDb>().Bounces.CountAsync()));
     }
 
     [Theory]
