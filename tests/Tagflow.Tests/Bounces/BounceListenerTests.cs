@@ -29,40 +29,36 @@ public sealed class BounceListenerTests
     [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
     public async Task AHardBounceMarksTheContactTagsItCallsTheWebhookAndItsNextCampaignEmailIsSkipped(string provider)
     {
-        await using var relay = await TestSmtpServer.StartAsync();
         await using var receiver = await WebhookReceiver.StartAsync();
-        var listen = FreePort.Next();
-        await using var host = await TagflowHost.StartAsync(provider, s => Settings(s, relay, listen));
-        using var client = await host.NewAccountClientAsync("anna");
-        var list = await SingleOptInListAsync(client);
-        var start = await CreateTagAsync(client, "Lead");
-        await CreateCampaignAsync(client, EmailLinkTests.TwoEmails("Nurture", start));
+        await using var scene = await BounceScene.StartAsync(provider,
+            [new { type = "email", subject = "One", text = "1" }, new { type = "wait", seconds = 3600 }, new { type = "email", subject = "Two", text = "2" }]);
+        var (relay, host, client) = (scene.Relay, scene.Host, scene.Client);
 
-        var bert = await SubscribeAsync(client, "bert@example.com", list, start);
+        var bert = await scene.SubscribeAsync("bert@example.com");
         var first = await relay.ReceiveAsync();
         Assert.Matches($@"^bounce\+[0-9]+-{bert}-[a-z2-7]{{8}}-[a-z2-7]{{16}}@bounces\.test$", relay.EnvelopeSender(first));
         Assert.Equal("Not Bounced", Text(await GetAsync(client, bert), "bounce"));
 
-        await BounceAsync(listen, relay, "rfc3464-postfix-hard.eml", first);
+        await scene.BounceAsync("rfc3464-postfix-hard.eml", first);
         Assert.Equal("Hard Bounce", Text(await GetAsync(client, bert), "bounce"));
         var smartTags = await SmartTagsAsync(client, bert);
         Assert.Contains("Bounce: hard", smartTags.Keys);
-        await BounceAsync(listen, relay, "rfc3464-postfix-hard.eml", first); // the same report again counts once
+        await scene.BounceAsync("rfc3464-postfix-hard.eml", first); // the same report again counts once
         Assert.Equal([new ContactEventView("contact.bounced", bert, "", "hard")], (await EventsAsync(client)).Where(e => e.Type == "contact.bounced"));
         Assert.DoesNotContain(bert, await ListAsync(client)); // the list's default leaves hard bounces out
         Assert.Equal([bert], await ListAsync(client, "?bounceStatus=hardbounce"));
 
         // A webhook on the SmartTag is called for the next contact that bounces.
         await CreateWebhookAsync(client, new { name = "Bounced", tagid = long.Parse(smartTags["Bounce: hard"], System.Globalization.CultureInfo.InvariantCulture), url = receiver.Url("/bounced") });
-        var carl = await SubscribeAsync(client, "carl@example.com", list, start);
-        await BounceAsync(listen, relay, "gmail-hard.eml", await relay.ReceiveAsync());
+        var carl = await scene.SubscribeAsync("carl@example.com");
+        await scene.BounceAsync("gmail-hard.eml", await relay.ReceiveAsync());
         var call = await receiver.ReceiveAsync();
         Assert.Equal("/bounced", call.PathAndQuery);
         Assert.Contains("carl@example.com", call.Body, StringComparison.Ordinal);
         Assert.Equal("Hard Bounce", Text(await GetAsync(client, carl), "bounce"));
 
         // The second email: Dora gets it, the bounced addresses are passed over, and the feed says so.
-        await SubscribeAsync(client, "dora@example.com", list, start);
+        await scene.SubscribeAsync("dora@example.com");
         Assert.Equal("dora@example.com", (await relay.ReceiveAsync()).To.Mailboxes.Single().Address);
         host.Clock.Advance(TimeSpan.FromHours(2));
         var second = await relay.ReceiveAsync();
@@ -95,20 +91,15 @@ public sealed class BounceListenerTests
             // A feedback loop reports to an address of its own; the copy of the email names the token.
             ("arf-complaint.eml", $"fbl@{Domain}", "Spam Bounce", "Unsubscribed"),
         ];
-        await using var relay = await TestSmtpServer.StartAsync();
-        var listen = FreePort.Next();
-        await using var host = await TagflowHost.StartAsync(provider, s => Settings(s, relay, listen));
-        using var client = await host.NewAccountClientAsync("anna");
-        var list = await SingleOptInListAsync(client);
-        var start = await CreateTagAsync(client, "Lead");
-        await CreateCampaignAsync(client, new { name = "Welcome", tagid = start, steps = new object[] { new { type = "email", subject = "Hi", text = "Welcome!" } } });
+        await using var scene = await BounceScene.StartAsync(provider);
+        var (relay, client) = (scene.Relay, scene.Client);
         var contacts = new List<string>();
         foreach (var (_, i) in cases.Select((c, i) => (c, i)))
         {
-            contacts.Add(await SubscribeAsync(client, $"person{i}@example.com", list, start));
+            contacts.Add(await scene.SubscribeAsync($"person{i}@example.com"));
             var email = await relay.ReceiveAsync();
             Assert.Equal($"person{i}@example.com", email.To.Mailboxes.Single().Address);
-            await BounceAsync(listen, relay, cases[i].Fixture, email, cases[i].To);
+            await scene.BounceAsync(cases[i].Fixture, email, cases[i].To);
         }
         var seen = new List<(string, string, string)>();
         foreach (var (id, c) in contacts.Zip(cases))
@@ -126,24 +117,19 @@ public sealed class BounceListenerTests
     [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
     public async Task SoftBouncesBecomeAHardBounceOnlyWhenEnoughComeWithinTheDays(string provider)
     {
-        await using var relay = await TestSmtpServer.StartAsync();
-        var listen = FreePort.Next();
-        await using var host = await TagflowHost.StartAsync(provider, s => Settings(s, relay, listen, b => b with { SoftLimit = 2, SoftDays = 30 }));
-        using var client = await host.NewAccountClientAsync("anna");
-        var list = await SingleOptInListAsync(client);
-        var start = await CreateTagAsync(client, "Lead");
         var email = new { type = "email", subject = "News", text = "News" };
-        await CreateCampaignAsync(client, new { name = "Three", tagid = start, steps = new object[] { email, email, email } });
-        var bert = await SubscribeAsync(client, "bert@example.com", list, start);
+        await using var scene = await BounceScene.StartAsync(provider, [email, email, email], b => b with { SoftLimit = 2, SoftDays = 30 });
+        var (relay, host, client) = (scene.Relay, scene.Host, scene.Client);
+        var bert = await scene.SubscribeAsync("bert@example.com");
         var sent = new[] { await relay.ReceiveAsync(), await relay.ReceiveAsync(), await relay.ReceiveAsync() };
 
-        await BounceAsync(listen, relay, "mailbox-full.eml", sent[0]);
-        await BounceAsync(listen, relay, "mailbox-full.eml", sent[0]); // a repeat is not a second soft bounce
+        await scene.BounceAsync("mailbox-full.eml", sent[0]);
+        await scene.BounceAsync("mailbox-full.eml", sent[0]); // a repeat is not a second soft bounce
         Assert.Equal("Soft Bounce", Text(await GetAsync(client, bert), "bounce"));
         host.Clock.Advance(TimeSpan.FromDays(31)); // the first one no longer counts
-        await BounceAsync(listen, relay, "expired-soft.eml", sent[1]);
+        await scene.BounceAsync("expired-soft.eml", sent[1]);
         Assert.Equal("Soft Bounce", Text(await GetAsync(client, bert), "bounce"));
-        await BounceAsync(listen, relay, "mailbox-full.eml", sent[2]);
+        await scene.BounceAsync("mailbox-full.eml", sent[2]);
         Assert.Equal("Hard Bounce", Text(await GetAsync(client, bert), "bounce"));
         Assert.Equal(["hard", "soft", "soft", "soft"],
             (await EventsAsync(client)).Where(e => e.Type == "contact.bounced").Select(e => e.Fields).Order(StringComparer.Ordinal));
@@ -164,23 +150,18 @@ public sealed class BounceListenerTests
     [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
     public async Task ANewAddressLeavesTheBounceStateBehindAndBouncesOfTheOldOneNoLongerCount(string provider)
     {
-        await using var relay = await TestSmtpServer.StartAsync();
-        var listen = FreePort.Next();
-        await using var host = await TagflowHost.StartAsync(provider, s => Settings(s, relay, listen));
-        using var client = await host.NewAccountClientAsync("anna");
-        var list = await SingleOptInListAsync(client);
-        var start = await CreateTagAsync(client, "Lead");
-        await CreateCampaignAsync(client, new { name = "Welcome", tagid = start, steps = new object[] { new { type = "email", subject = "Hi", text = "Welcome!" } } });
-        var bert = await SubscribeAsync(client, "bert@example.com", list, start);
+        await using var scene = await BounceScene.StartAsync(provider);
+        var (relay, client) = (scene.Relay, scene.Client);
+        var bert = await scene.SubscribeAsync("bert@example.com");
         var email = await relay.ReceiveAsync();
-        await BounceAsync(listen, relay, "mailbox-full.eml", email);
+        await scene.BounceAsync("mailbox-full.eml", email);
         Assert.Equal("Soft Bounce", Text(await GetAsync(client, bert), "bounce"));
 
         await AssertTrueAsync(await client.PutAsJsonAsync($"/subscriber/{bert}", new { newemail = "bert@example.net" }));
         Assert.Equal(("bert@example.net", "Not Bounced"), (Text(await GetAsync(client, bert), "email"), Text(await GetAsync(client, bert), "bounce")));
         // Reports about the email to the old address change nothing now.
-        await BounceAsync(listen, relay, "outlook-hard.eml", email);
-        await BounceAsync(listen, relay, "arf-complaint.eml", email, $"fbl@{Domain}");
+        await scene.BounceAsync("outlook-hard.eml", email);
+        await scene.BounceAsync("arf-complaint.eml", email, $"fbl@{Domain}");
         var after = await GetAsync(client, bert);
         Assert.Equal(("Not Bounced", "Subscribed"), (Text(after, "bounce"), Text(after, "status")));
     }
@@ -189,14 +170,10 @@ public sealed class BounceListenerTests
     [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
     public async Task AForgedTokenChangesNothingAndOtherDomainsAreRefusedAtRcpt(string provider)
     {
-        await using var relay = await TestSmtpServer.StartAsync();
-        var listen = FreePort.Next();
-        await using var host = await TagflowHost.StartAsync(provider, s => Settings(s, relay, listen));
-        using var anna = await host.NewAccountClientAsync("anna");
-        using var otto = await host.NewAccountClientAsync("otto");
-        var start = await CreateTagAsync(anna, "Lead");
-        await CreateCampaignAsync(anna, new { name = "Welcome", tagid = start, steps = new object[] { new { type = "email", subject = "Hi", text = "Welcome!" } } });
-        var bert = await SubscribeAsync(anna, "bert@example.com", await SingleOptInListAsync(anna), start);
+        await using var scene = await BounceScene.StartAsync(provider);
+        var (relay, anna, listen) = (scene.Relay, scene.Client, scene.Listen);
+        using var otto = await scene.Host.NewAccountClientAsync("otto");
+        var bert = await scene.SubscribeAsync("bert@example.com");
         var carl = await SubscribeAsync(anna, "carl@example.com", await SingleOptInListAsync(anna, "Other"), null);
         var olga = await SubscribeAsync(otto, "olga@example.com", await SingleOptInListAsync(otto));
         var email = await relay.ReceiveAsync();
@@ -230,16 +207,14 @@ public sealed class BounceListenerTests
     [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
     public async Task AConfirmationEmailThatBouncesMarksItsContactWhichGetsNoMoreConfirmationEmails(string provider)
     {
-        await using var relay = await TestSmtpServer.StartAsync();
-        var listen = FreePort.Next();
-        await using var host = await TagflowHost.StartAsync(provider, s => Settings(s, relay, listen));
-        using var client = await host.NewAccountClientAsync("anna");
+        await using var scene = await BounceScene.StartAsync(provider);
+        var (relay, host, client) = (scene.Relay, scene.Host, scene.Client);
         // The predefined double opt-in: through the relay, its email goes out before the contact is stored.
         var bert = Text(await AddAsync(client, new { email = "bert@example.com" }), "id");
         var confirmation = await relay.ReceiveAsync();
         Assert.Matches(@"^bounce\+[0-9]+-0-", relay.EnvelopeSender(confirmation));
 
-        await BounceAsync(listen, relay, "outlook-hard.eml", confirmation);
+        await scene.BounceAsync("outlook-hard.eml", confirmation);
         Assert.Equal(("Hard Bounce", "Opt-In Pending"), (Text(await GetAsync(client, bert), "bounce"), Text(await GetAsync(client, bert), "status")));
         host.Clock.Advance(TimeSpan.FromMinutes(11));
         await WireAssert.RefusedAsync(await client.PostAsJsonAsync("/subscriber/resend", new { email = "bert@example.com" }), 6);

@@ -22,18 +22,14 @@ public sealed class BounceMailboxTests
     public async Task BouncesAndComplaintsInTheMailboxAreReadAndDeletedAndOtherMailIsLeftSeen(string provider)
     {
         await using var dovecot = await Dovecot.StartAsync();
-        await using var relay = await TestSmtpServer.StartAsync();
-        await using var host = await TagflowHost.StartAsync(provider, s => Settings(s, relay, listen: null,
-            b => b with { Imap = ImapTarget.Parse(dovecot.Url), ImapPoll = TimeSpan.FromMilliseconds(200) }));
-        using var client = await host.NewAccountClientAsync("anna");
-        var list = await SingleOptInListAsync(client);
-        var start = await CreateTagAsync(client, "Lead");
-        await CreateCampaignAsync(client, new { name = "Welcome", tagid = start, steps = new object[] { new { type = "email", subject = "Hi", text = "Welcome!" } } });
-        var bert = await SubscribeAsync(client, "bert@example.com", list, start);
+        await using var scene = await BounceScene.StartAsync(provider, adjust: b => b with { Imap = ImapTarget.Parse(dovecot.Url), ImapPoll = TimeSpan.FromMilliseconds(200) },
+            listen: false);
+        var (relay, client) = (scene.Relay, scene.Client);
+        var bert = await scene.SubscribeAsync("bert@example.com");
         var toBert = await relay.ReceiveAsync();
-        var carl = await SubscribeAsync(client, "carl@example.com", list, start);
+        var carl = await scene.SubscribeAsync("carl@example.com");
         var toCarl = await relay.ReceiveAsync();
-        var dora = await SubscribeAsync(client, "dora@example.com", list, start);
+        var dora = await scene.SubscribeAsync("dora@example.com");
         var toDora = await relay.ReceiveAsync();
 
         using var imap = new ImapClient();
