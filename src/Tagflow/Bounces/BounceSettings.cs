@@ -22,6 +22,12 @@ internal sealed record BounceSettings
     public int SoftLimit { get; init; } = 3;
     public int SoftDays { get; init; } = 30;
 
+    /// <summary>What the start-up message says about bounces; null without a bounce domain.</summary>
+    public string? Describe() => Domain is null ? null
+        : $"Emails through --smtp go out from bounce addresses at {Domain}; bounces are read "
+          + string.Join(" and ", new[] { SmtpListen is { } at ? $"by SMTP on {at}" : null, Imap is { } box ? $"from {box}" : null }.OfType<string>().DefaultIfEmpty("nowhere (neither --bounce-smtp nor --bounce-imap)"))
+          + $"; {SoftLimit} soft bounces within {SoftDays} days make a hard one.";
+
     public const string ListenHelp = "--bounce-smtp must be an address and port to listen on, such as 0.0.0.0:2525 or [::]:25.";
 
     /// <summary>An address and port such as <c>0.0.0.0:2525</c>; null if the text is not one.</summary>

@@ -300,6 +300,7 @@ internal static class ServeCommand
             var url = app.Urls.First().TrimEnd('/');
             await output.WriteSafeLineAsync($"Tagflow serves {url} on {settings.Database.Describe()}. API reference: {url}/docs");
             await output.WriteSafeLineAsync(app.Services.GetRequiredService<IMailRelay>().Description);
+            if (settings.Bounces.Describe() is { } bounces) await output.WriteSafeLineAsync(bounces);
             if (demo is not null) await output.WriteSafeLineAsync(demo.Describe(url));
             await app.WaitForShutdownAsync(cancellationToken);
         }
