@@ -7,7 +7,7 @@ namespace Tagflow.Bounces;
 /// Where the messages that come back arrive, by SMTP (<see cref="BounceSmtpListener"/>) or from a
 /// mailbox (<see cref="BounceImapPoller"/>): each is read (<see cref="BounceReport"/>) and a bounce or
 /// complaint goes to its contact through <see cref="ContactChanges.BounceAsync"/>. Its tokens are
-/// never logged: each one can mark a contact bounced.
+/// never logged (each one can mark a contact bounced), nor its subject or addresses.
 /// </summary>
 internal sealed partial class BounceInbox(IServiceScopeFactory scopes, ILogger<BounceInbox> logger)
 {
@@ -16,7 +16,7 @@ internal sealed partial class BounceInbox(IServiceScopeFactory scopes, ILogger<B
     {
         if (BounceReport.Read(message, envelopeRecipients) is not { } report)
         {
-            LogIgnored(logger, message.MessageId ?? "", message.Subject ?? "");
+            LogIgnored(logger, message.MessageId ?? "");
             return null;
         }
         await using var scope = scopes.CreateAsyncScope();
@@ -25,8 +25,8 @@ internal sealed partial class BounceInbox(IServiceScopeFactory scopes, ILogger<B
         return outcome;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "A message to the bounce address is no bounce or complaint (Message-ID {MessageId}, subject \"{Subject}\"); it is ignored.")]
-    private static partial void LogIgnored(ILogger logger, string messageId, string subject);
+    [LoggerMessage(Level = LogLevel.Information, Message = "A message to the bounce address is no bounce or complaint (Message-ID {MessageId}); it is ignored.")]
+    private static partial void LogIgnored(ILogger logger, string messageId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "A {Kind} report ({Status}, Message-ID {MessageId}) came back: {Outcome}.")]
     private static partial void LogReceived(ILogger logger, BounceKind kind, string status, string messageId, BounceOutcome outcome);
