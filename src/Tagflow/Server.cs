@@ -5,6 +5,7 @@ using Tagflow.Accounts;
 using Tagflow.App;
 using Tagflow.Automations;
 using Tagflow.Blocklist;
+using Tagflow.Bounces;
 using Tagflow.Contacts;
 using Tagflow.Events;
 using Tagflow.Data;
@@ -62,6 +63,7 @@ internal static class Server
         builder.Services.AddBackgroundLoop<Automations.AutomationWorker>();
         builder.Services.AddBackgroundLoop<Housekeeping.HousekeepingJob>();
         builder.Services.AddBackgroundLoop<ImportWorker>();
+        builder.Services.AddBounceReceivers(settings.Bounces);
         TagflowAuthentication.Register(builder.Services);
         LoginRateLimit.Register(builder.Services, settings);
         builder.Services.AddAdminApp();

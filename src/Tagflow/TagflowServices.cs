@@ -25,6 +25,7 @@ internal static class TagflowServices
         services.AddBackgroundLoop<GroupCommit>();
         services.AddSingleton<ReferenceCache>();
         services.AddScoped<Writes>();
+        services.AddSingleton<Bounces.BounceAddresses>();
         services.AddScoped<Contacts.ContactChanges>();
         services.AddScoped<Contacts.ContactImports>();
         services.AddScoped<Contacts.AccountMigration>();

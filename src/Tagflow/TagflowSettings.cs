@@ -52,6 +52,9 @@ internal sealed record TagflowSettings
     /// <summary>Where messages go without an SMTP relay; null for <see cref="DefaultOutbox"/>.</summary>
     public string? OutboxDirectory { get; init; }
 
+    /// <summary>Bounce addresses, how bounces and complaints come back, and when soft bounces make a hard one.</summary>
+    public Bounces.BounceSettings Bounces { get; init; } = new();
+
     /// <summary>The folder of the DKIM keys mail through the SMTP relay is signed with; null for <see cref="DefaultDkim"/>.</summary>
     public string? DkimDirectory { get; init; }
 

@@ -49,6 +49,9 @@ internal static class ContactExportFile
         var undelivered = await db.MailFailures.AsNoTracking()
             .Where(f => f.AccountId == accountId && address != null && f.Recipient == address).OrderBy(f => f.Id)
             .Select(f => new { subject = f.Subject, reason = f.Reason, at = Utc(f.At) }).ToListAsync(cancellationToken);
+        var bounces = await db.Bounces.AsNoTracking().Where(b => b.ContactId == id && b.AccountId == accountId).OrderBy(b => b.Id)
+            .Select(b => new { kind = b.Kind.ToString().ToLowerInvariant(), status = b.Status, diagnostic = b.Diagnostic, at = Utc(b.At) })
+            .ToListAsync(cancellationToken);
         var campaigns = await db.CampaignRuns.AsNoTracking().Where(r => r.ContactId == id && r.AccountId == accountId).OrderBy(r => r.Id)
             .Select(r => new { campaign_id = r.CampaignId, state = r.State.ToString().ToLowerInvariant(), started_at = Utc(r.StartedAt), ended_at = Utc(r.EndedAt) })
             .ToListAsync(cancellationToken);
@@ -78,6 +81,7 @@ internal static class ContactExportFile
             ["events"] = events,
             ["emails"] = emails,
             ["undelivered_emails"] = undelivered,
+            ["bounces"] = bounces,
             ["campaigns"] = campaigns,
             ["created_at"] = Utc(c.CreatedAt),
             ["updated_at"] = Utc(c.UpdatedAt),

@@ -66,6 +66,8 @@ internal static class ContactHistory
             EventTypes.ContactDeleted => "Erased",
             EventTypes.TagAdded => $"Tagged {tag}",
             EventTypes.TagRemoved => $"Untagged {tag}",
+            EventTypes.ContactBounced => e.Fields switch { "hard" => "Hard bounce", "soft" => "Soft bounce", _ => "Spam complaint" },
+            EventTypes.EmailSkipped => "Campaign email skipped (bounced address)",
             var other => other,
         };
     }

@@ -16,7 +16,7 @@ namespace Tagflow.Automations;
 /// their senders (<see cref="ICommitListener"/>).
 /// </summary>
 internal sealed partial class AutomationWorker(IServiceScopeFactory scopes, AutomationSignal signal, TagflowSettings settings, TimeProvider clock,
-    IServiceProvider services, ILogger<AutomationWorker> logger) : BackgroundLoop("The automation engine", logger)
+    IServiceProvider services, Bounces.BounceAddresses bounces, ILogger<AutomationWorker> logger) : BackgroundLoop("The automation engine", logger)
 {
     /// <summary>At most this many due runs per change.</summary>
     private const int StepBatch = 100;
@@ -108,7 +108,7 @@ internal sealed partial class AutomationWorker(IServiceScopeFactory scopes, Auto
             var ids = account.Select(r => r.Id).ToList();
             try
             {
-                ran += (await writes.RunAsync(account.Key, (db, ct) => CampaignRunner.RunAsync(db, account.Key, ids, now, baseUrl, ct), cancellationToken)).Runs;
+                ran += (await writes.RunAsync(account.Key, (db, ct) => CampaignRunner.RunAsync(db, account.Key, ids, now, baseUrl, bounces, ct), cancellationToken)).Runs;
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
@@ -119,7 +119,7 @@ internal sealed partial class AutomationWorker(IServiceScopeFactory scopes, Auto
                     db.ChangeTracker.Clear();
                     try
                     {
-                        ran += (await writes.RunAsync(account.Key, (db, ct) => CampaignRunner.RunAsync(db, account.Key, [id], now, baseUrl, ct), cancellationToken)).Runs;
+                        ran += (await writes.RunAsync(account.Key, (db, ct) => CampaignRunner.RunAsync(db, account.Key, [id], now, baseUrl, bounces, ct), cancellationToken)).Runs;
                     }
                     catch (Exception alone) when (alone is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                     {

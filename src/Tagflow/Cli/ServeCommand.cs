@@ -65,6 +65,62 @@ internal static class ServeCommand
         Description = "How many connections to --smtp this instance sends over at once (default 1). Env: TAGFLOW_SMTP_CONNECTIONS.",
     };
 
+    private static readonly Option<string?> BounceDomain = new("--bounce-domain")
+    {
+        Description = "The domain of the bounce addresses (bounce+token@DOMAIN), the envelope sender of every email through --smtp, "
+            + "so that bounces and complaints come back to Tagflow; its MX must point to --bounce-smtp, or its mail reach --bounce-imap. "
+            + "Default: none (emails go out with their sender as envelope sender). Env: TAGFLOW_BOUNCE_DOMAIN.",
+    };
+
+    private static readonly Option<string?> BounceSmtp = new("--bounce-smtp")
+    {
+        Description = "Where Tagflow's SMTP server for --bounce-domain listens, e.g. 0.0.0.0:2525 (mail to other domains is refused). "
+            + "Env: TAGFLOW_BOUNCE_SMTP.",
+    };
+
+    private static readonly Option<string?> BounceImap = new("--bounce-imap")
+    {
+        Description = "A mailbox that receives the mail of --bounce-domain, read for bounces every minute: imaps://user:password@host:993/INBOX "
+            + "(bounces read are deleted, other mail marked seen). Env: TAGFLOW_BOUNCE_IMAP (better for a password).",
+    };
+
+    private static readonly Option<int?> BounceImapPollSeconds = new("--bounce-imap-poll-seconds")
+    {
+        Description = "Seconds between two reads of --bounce-imap (default 60). Env: TAGFLOW_BOUNCE_IMAP_POLL_SECONDS.",
+    };
+
+    private static readonly Option<int?> SoftBounces = new("--soft-bounces")
+    {
+        Description = "Soft bounces (a full mailbox, a 4xx) within --soft-bounce-days that make a contact Hard Bounce (default 3). "
+            + "Env: TAGFLOW_SOFT_BOUNCES.",
+    };
+
+    private static readonly Option<int?> SoftBounceDays = new("--soft-bounce-days")
+    {
+        Description = "The days within which --soft-bounces soft bounces make a hard one (default 30). Env: TAGFLOW_SOFT_BOUNCE_DAYS.",
+    };
+
+    private static Bounces.BounceSettings BounceSettings(ParseResult parse)
+    {
+        var domain = (parse.GetValue(BounceDomain) ?? TagflowCommand.Env("TAGFLOW_BOUNCE_DOMAIN"))?.Trim().TrimEnd('.').ToLowerInvariant();
+        if (domain is not null && Uri.CheckHostName(domain) != UriHostNameType.Dns)
+            throw new AdminException("--bounce-domain must be a domain name, such as bounces.example.com.");
+        var listenText = parse.GetValue(BounceSmtp) ?? TagflowCommand.Env("TAGFLOW_BOUNCE_SMTP");
+        var listen = listenText is null ? null : Bounces.BounceSettings.ParseListen(listenText) ?? throw new AdminException(Bounces.BounceSettings.ListenHelp);
+        var imapText = parse.GetValue(BounceImap) ?? TagflowCommand.Env("TAGFLOW_BOUNCE_IMAP");
+        var imap = imapText is null ? null : Bounces.ImapTarget.Parse(imapText) ?? throw new AdminException(Bounces.ImapTarget.Help);
+        if ((listen is not null || imap is not null) && domain is null)
+            throw new AdminException("--bounce-smtp and --bounce-imap need --bounce-domain: the domain of the bounce addresses they receive.");
+        var poll = parse.GetValue(BounceImapPollSeconds) ?? TagflowCommand.EnvNumber<int>("TAGFLOW_BOUNCE_IMAP_POLL_SECONDS") ?? 60;
+        var soft = parse.GetValue(SoftBounces) ?? TagflowCommand.EnvNumber<int>("TAGFLOW_SOFT_BOUNCES") ?? 3;
+        var days = parse.GetValue(SoftBounceDays) ?? TagflowCommand.EnvNumber<int>("TAGFLOW_SOFT_BOUNCE_DAYS") ?? 30;
+        if (poll < 1 || soft < 1 || days < 1) throw new AdminException("--bounce-imap-poll-seconds, --soft-bounces and --soft-bounce-days must be at least 1.");
+        return new Bounces.BounceSettings
+        {
+            Domain = domain, SmtpListen = listen, Imap = imap, ImapPoll = TimeSpan.FromSeconds(poll), SoftLimit = soft, SoftDays = days,
+        };
+    }
+
     private static readonly Option<string?> ImportDir = new("--import-dir")
     {
         Description = "Where files uploaded to POST /import wait until imported (default: an imports folder beside the SQLite file, "
@@ -139,6 +195,7 @@ internal static class ServeCommand
             PublicUrl = publicUrl,
             Smtp = smtp,
             SmtpLimits = new SmtpLimits(rate, connections),
+            Bounces = BounceSettings(parse),
             ImportDirectory = parse.GetValue(ImportDir) ?? TagflowCommand.Env("TAGFLOW_IMPORT_DIR"),
             MaxImportBytes = maxImport,
         };
@@ -168,6 +225,7 @@ internal static class ServeCommand
             command.Options.Add(Smtp);
             command.Options.Add(SmtpRate);
             command.Options.Add(SmtpConnections);
+            foreach (var option in new Option[] { BounceDomain, BounceSmtp, BounceImap, BounceImapPollSeconds, SoftBounces, SoftBounceDays }) command.Options.Add(option);
             command.Options.Add(TrustedProxy);
             foreach (var (option, _, _) in RetentionDays) command.Options.Add(option);
             command.SetAction(RunAsync);
@@ -242,6 +300,7 @@ internal static class ServeCommand
             var url = app.Urls.First().TrimEnd('/');
             await output.WriteSafeLineAsync($"Tagflow serves {url} on {settings.Database.Describe()}. API reference: {url}/docs");
             await output.WriteSafeLineAsync(app.Services.GetRequiredService<IMailRelay>().Description);
+            if (settings.Bounces.Describe() is { } bounces) await output.WriteSafeLineAsync(bounces);
             if (demo is not null) await output.WriteSafeLineAsync(demo.Describe(url));
             await app.WaitForShutdownAsync(cancellationToken);
         }

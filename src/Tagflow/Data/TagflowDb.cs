@@ -34,6 +34,7 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
     public DbSet<OptInToken> OptInTokens => Set<OptInToken>();
     public DbSet<Delivery.OutboxMail> OutboxMails => Set<Delivery.OutboxMail>();
     public DbSet<Delivery.MailFailure> MailFailures => Set<Delivery.MailFailure>();
+    public DbSet<Tagflow.Bounces.Bounce> Bounces => Set<Tagflow.Bounces.Bounce>();
     public DbSet<ListbuildingKey> ListbuildingKeys => Set<ListbuildingKey>();
     public DbSet<Campaign> Campaigns => Set<Campaign>();
     public DbSet<CampaignRun> CampaignRuns => Set<CampaignRun>();
@@ -307,6 +308,17 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
             e.Property(f => f.Recipient).HasMaxLength(320);
             e.Property(f => f.Subject).HasMaxLength(250);
             e.Property(f => f.Reason).HasMaxLength(Delivery.MailFailure.MaxReason);
+        });
+        modelBuilder.Entity<Tagflow.Bounces.Bounce>(e =>
+        {
+            e.HasIndex(b => new { b.AccountId, b.EmailId, b.Kind }).IsUnique(); // the same report twice counts once
+            e.HasIndex(b => new { b.ContactId, b.Kind, b.At }); // soft bounces within the last days
+            e.Property(b => b.EmailId).HasMaxLength(Tagflow.Bounces.BounceAddresses.EmailIdLength);
+            e.Property(b => b.Kind).HasConversion<string>().HasMaxLength(16);
+            e.Property(b => b.Status).HasMaxLength(Tagflow.Bounces.Bounce.MaxStatus);
+            e.Property(b => b.Diagnostic).HasMaxLength(Tagflow.Bounces.Bounce.MaxDiagnostic);
+            // With its contact (erased, or its account removed), as its sent emails.
+            e.HasOne<Contacts.Contact>().WithMany().HasForeignKey(b => b.ContactId).OnDelete(DeleteBehavior.Cascade);
         });
         modelBuilder.Entity<Idempotency.IdempotentRequest>(e =>
         {

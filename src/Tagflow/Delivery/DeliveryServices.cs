@@ -19,10 +19,10 @@ internal static class DeliveryServices
             services.AddSingleton(sp => new DkimKeys(settings.DkimDirectory ?? TagflowSettings.DefaultDkim(settings.Database), sp.GetRequiredService<ILogger<DkimKeys>>()));
             services.AddBackgroundLoop(sp => new SmtpQueue(smtp, settings.SmtpTimeout, sp.GetRequiredService<IServiceScopeFactory>(),
                 sp.GetRequiredService<SqliteWriteGate>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SmtpQueue>>(),
-                sp.GetRequiredService<DkimKeys>(), settings.SmtpLimits));
+                sp.GetRequiredService<DkimKeys>(), settings.SmtpLimits, settings.Bounces.Domain));
             services.AddSingleton<ICommitListener>(sp => sp.GetRequiredService<SmtpQueue>());
             services.AddSingleton<IMailRelay>(sp => new SmtpRelay(smtp, settings.SmtpTimeout, sp.GetRequiredService<ILogger<SmtpRelay>>(),
-                sp.GetRequiredService<SmtpQueue>(), sp.GetRequiredService<DkimKeys>(), settings.SmtpLimits));
+                sp.GetRequiredService<SmtpQueue>(), sp.GetRequiredService<DkimKeys>(), settings.SmtpLimits, settings.Bounces.Domain));
         }
         else
         {

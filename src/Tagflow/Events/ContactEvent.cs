@@ -30,4 +30,11 @@ internal static class EventTypes
     public const string ContactDeleted = "contact.deleted";
     public const string TagAdded = "tag.added";
     public const string TagRemoved = "tag.removed";
+    /// <summary>An email came back for the contact: <c>fields</c> holds <c>hard</c>, <c>soft</c> or <c>spam</c> (a complaint).</summary>
+    public const string ContactBounced = "contact.bounced";
+    /// <summary>
+    /// A campaign's email step passed over a hard-bounced or complaining contact: <c>fields</c> holds
+    /// <c>campaign:ID</c>, <c>step:INDEX</c> and <c>bounce:hard</c> or <c>bounce:spam</c>.
+    /// </summary>
+    public const string EmailSkipped = "email.skipped";
 }

@@ -5,7 +5,7 @@ namespace Tagflow.Tags;
 
 /// <summary>
 /// SmartTags: tags that only the system assigns, each tied to what assigns it (an opt-in process,
-/// a listbuilding key, a campaign or one of its emails), created on first use. A SmartTag's identity is its source, not its name:
+/// a listbuilding key, a campaign or one of its emails, a bounce or complaint), created on first use. A SmartTag's identity is its source, not its name:
 /// its <see cref="Tag.NormalizedName"/> is the source's key with a leading space, which no manual
 /// tag's can have (manual names are trimmed), so a manual tag may carry the same words.
 /// </summary>
@@ -22,6 +22,13 @@ internal static class SmartTags
     public static string OpenedKey(long campaignId, int step) => $" opened:{campaignId}:{step}";
 
     public static string ClickedKey(long campaignId, int step) => $" clicked:{campaignId}:{step}";
+
+    public const string HardBounceKey = " bounce:hard";
+    public const string HardBounceName = "Bounce: hard";
+    public const string SoftBounceKey = " bounce:soft";
+    public const string SoftBounceName = "Bounce: soft";
+    public const string ComplaintKey = " complaint";
+    public const string ComplaintName = "Spam complaint";
 
     public static string CampaignStartedName(string campaign) => Capped("Campaign started: " + campaign);
 

@@ -115,7 +115,7 @@ public sealed class AccountRemovalCommandTests
     /// <summary>
     /// An account with a row in every table an account has rows in: keys, a session and a failed
     /// login, a field, tags, processes, a listbuilding key, a blocklist entry, a campaign that has
-    /// sent its email, a webhook that has been delivered, and contacts with their events and tokens.
+    /// sent its email, a webhook that has been delivered, contacts with their events and tokens, an undelivered email and a bounce.
     /// </summary>
     private static async Task<PartnerCredentials> FillAsync(TagflowHost host, WebhookReceiver receiver, string username)
     {
@@ -148,6 +148,9 @@ public sealed class AccountRemovalCommandTests
             var db = sp.GetRequiredService<TagflowDb>();
             var accountId = db.Accounts.Where(a => a.Username == username).Select(a => a.Id).Single();
             db.MailFailures.Add(new Tagflow.Delivery.MailFailure { AccountId = accountId, Recipient = $"carla.{username}@example.com", Subject = "Hi", Reason = "550", At = DateTime.UtcNow });
+            // A bounce that came back for Carla's email.
+            var carla = db.Contacts.Where(c => c.AccountId == accountId && c.Email == $"carla.{username}@example.com").Select(c => c.Id).Single();
+            db.Bounces.Add(new Tagflow.Bounces.Bounce { AccountId = accountId, ContactId = carla, EmailId = "abcdefgh", Kind = Tagflow.Bounces.BounceKind.Soft, At = DateTime.UtcNow });
             return await db.SaveChangesAsync();
         });
         return partner;

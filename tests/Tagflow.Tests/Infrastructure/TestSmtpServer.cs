@@ -5,6 +5,7 @@ using MimeKit;
 using SmtpServer;
 using SmtpServer.Authentication;
 using SmtpServer.ComponentModel;
+using SmtpServer.Mail;
 using SmtpServer.Protocol;
 using SmtpServer.Storage;
 
@@ -19,6 +20,7 @@ public sealed class TestSmtpServer : IAsyncDisposable
 {
     private readonly Channel<(MimeMessage Message, string? User)> _received = Channel.CreateUnbounded<(MimeMessage, string?)>();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _putOff = new(StringComparer.OrdinalIgnoreCase);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _envelopeSenders = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _running;
 
@@ -79,6 +81,9 @@ public sealed class TestSmtpServer : IAsyncDisposable
         else _putOff.TryRemove(address, out _);
     }
 
+    /// <summary>The envelope sender (MAIL FROM) a received message came with.</summary>
+    public string EnvelopeSender(MimeMessage message) => _envelopeSenders[message.MessageId ?? ""];
+
     /// <summary>The next message received, waiting up to 10 s for it.</summary>
     public async Task<MimeMessage> ReceiveAsync()
     {
@@ -120,6 +125,7 @@ public sealed class TestSmtpServer : IAsyncDisposable
                 return new SmtpResponse((SmtpReplyCode)451, "Mailbox busy, try again later (the test server puts this address off)");
             var user = context.Authentication.IsAuthenticated ? context.Authentication.User : null;
             lock (server._arrivals) server._arrivals.Add(System.Diagnostics.Stopwatch.GetTimestamp());
+            if (message.MessageId is { } id) server._envelopeSenders[id] = transaction.From.AsAddress();
             await server._received.Writer.WriteAsync((message, user), cancellationToken);
             return SmtpResponse.Ok;
         }

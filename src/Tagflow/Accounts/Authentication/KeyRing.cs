@@ -21,6 +21,13 @@ internal sealed class KeyRing(byte[] serverKey)
     public string WebhookSecret(byte[] seed) =>
         "whsec_" + Convert.ToBase64String(HMACSHA256.HashData(serverKey, (byte[])[.. "tagflow webhook secret"u8, .. seed]));
 
+    /// <summary>
+    /// The signature of a bounce address (<see cref="Bounces.BounceAddresses"/>) over <paramref name="data"/>,
+    /// with a key derived from the server key like the others, so that nobody without the key file can make one.
+    /// </summary>
+    public byte[] BounceMac(string data) =>
+        HMACSHA256.HashData(HMACSHA256.HashData(serverKey, "tagflow bounce address"u8), Encoding.UTF8.GetBytes(data));
+
     /// <summary>The X-Ci value a client sends: base64(HMAC-SHA256(hex-decoded developer key, customer key) ‖ customer key).</summary>
     public static string ComputeXCi(string developerKey, string customerKey)
     {

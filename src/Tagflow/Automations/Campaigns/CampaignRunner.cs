@@ -1,8 +1,11 @@
+using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Tagflow.Accounts;
+using Tagflow.Bounces;
 using Tagflow.Contacts;
 using Tagflow.Data;
 using Tagflow.Delivery;
+using Tagflow.Events;
 using Tagflow.Fields;
 using Tagflow.OptIns;
 using Tagflow.Tags;
@@ -23,7 +26,8 @@ internal sealed record StepsDone(int Runs);
 /// </summary>
 internal static class CampaignRunner
 {
-    public static async Task<WriteOutcome<StepsDone>> RunAsync(TagflowDb db, long accountId, List<long> runIds, DateTime now, string baseUrl, CancellationToken cancellationToken)
+    public static async Task<WriteOutcome<StepsDone>> RunAsync(TagflowDb db, long accountId, List<long> runIds, DateTime now, string baseUrl,
+        BounceAddresses bounces, CancellationToken cancellationToken)
     {
         // On PostgreSQL a run another instance is running right now is skipped, not waited for.
         var runs = db is PostgresTagflowDb
@@ -45,7 +49,7 @@ internal static class CampaignRunner
             var campaign = campaigns[run.CampaignId];
             if (campaign.PausedAt is not null) continue; // paused since its runs were picked: they wait where they stand
             var contact = await db.Contacts.AsNoTracking().Where(c => c.Id == run.ContactId)
-                .Select(c => new { c.Email, c.Status }).SingleOrDefaultAsync(cancellationToken);
+                .Select(c => new { c.Email, c.Status, c.Bounce }).SingleOrDefaultAsync(cancellationToken);
             if (contact is null) continue; // erased a moment ago; its runs go with it
             if (contact.Status != ContactStatus.Subscribed)
             {
@@ -72,8 +76,14 @@ internal static class CampaignRunner
                 run.Step++;
                 switch (step.Type)
                 {
+                    case StepTypes.Email when contact.Email is not null && contact.Bounce is BounceStatus.Hard or BounceStatus.Spam:
+                        // A hard-bounced or complaining address gets no more email: the step is skipped, and the event says so.
+                        EventLog.Add(db, accountId, EventTypes.EmailSkipped, run.ContactId, now,
+                            fields: [$"campaign:{campaign.Id.ToString(CultureInfo.InvariantCulture)}", $"step:{(run.Step - 1).ToString(CultureInfo.InvariantCulture)}",
+                                contact.Bounce == BounceStatus.Hard ? "bounce:hard" : "bounce:spam"]);
+                        break;
                     case StepTypes.Email when contact.Email is not null:
-                        await QueueEmailAsync(db, accountId, account.Email, zone, campaign, run, step, contact.Email, baseUrl, now, cancellationToken);
+                        await QueueEmailAsync(db, accountId, account.Email, zone, campaign, run, step, contact.Email, baseUrl, now, bounces, cancellationToken);
                         break;
                     case StepTypes.Wait:
                         run.DueAt = CampaignSteps.WaitEnds(step, now, zone);
@@ -117,7 +127,7 @@ internal static class CampaignRunner
 
     /// <summary>The step's email for the run's contact, stored for delivery with its <see cref="SentEmail"/> record.</summary>
     private static async Task QueueEmailAsync(TagflowDb db, long accountId, string accountEmail, TimeZoneInfo zone, Campaign campaign, CampaignRun run, CampaignStep step,
-        string email, string baseUrl, DateTime now, CancellationToken cancellationToken)
+        string email, string baseUrl, DateTime now, BounceAddresses bounces, CancellationToken cancellationToken)
     {
         var values = new Dictionary<string, string>();
         await foreach (var field in ContactQueries.Fields(db, run.ContactId).WithCancellation(cancellationToken)) values[field.Key] = field.Value;
@@ -126,6 +136,7 @@ internal static class CampaignRunner
         var messageId = CampaignMail.NewMessageId(campaign, accountEmail);
         var (message, links) = CampaignMail.Create(campaign, step, accountEmail, email, values, tags, zone, baseUrl, token, messageId,
             new DateTimeOffset(now, TimeSpan.Zero));
+        bounces.Stamp(message, accountId, run.ContactId, email);
         db.SentEmails.Add(new SentEmail
         {
             AccountId = accountId, ContactId = run.ContactId, CampaignId = campaign.Id, Step = run.Step - 1, TokenHash = hash, MessageId = messageId,

@@ -27,18 +27,18 @@ internal sealed partial class ContactChanges
     private sealed record PreparedConfirmation(Confirming For, string TokenHash, OutboxMail? Stored, string? NewEmail);
 
     /// <summary>The confirmation email with a new link, for the outbox to store with the change.</summary>
-    private static PreparedConfirmation Prepare(ChangeOrigin origin, Confirming confirming, string email, IReadOnlyDictionary<string, string> fields,
+    private PreparedConfirmation Prepare(ChangeOrigin origin, Confirming confirming, long contactId, string email, IReadOnlyDictionary<string, string> fields,
         DateTime now, string? newEmail = null)
     {
-        var (message, hash) = Compose(origin, confirming, email, fields, now);
+        var (message, hash) = Compose(origin, confirming, contactId, email, fields, now);
         return new PreparedConfirmation(confirming, hash, OutboxRelay.Prepare(message, origin.AccountId, now), newEmail ?? (confirming.AddsAddress ? email : null));
     }
 
     /// <summary>The confirmation email with a new link, through the SMTP relay now; null if it refuses or cannot be reached (error 6).</summary>
-    private async Task<PreparedConfirmation?> SendAsync(ChangeOrigin origin, Confirming confirming, string email, IReadOnlyDictionary<string, string> fields,
+    private async Task<PreparedConfirmation?> SendAsync(ChangeOrigin origin, Confirming confirming, long contactId, string email, IReadOnlyDictionary<string, string> fields,
         CancellationToken cancellationToken, string? newEmail = null)
     {
-        var (message, hash) = Compose(origin, confirming, email, fields, clock.GetUtcNow().UtcDateTime);
+        var (message, hash) = Compose(origin, confirming, contactId, email, fields, clock.GetUtcNow().UtcDateTime);
         try
         {
             await relay.SendAsync(message, cancellationToken);
@@ -50,13 +50,15 @@ internal sealed partial class ContactChanges
         return new PreparedConfirmation(confirming, hash, null, newEmail ?? (confirming.AddsAddress ? email : null));
     }
 
-    private static (MimeKit.MimeMessage Message, string TokenHash) Compose(ChangeOrigin origin, Confirming confirming, string email,
+    /// <summary>The confirmation email and its link's hash; <paramref name="contactId"/> 0 for a contact not stored yet (its bounce address says so).</summary>
+    private (MimeKit.MimeMessage Message, string TokenHash) Compose(ChangeOrigin origin, Confirming confirming, long contactId, string email,
         IReadOnlyDictionary<string, string> fields, DateTime now)
     {
         var (token, hash) = ConfirmationMail.NewToken();
         // No tags: the email goes out as the contact signs up, before the sign-up's tags are given.
         var message = ConfirmationMail.Create(confirming.Process, origin.AccountEmail, email, fields, [], origin.TimeZone,
             origin.LinkBase + ConfirmationMail.ConfirmPath + token, new DateTimeOffset(now, TimeSpan.Zero));
+        bounces.Stamp(message, origin.AccountId, contactId, email);
         return (message, hash);
     }
 
@@ -75,7 +77,8 @@ internal sealed partial class ContactChanges
     /// <summary>
     /// The confirmation email again, with a new link, to a contact still pending; at most once per
     /// <see cref="ConfirmationMail.ResendInterval"/> (asked to come back after that), error 7 for an
-    /// unknown address, 6 if the contact is not pending or the relay does not take the email.
+    /// unknown address, 6 if the contact is not pending, its address bounced for good or complained, or
+    /// the relay does not take the email.
     /// </summary>
     public async Task<ContactResult<bool>> ResendAsync(ChangeOrigin origin, string email, CancellationToken cancellationToken)
     {
@@ -88,7 +91,7 @@ internal sealed partial class ContactChanges
             var (ready, notDone) = await ResendableAsync(db, refs, accountId, email, clock.GetUtcNow().UtcDateTime, cancellationToken);
             if (ready is null) return notDone;
             var fields = await TemplateValuesAsync(db, ready.Value.Contact.Id, new Dictionary<string, string>(), cancellationToken);
-            sent = await SendAsync(origin, ready.Value.Confirming, ready.Value.Contact.Email!, fields, cancellationToken);
+            sent = await SendAsync(origin, ready.Value.Confirming, ready.Value.Contact.Id, ready.Value.Contact.Email!, fields, cancellationToken);
             if (sent is null) return ContactResult<bool>.Refused(WireErrors.ConfirmationNotSent);
         }
         return await writes.RunAsync(accountId, async (db, cancellationToken) =>
@@ -96,7 +99,7 @@ internal sealed partial class ContactChanges
             var now = clock.GetUtcNow().UtcDateTime;
             var (ready, notDone) = await ResendableAsync(db, refs, accountId, email, now, cancellationToken);
             if (ready is not var (contact, confirming)) return WriteOutcome<ContactResult<bool>>.Refused(notDone);
-            var confirmation = sent ?? Prepare(origin, confirming, contact.Email!,
+            var confirmation = sent ?? Prepare(origin, confirming, contact.Id, contact.Email!,
                 await TemplateValuesAsync(db, contact.Id, new Dictionary<string, string>(), cancellationToken), now);
             StoreConfirmation(db, accountId, contact.Id, confirmation, now);
             return Keep(true);
@@ -110,7 +113,8 @@ internal sealed partial class ContactChanges
         if (EmailAddress.Parse(email) is not { } address
             || await ContactQueries.ByEmailUntracked(db, accountId, address.Normalized, cancellationToken) is not { } contact)
             return (null, ContactResult<bool>.Refused(WireErrors.EmailNotFound));
-        if (contact.Status != ContactStatus.Pending || contact.Email is null || ConfirmingProcess(refs, contact.ListId) is not { } process)
+        if (contact.Status != ContactStatus.Pending || contact.Email is null || contact.Bounce is BounceStatus.Hard or BounceStatus.Spam
+            || ConfirmingProcess(refs, contact.ListId) is not { } process)
             return (null, ContactResult<bool>.Refused(WireErrors.ConfirmationNotSent));
         var allowed = await ConfirmationAllowedFromAsync(db, contact.Id, cancellationToken);
         if (allowed > now)

@@ -51,9 +51,9 @@ internal sealed partial class ContactChanges
             var now = clock.GetUtcNow().UtcDateTime;
             var confirmation = sent;
             if (confirmation is null && SendsWithTheChange && addressChanges && ChangeOfAddressProcess(refs, contact) is { } process)
-                confirmation = Prepare(origin, new Confirming(process), email!.Address, TemplateValues(stored, values), now, newEmail: email.Address);
+                confirmation = Prepare(origin, new Confirming(process), id, email!.Address, TemplateValues(stored, values), now, newEmail: email.Address);
             if (confirmation is not null) StoreConfirmation(db, accountId, id, confirmation, now);
-            if (ApplyChanges(db, contact, confirmation is null ? email : null, sms, values, stored, now)) await ForgetLinksAsync(db, id, cancellationToken);
+            if (ApplyChanges(db, contact, confirmation is null ? email : null, sms, values, stored, now)) await AddressChangedAsync(db, contact, cancellationToken);
             return Keep(true);
         }, cancellationToken);
     }
@@ -80,7 +80,7 @@ internal sealed partial class ContactChanges
         if (fieldError is not null) return (null, fieldError);
         if (sms is not null && await SmsTakenAsync(db, accountId, sms, id, cancellationToken)) return (null, new WireError(WireErrors.SmsNumberTaken));
         var templateValues = await TemplateValuesAsync(db, id, values, cancellationToken);
-        return await SendAsync(origin, new Confirming(process), email.Address, templateValues, cancellationToken, newEmail: email.Address) is { } sent
+        return await SendAsync(origin, new Confirming(process), id, email.Address, templateValues, cancellationToken, newEmail: email.Address) is { } sent
             ? (sent, null)
             : (null, new WireError(WireErrors.ConfirmationNotSent));
     }

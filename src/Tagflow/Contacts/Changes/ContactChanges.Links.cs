@@ -65,7 +65,7 @@ internal sealed partial class ContactChanges
             EventLog.Add(db, contact.AccountId, EventTypes.ContactSubscribed, contact.Id, now);
         }
         EventLog.Add(db, contact.AccountId, EventTypes.ContactUpdated, contact.Id, now, fields: ["email"]);
-        await ForgetLinksAsync(db, contact.Id, cancellationToken, exceptTokenId: token.Id);
+        await AddressChangedAsync(db, contact, cancellationToken, exceptTokenId: token.Id);
         return true;
     }
 }

@@ -26,7 +26,8 @@ internal sealed record ContactInput(string? Email, string? SmsNumber, long? List
 /// the writer: the relay must take it before anything is stored (error 6 if it does not), and the
 /// writer must not wait on the network. The outbox takes it with the change, in the same commit.
 /// </remarks>
-internal sealed partial class ContactChanges(TagflowDb db, Writes writes, ReferenceCache references, IMailRelay relay, TimeProvider clock)
+internal sealed partial class ContactChanges(TagflowDb db, Writes writes, ReferenceCache references, IMailRelay relay, TimeProvider clock,
+    Bounces.BounceAddresses bounces)
 {
     /// <summary>The relay stores a confirmation email with its change; an SMTP relay sends it before.</summary>
     private bool SendsWithTheChange => relay is OutboxRelay;
@@ -99,7 +100,7 @@ internal sealed partial class ContactChanges(TagflowDb db, Writes writes, Refere
                 db.Contacts.Add(contact);
                 await db.SaveChangesAsync(cancellationToken); // for the id
                 if (confirming is not null && !single)
-                    StoreConfirmation(db, accountId, contact.Id, sent ?? Prepare(origin, confirming, email!.Address, values, now), now);
+                    StoreConfirmation(db, accountId, contact.Id, sent ?? Prepare(origin, confirming, contact.Id, email!.Address, values, now), now);
                 (stored, tags) = ([], []);
                 if (single)
                     tags.Add(new TagOnContact(await ConfirmedAsync(db, accountId, contact, list.Id, now, cancellationToken), now, TagKind.Smart));
@@ -114,7 +115,7 @@ internal sealed partial class ContactChanges(TagflowDb db, Writes writes, Refere
                 // Sent again to a pending contact (or sent for a new one that another request created first),
                 // or sent to the address that a contact found by its SMS number gets once it is confirmed.
                 if (confirming is not null && (contact.Status == ContactStatus.Pending || confirming.Resubscribes || confirming.AddsAddress))
-                    StoreConfirmation(db, accountId, contact.Id, sent ?? Prepare(origin, confirming, email!.Address, TemplateValues(stored, values), now), now);
+                    StoreConfirmation(db, accountId, contact.Id, sent ?? Prepare(origin, confirming, contact.Id, email!.Address, TemplateValues(stored, values), now), now);
                 if (confirming is { Resubscribes: true } && contact.Status == ContactStatus.Unsubscribed)
                 {
                     // The new sign-up is the one the click will confirm: its process and proof replace the old ones.
@@ -122,7 +123,7 @@ internal sealed partial class ContactChanges(TagflowDb db, Writes writes, Refere
                 }
                 // The address is the lookup key: only a contact found by its SMS number gets a new one.
                 var newEmail = email is not null && contact.NormalizedEmail != email.Normalized && confirming is not { AddsAddress: true } ? email : null;
-                if (ApplyChanges(db, contact, newEmail, sms, values, stored, now)) await ForgetLinksAsync(db, contact.Id, cancellationToken);
+                if (ApplyChanges(db, contact, newEmail, sms, values, stored, now)) await AddressChangedAsync(db, contact, cancellationToken);
             }
             if (input.TagId is { } tag)
                 tags.AddRange(AddTags(db, accountId, contact.Id, [tag], [.. tags.Select(t => t.TagId)], now)
@@ -152,14 +153,14 @@ internal sealed partial class ContactChanges(TagflowDb db, Writes writes, Refere
         if (tagId is { } tag && refs.ManualTagError([tag]) is { } tagError) return (null, tagError);
         if (match.ByEmail is { } existing && sms is not null && match.SmsTakenOtherThan(existing)) return (null, WireErrors.SmsNumberTaken);
         var templateValues = match.ByEmail is { } found ? await TemplateValuesAsync(db, found.Id, values, cancellationToken) : values;
-        return await SendAsync(origin, confirming, email.Address, templateValues, cancellationToken) is { } sent
+        return await SendAsync(origin, confirming, match.ByEmail?.Id ?? 0, email.Address, templateValues, cancellationToken) is { } sent
             ? (sent, null)
             : (null, WireErrors.ConfirmationNotSent);
     }
 
     /// <summary>
     /// Which confirmation email an add-or-update with an address sends, if any: a new contact of a
-    /// double opt-in gets one; a pending one gets it again when its process says so (at most every
+    /// double opt-in gets one (a hard-bounced or complaining one never); a pending one gets it again when its process says so (at most every
     /// 10 minutes); through a sign-in, one found by its SMS number that has no address yet gets one
     /// for this address (it becomes the contact's only once confirmed, like a change of address),
     /// and one that unsubscribed may sign up again.
@@ -174,6 +175,7 @@ internal sealed partial class ContactChanges(TagflowDb db, Writes writes, Refere
             return origin.IsSignIn && match.BySms.NormalizedEmail is null ? new(list, AddsAddress: true) : null;
         }
         if (!refs.AnyResends && !origin.IsSignIn) return null;
+        if (existing.Bounce is BounceStatus.Hard or BounceStatus.Spam) return null; // an address that bounced for good, or complained, gets no more email
         if (existing.Status is not (ContactStatus.Pending or ContactStatus.Unsubscribed)) return null;
         if (await ConfirmationAllowedFromAsync(db, existing.Id, cancellationToken) > now) return null;
         if (existing.Status == ContactStatus.Pending && ConfirmingProcess(refs, existing.ListId) is { ResendConfirmationEmail: true } process) return new(process);

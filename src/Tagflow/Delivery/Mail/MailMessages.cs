@@ -1,3 +1,4 @@
+using MailKit.Net.Smtp;
 using MimeKit;
 using MimeKit.Utils;
 
@@ -8,6 +9,23 @@ internal static class MailMessages
 {
     /// <summary>The sender when neither the email's own settings nor the account name one; a relay that checks senders will refuse it.</summary>
     public const string FallbackSender = "tagflow@localhost";
+
+    /// <summary>
+    /// The header that carries an email's bounce token (made by <c>Bounces.BounceAddresses</c>): sent
+    /// through a relay, the email's envelope sender is <c>bounce+token@</c> the bounce domain.
+    /// </summary>
+    public const string BounceHeader = "X-Tagflow-Bounce";
+
+    /// <summary>
+    /// Sends the message over the connection, with its bounce address as envelope sender when it has a
+    /// bounce token and there is a bounce domain; otherwise MailKit's own (the From address).
+    /// </summary>
+    public static Task SendAsync(SmtpClient client, MimeMessage message, string? bounceDomain, CancellationToken cancellationToken)
+    {
+        if (bounceDomain is null || message.Headers[BounceHeader] is not { Length: > 0 } token) return client.SendAsync(message, cancellationToken);
+        var recipients = message.To.Mailboxes.Concat(message.Cc.Mailboxes).Concat(message.Bcc.Mailboxes).ToList();
+        return client.SendAsync(message, new MailboxAddress("", $"bounce+{token.Trim()}@{bounceDomain}"), recipients, cancellationToken);
+    }
 
     /// <summary>Who an email comes from: its own sender address (a process's, a campaign's), else the account's address, else <see cref="FallbackSender"/>.</summary>
     public static string Sender(string own, string accountEmail) =>

@@ -34,15 +34,18 @@ internal sealed partial class SmtpQueue : BackgroundLoop, ICommitListener
     private readonly WorkSignal _signal = new();
 
     private readonly DkimKeys? _dkim;
+    /// <summary>The domain of the bounce addresses, the envelope senders of emails with a bounce token; null: none.</summary>
+    private readonly string? _bounceDomain;
     private readonly SmtpLimits _limits;
     private readonly SendPace? _pace;
     /// <summary>Rows taken at once: a batch, or what the rate sends in about 10 s, whichever is less, so that rows are not held long.</summary>
     private readonly int _batch;
 
     public SmtpQueue(SmtpTarget target, TimeSpan timeout, IServiceScopeFactory scopes, SqliteWriteGate gate, TimeProvider clock, ILogger logger,
-        DkimKeys? dkim = null, SmtpLimits? limits = null)
+        DkimKeys? dkim = null, SmtpLimits? limits = null, string? bounceDomain = null)
         : base("The SMTP queue", logger)
     {
+        _bounceDomain = bounceDomain;
         (_target, _timeout, _scopes, _gate, _clock, _dkim) = (target, timeout, scopes, gate, clock, dkim);
         _limits = limits ?? SmtpLimits.None;
         _pace = _limits.PerSecond is { } rate ? new SendPace(rate) : null;
@@ -204,7 +207,7 @@ internal sealed partial class SmtpQueue : BackgroundLoop, ICommitListener
                 message = await MimeMessage.LoadAsync(content, CancellationToken.None);
                 _dkim?.Sign(message);
                 // Not cancelled half-way: a message the relay has taken must be recorded as sent (the timeout bounds it).
-                await client.SendAsync(message, CancellationToken.None);
+                await MailMessages.SendAsync(client, message, _bounceDomain, CancellationToken.None);
                 outcome.Done.Add(row.Id);
             }
             catch (SmtpCommandException e) when ((int)e.StatusCode >= 500 && e.ErrorCode is SmtpErrorCode.RecipientNotAccepted or SmtpErrorCode.MessageNotAccepted)

@@ -11,7 +11,7 @@ namespace Tagflow.Delivery;
 /// certificate checked as usual. Each message must be accepted within <see cref="Timeout"/>.
 /// </summary>
 internal sealed class SmtpRelay(SmtpTarget target, TimeSpan timeout, ILogger<SmtpRelay> logger, SmtpQueue? queue = null, DkimKeys? dkim = null,
-    SmtpLimits? limits = null) : IMailRelay
+    SmtpLimits? limits = null, string? bounceDomain = null) : IMailRelay
 {
     public TimeSpan Timeout => timeout;
 
@@ -50,7 +50,7 @@ internal sealed class SmtpRelay(SmtpTarget target, TimeSpan timeout, ILogger<Smt
         {
             dkim?.Sign(message);
             using var client = await ConnectAsync(target, timeout, deadline.Token);
-            await client.SendAsync(message, deadline.Token);
+            await MailMessages.SendAsync(client, message, bounceDomain, deadline.Token);
             await client.DisconnectAsync(quit: true, deadline.Token);
         }
         catch (Exception e) when (e is TimeoutException || e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
@@ -75,7 +75,7 @@ internal sealed class SmtpRelay(SmtpTarget target, TimeSpan timeout, ILogger<Smt
         : target.User is not null && !IsLoopback(target.Host) ? SecureSocketOptions.StartTls
         : SecureSocketOptions.StartTlsWhenAvailable;
 
-    private static bool IsLoopback(string host) =>
+    public static bool IsLoopback(string host) =>
         host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
         || System.Net.IPAddress.TryParse(host, out var address) && System.Net.IPAddress.IsLoopback(address);
 }
