@@ -74,7 +74,7 @@ internal static class AutomationBench
     }
 
     /// <summary>A relay's limit in the benchmark: emails a second, and connections at once.</summary>
-    public const int LimitedRate = 200, LimitedConnections = 4;
+    public const int LimitedRate = 100, LimitedConnections = 4;
 
     /// <summary>
     /// The same server again on the same database, now with a sending limit, a new campaign with the
