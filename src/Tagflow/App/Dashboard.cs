@@ -19,7 +19,8 @@ internal readonly record struct QueueFigures(int Waiting, DateTime? OldestAt, in
 /// The dashboard's figures for one account, each read from an index where one exists: the contacts by
 /// status (the pending, unsubscribed and bounced ones from the partial indexes that hold only them,
 /// the subscribed ones as the rest of the account's count), subscriptions and unsubscriptions per day,
-/// the newest contacts, and the health of the account's email and webhook queues.
+/// the newest contacts, and the health of the account's email and webhook queues. All of them are read
+/// in one snapshot, so that they agree with each other.
 /// </summary>
 internal sealed class Dashboard
 {
@@ -52,6 +53,8 @@ internal sealed class Dashboard
     public static async Task<Dashboard> LoadAsync(TagflowDb db, long accountId, TimeZoneInfo zone, int days, DateTime now, CancellationToken cancellationToken,
         double? smtpRate = null)
     {
+        // Every figure from one moment: an email the queue drops between two queries is counted once.
+        await using var snapshot = await ReadSnapshot.BeginAsync(db, cancellationToken);
         var total = await db.Contacts.CountAsync(c => c.AccountId == accountId, cancellationToken);
         // The conditions of the partial indexes, spelled out, so that the planner may read them alone.
         var byStatus = await db.Contacts.Where(c => c.AccountId == accountId && c.Status != ContactStatus.Subscribed)
