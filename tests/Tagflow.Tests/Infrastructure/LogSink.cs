@@ -6,6 +6,8 @@ namespace Tagflow.Tests.Infrastructure;
 /// <summary>Keeps every log line the server writes, so tests can check what the log holds.</summary>
 public sealed class LogSink : ILoggerProvider
 {
+    private static readonly bool Echo = Environment.GetEnvironmentVariable("TAGFLOW_TEST_ECHO") is not null;
+
     private readonly ConcurrentQueue<string> _lines = new();
 
     public IReadOnlyCollection<string> Lines => _lines;
@@ -22,7 +24,12 @@ public sealed class LogSink : ILoggerProvider
 
         public bool IsEnabled(LogLevel logLevel) => true;
 
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            sink._lines.Enqueue($"{logLevel} {category} {formatter(state, exception)} {exception}");
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var line = $"{logLevel} {category} {formatter(state, exception)} {exception}";
+            sink._lines.Enqueue(line);
+            // TAGFLOW_TEST_ECHO=1 shows the server's warnings and errors as they happen, for a test that fails without saying why.
+            if (logLevel >= LogLevel.Warning && Echo) Console.Error.WriteLine(line);
+        }
     }
 }
