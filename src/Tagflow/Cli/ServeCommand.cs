@@ -145,6 +145,8 @@ internal static class ServeCommand
         Days("--keep-webhook-deliveries-days", "TAGFLOW_KEEP_WEBHOOK_DELIVERIES_DAYS", "ended webhook deliveries and their attempts", 30),
         Days("--keep-sent-emails-days", "TAGFLOW_KEEP_SENT_EMAILS_DAYS",
             "sent campaign emails (the contacts' emails_sent, opened and clicked, and the emails' links, unsubscribe included)", 365),
+        Days("--keep-bounces-days", "TAGFLOW_KEEP_BOUNCES_DAYS",
+            "the bounces and complaints recorded per email, never fewer than --soft-bounce-days (the contacts' bounce status stays)", 365),
         Days("--keep-events-days", "TAGFLOW_KEEP_EVENTS_DAYS", "events of the feed (GET /events) that the automations have read", 90),
         Days("--keep-outbox-days", "TAGFLOW_KEEP_OUTBOX_DAYS", "the .eml files in the outbox folder", 30),
     ];
@@ -156,7 +158,7 @@ internal static class ServeCommand
     {
         var days = RetentionDays.Select(r => parse.GetValue(r.Option) ?? TagflowCommand.EnvNumber<int>(r.Env) ?? r.Default).ToArray();
         if (days.Any(d => d < 1)) throw new AdminException("Every --keep-…-days must be at least 1.");
-        return new Housekeeping.Retention { WebhookDeliveryDays = days[0], SentEmailDays = days[1], EventDays = days[2], OutboxDays = days[3] };
+        return new Housekeeping.Retention { WebhookDeliveryDays = days[0], SentEmailDays = days[1], BounceDays = days[2], EventDays = days[3], OutboxDays = days[4] };
     }
 
     private static TagflowSettings Settings(ParseResult parse)

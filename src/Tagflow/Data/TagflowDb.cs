@@ -313,6 +313,7 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
         {
             e.HasIndex(b => new { b.AccountId, b.EmailId, b.Kind }).IsUnique(); // the same report twice counts once
             e.HasIndex(b => new { b.ContactId, b.Kind, b.At }); // soft bounces within the last days
+            e.HasIndex(b => b.At); // housekeeping
             e.Property(b => b.EmailId).HasMaxLength(Tagflow.Bounces.BounceAddresses.EmailIdLength);
             e.Property(b => b.Kind).HasConversion<string>().HasMaxLength(16);
             e.Property(b => b.Status).HasMaxLength(Tagflow.Bounces.Bounce.MaxStatus);

@@ -448,6 +448,8 @@ namespace Tagflow.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
+                    b.HasIndex("At");
+
                     b.HasIndex("AccountId", "EmailId", "Kind")
                         .IsUnique();
 

@@ -427,6 +427,8 @@ namespace Tagflow.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("At");
+
                     b.HasIndex("AccountId", "EmailId", "Kind")
                         .IsUnique();
 
