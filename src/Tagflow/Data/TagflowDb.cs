@@ -40,6 +40,7 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
     public DbSet<CampaignRun> CampaignRuns => Set<CampaignRun>();
     public DbSet<AutomationCursor> AutomationCursors => Set<AutomationCursor>();
     public DbSet<SentEmail> SentEmails => Set<SentEmail>();
+    public DbSet<SkippedEmail> SkippedEmails => Set<SkippedEmail>();
     public DbSet<Webhook> Webhooks => Set<Webhook>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
     public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
@@ -260,6 +261,16 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
             e.HasOne<Contacts.Contact>().WithMany().HasForeignKey(m => m.ContactId).OnDelete(DeleteBehavior.Cascade);
             // Deleting a campaign keeps its sent emails: their unsubscribe links and the contacts' emails_sent stay.
             e.HasOne<Campaign>().WithMany().HasForeignKey(m => m.CampaignId).OnDelete(DeleteBehavior.SetNull);
+        });
+        modelBuilder.Entity<SkippedEmail>(e =>
+        {
+            e.HasIndex(m => new { m.CampaignId, m.Step }); // a campaign's numbers per step
+            e.HasIndex(m => m.At); // housekeeping
+            e.HasIndex(m => m.ContactId);
+            e.Property(m => m.Reason).HasMaxLength(32);
+            e.HasOne<Contacts.Contact>().WithMany().HasForeignKey(m => m.ContactId).OnDelete(DeleteBehavior.Cascade);
+            // Only the campaign's numbers: they go with it.
+            e.HasOne<Campaign>().WithMany().HasForeignKey(m => m.CampaignId).OnDelete(DeleteBehavior.Cascade);
         });
         modelBuilder.Entity<Webhook>(e =>
         {

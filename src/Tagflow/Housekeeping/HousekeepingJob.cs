@@ -71,6 +71,7 @@ internal sealed partial class HousekeepingJob(IServiceScopeFactory scopes, Tagfl
             ["webhook deliveries"] = await DeleteAsync(db, () => db.WebhookDeliveries
                 .Where(d => d.CreatedAt < deliveriesSince && d.State != DeliveryState.Pending).OrderBy(d => d.Id), cancellationToken),
             ["sent emails"] = await DeleteAsync(db, () => db.SentEmails.Where(m => m.SentAt < emailsSince).OrderBy(m => m.Id), cancellationToken),
+            ["skipped emails"] = await DeleteAsync(db, () => db.SkippedEmails.Where(m => m.At < emailsSince).OrderBy(m => m.Id), cancellationToken),
             ["undelivered emails"] = await DeleteAsync(db, () => db.MailFailures.Where(f => f.At < emailsSince).OrderBy(f => f.Id), cancellationToken),
             ["bounces"] = await DeleteAsync(db, () => db.Bounces.Where(b => b.At < bouncesSince).OrderBy(b => b.Id), cancellationToken),
             ["events"] = await DeleteEventsAsync(db, now.AddDays(-retention.EventDays), cancellationToken),

@@ -9,7 +9,10 @@ internal sealed record Retention
     /// <summary>Webhook deliveries that ended (delivered or failed), with their attempts.</summary>
     public int WebhookDeliveryDays { get; init; } = 30;
 
-    /// <summary>Campaign emails sent: the contacts' emails_sent, opened and clicked, and the emails' links (unsubscribe included).</summary>
+    /// <summary>
+    /// Campaign emails sent: the contacts' emails_sent, opened and clicked, and the emails' links (unsubscribe
+    /// included); and the record of emails skipped and of emails not delivered.
+    /// </summary>
     public int SentEmailDays { get; init; } = 365;
 
     /// <summary>
