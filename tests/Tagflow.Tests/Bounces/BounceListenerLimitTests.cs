@@ -6,6 +6,7 @@ using System.Text;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using Tagflow.Tests.Infrastructure;
+using static Tagflow.Tests.Automations.AutomationCalls;
 using static Tagflow.Tests.Bounces.BounceMessages;
 
 namespace Tagflow.Tests.Bounces;
@@ -103,7 +104,7 @@ public sealed class BounceListenerLimitTests
         {
             using var next = await RawSmtp.ConnectAsync(scene.Listen);
             return next.Greeting.StartsWith("220", StringComparison.Ordinal);
-        });
+        }, "the listener takes a new session once one ended");
 
         // The second session, kept busy, is closed at its timeout.
         while (await second.TrySendAsync("NOOP") is not null && DateTime.UtcNow - secondSince < TimeSpan.FromSeconds(20)) await Task.Delay(200);
@@ -139,16 +140,6 @@ public sealed class BounceListenerLimitTests
                 await Task.Delay(100);
             }
         }
-    }
-
-    private static async Task EventuallyAsync(Func<Task<bool>> condition)
-    {
-        for (var attempt = 0; attempt < 50; attempt++)
-        {
-            if (await condition()) return;
-            await Task.Delay(100);
-        }
-        Assert.Fail("The listener did not take a new session after one ended.");
     }
 
     /// <summary>SMTP by hand, for what a client library does not let a test do: declare a size, send past the limit, hold a session open.</summary>
