@@ -14,8 +14,11 @@ namespace Tagflow.App;
 /// <summary>A contact to show a confirmation email for: the account's newest with an address, else <see cref="ConfirmationPreview.BuiltIn"/>.</summary>
 internal sealed record SampleContact(string Email, IReadOnlyDictionary<string, string> Fields, IReadOnlyCollection<string> Tags, bool IsBuiltIn);
 
-/// <summary>A confirmation email as rendered: who it comes from, its subject, its text and HTML parts (empty when it has none).</summary>
-internal sealed record RenderedConfirmation(string From, string Subject, string Text, string Html);
+/// <summary>
+/// A confirmation email as rendered: who it comes from, its subject, its text and HTML parts (empty when
+/// it has none); or, when its templates cannot be filled for the sample contact, why (<see cref="Problem"/>).
+/// </summary>
+internal sealed record RenderedConfirmation(string From, string Subject, string Text, string Html, string? Problem = null);
 
 /// <summary>
 /// An opt-in process's confirmation email as a contact gets it, for its page in the app: rendered
@@ -59,8 +62,15 @@ internal static class ConfirmationPreview
     public static RenderedConfirmation Render(OptInProcess settings, string accountEmail, SampleContact sample, TimeZoneInfo zone, string linkBase,
         DateTimeOffset now)
     {
-        var message = Message(settings, accountEmail, sample, zone, linkBase, now);
-        return new RenderedConfirmation(message.From.ToString(), message.Subject ?? "", message.TextBody ?? "", message.HtmlBody ?? "");
+        try
+        {
+            var message = Message(settings, accountEmail, sample, zone, linkBase, now);
+            return new RenderedConfirmation(message.From.ToString(), message.Subject ?? "", message.TextBody ?? "", message.HtmlBody ?? "");
+        }
+        catch (TemplateFailedException e)
+        {
+            return new RenderedConfirmation("", "", "", "", $"The email cannot be shown for {sample.Email}: {e.Message}");
+        }
     }
 
     /// <summary>
@@ -72,7 +82,15 @@ internal static class ConfirmationPreview
     {
         if (EmailAddress.Parse(accountEmail) is null)
             return "Your account has no email address to send the test to (an administrator sets it with tagflow accounts).";
-        var message = Message(settings, accountEmail, sample, zone, linkBase, now);
+        MimeMessage message;
+        try
+        {
+            message = Message(settings, accountEmail, sample, zone, linkBase, now);
+        }
+        catch (TemplateFailedException e)
+        {
+            return $"The test email was not sent: {e.Message}";
+        }
         message.Subject = "[Test] " + message.Subject;
         message.To.Clear();
         message.To.Add(MailboxAddress.Parse(accountEmail));
@@ -103,7 +121,7 @@ internal static class ConfirmationPreview
         var shown = Unchecked(stored, sent);
         var rendered = Render(shown, email, await SampleAsync(db, accountId, cancellationToken), user.TimeZone(),
             OptInPages.Url(http, ""), clock.GetUtcNow());
-        return Results.Json(new { rendered.From, rendered.Subject, rendered.Text, rendered.Html, Problem = refusal?.Message }, Json);
+        return Results.Json(new { rendered.From, rendered.Subject, rendered.Text, rendered.Html, Problem = refusal?.Message ?? rendered.Problem }, Json);
     }
 
     /// <summary>The process with the form's email settings as they are, for a preview of what is being typed.</summary>

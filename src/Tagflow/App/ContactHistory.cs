@@ -67,7 +67,9 @@ internal static class ContactHistory
             EventTypes.TagAdded => $"Tagged {tag}",
             EventTypes.TagRemoved => $"Untagged {tag}",
             EventTypes.ContactBounced => e.Fields switch { "hard" => "Hard bounce", "soft" => "Soft bounce", _ => "Spam complaint" },
-            EventTypes.EmailSkipped => "Campaign email skipped (bounced address)",
+            EventTypes.EmailSkipped => (e.Fields ?? "").Split(',').Contains(Automations.SkippedEmail.Reasons.Template)
+                ? "Campaign email skipped (its template could not be filled for this contact)"
+                : "Campaign email skipped (bounced address)",
             var other => other,
         };
     }

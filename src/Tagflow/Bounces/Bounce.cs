@@ -6,7 +6,8 @@ internal enum BounceKind { Hard, Soft, Complaint }
 /// <summary>
 /// One bounce or complaint recorded for a contact, keyed by the email it came back for, so that the
 /// same report received twice counts once; soft bounces are counted from these rows. They are about
-/// the contact's current address: a change of address deletes them (and a contact's erasure).
+/// the contact's current address: a change of address deletes them (and a contact's erasure), and
+/// housekeeping past their retention (<see cref="Housekeeping.Retention.BounceDays"/>), while the contact's bounce status stays.
 /// </summary>
 internal sealed class Bounce
 {

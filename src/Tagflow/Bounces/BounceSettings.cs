@@ -13,8 +13,14 @@ internal sealed record BounceSettings
     public string? Domain { get; init; }
     /// <summary>Where Tagflow's SMTP listener for the bounce domain listens; null: none.</summary>
     public IPEndPoint? SmtpListen { get; init; }
-    /// <summary>The largest message the SMTP listener takes.</summary>
+    /// <summary>The certificate file the SMTP listener offers STARTTLS with (<see cref="BounceCertificate"/>); null: no STARTTLS.</summary>
+    public string? SmtpCertificate { get; init; }
+    /// <summary>The largest message the SMTP listener takes: bounces carry at most a copy of the email, and complaints its headers.</summary>
     public int SmtpMaxBytes { get; init; } = 10 * 1024 * 1024;
+    /// <summary>The most sessions the SMTP listener holds at once; more connections are answered 421 (try again later).</summary>
+    public int SmtpMaxSessions { get; init; } = 100;
+    /// <summary>How long a session of the SMTP listener may last in all, however busy (each command is waited for 5 minutes at most).</summary>
+    public TimeSpan SmtpSessionTimeout { get; init; } = TimeSpan.FromMinutes(10);
     /// <summary>The mailbox polled for bounces; null: none.</summary>
     public ImapTarget? Imap { get; init; }
     public TimeSpan ImapPoll { get; init; } = TimeSpan.FromMinutes(1);
@@ -25,7 +31,7 @@ internal sealed record BounceSettings
     /// <summary>What the start-up message says about bounces; null without a bounce domain.</summary>
     public string? Describe() => Domain is null ? null
         : $"Emails through --smtp go out from bounce addresses at {Domain}; bounces are read "
-          + string.Join(" and ", new[] { SmtpListen is { } at ? $"by SMTP on {at}" : null, Imap is { } box ? $"from {box}" : null }.OfType<string>().DefaultIfEmpty("nowhere (neither --bounce-smtp nor --bounce-imap)"))
+          + string.Join(" and ", new[] { SmtpListen is { } at ? $"by SMTP on {at}{(SmtpCertificate is null ? "" : " (STARTTLS)")}" : null, Imap is { } box ? $"from {box}" : null }.OfType<string>().DefaultIfEmpty("nowhere (neither --bounce-smtp nor --bounce-imap)"))
           + $"; {SoftLimit} soft bounces within {SoftDays} days make a hard one.";
 
     public const string ListenHelp = "--bounce-smtp must be an address and port to listen on, such as 0.0.0.0:2525 or [::]:25.";

@@ -78,6 +78,13 @@ internal static class ServeCommand
             + "Env: TAGFLOW_BOUNCE_SMTP.",
     };
 
+    private static readonly Option<string?> BounceSmtpCertificate = new("--bounce-smtp-certificate")
+    {
+        Description = "A certificate for --bounce-smtp to offer STARTTLS with: a PEM file with the certificate (and its chain) and its private key, "
+            + "or a .pfx file (its password in TAGFLOW_BOUNCE_SMTP_CERTIFICATE_PASSWORD); read again when it changes. Default: no STARTTLS. "
+            + "Env: TAGFLOW_BOUNCE_SMTP_CERTIFICATE.",
+    };
+
     private static readonly Option<string?> BounceImap = new("--bounce-imap")
     {
         Description = "A mailbox that receives the mail of --bounce-domain, read for bounces every minute: imaps://user:password@host:993/INBOX "
@@ -107,6 +114,13 @@ internal static class ServeCommand
             throw new AdminException("--bounce-domain must be a domain name, such as bounces.example.com.");
         var listenText = parse.GetValue(BounceSmtp) ?? TagflowCommand.Env("TAGFLOW_BOUNCE_SMTP");
         var listen = listenText is null ? null : Bounces.BounceSettings.ParseListen(listenText) ?? throw new AdminException(Bounces.BounceSettings.ListenHelp);
+        var certificate = parse.GetValue(BounceSmtpCertificate) ?? TagflowCommand.Env("TAGFLOW_BOUNCE_SMTP_CERTIFICATE");
+        if (certificate is not null)
+        {
+            if (listen is null) throw new AdminException("--bounce-smtp-certificate is for the listener of --bounce-smtp, which is not set.");
+            certificate = Path.GetFullPath(certificate);
+            Bounces.BounceCertificate.Load(certificate).Dispose(); // refused now, with what is wrong, rather than at the first STARTTLS
+        }
         var imapText = parse.GetValue(BounceImap) ?? TagflowCommand.Env("TAGFLOW_BOUNCE_IMAP");
         var imap = imapText is null ? null : Bounces.ImapTarget.Parse(imapText) ?? throw new AdminException(Bounces.ImapTarget.Help);
         if ((listen is not null || imap is not null) && domain is null)
@@ -117,7 +131,7 @@ internal static class ServeCommand
         if (poll < 1 || soft < 1 || days < 1) throw new AdminException("--bounce-imap-poll-seconds, --soft-bounces and --soft-bounce-days must be at least 1.");
         return new Bounces.BounceSettings
         {
-            Domain = domain, SmtpListen = listen, Imap = imap, ImapPoll = TimeSpan.FromSeconds(poll), SoftLimit = soft, SoftDays = days,
+            Domain = domain, SmtpListen = listen, SmtpCertificate = certificate, Imap = imap, ImapPoll = TimeSpan.FromSeconds(poll), SoftLimit = soft, SoftDays = days,
         };
     }
 
@@ -145,6 +159,8 @@ internal static class ServeCommand
         Days("--keep-webhook-deliveries-days", "TAGFLOW_KEEP_WEBHOOK_DELIVERIES_DAYS", "ended webhook deliveries and their attempts", 30),
         Days("--keep-sent-emails-days", "TAGFLOW_KEEP_SENT_EMAILS_DAYS",
             "sent campaign emails (the contacts' emails_sent, opened and clicked, and the emails' links, unsubscribe included)", 365),
+        Days("--keep-bounces-days", "TAGFLOW_KEEP_BOUNCES_DAYS",
+            "the bounces and complaints recorded per email, never fewer than --soft-bounce-days (the contacts' bounce status stays)", 365),
         Days("--keep-events-days", "TAGFLOW_KEEP_EVENTS_DAYS", "events of the feed (GET /events) that the automations have read", 90),
         Days("--keep-outbox-days", "TAGFLOW_KEEP_OUTBOX_DAYS", "the .eml files in the outbox folder", 30),
     ];
@@ -156,7 +172,7 @@ internal static class ServeCommand
     {
         var days = RetentionDays.Select(r => parse.GetValue(r.Option) ?? TagflowCommand.EnvNumber<int>(r.Env) ?? r.Default).ToArray();
         if (days.Any(d => d < 1)) throw new AdminException("Every --keep-…-days must be at least 1.");
-        return new Housekeeping.Retention { WebhookDeliveryDays = days[0], SentEmailDays = days[1], EventDays = days[2], OutboxDays = days[3] };
+        return new Housekeeping.Retention { WebhookDeliveryDays = days[0], SentEmailDays = days[1], BounceDays = days[2], EventDays = days[3], OutboxDays = days[4] };
     }
 
     private static TagflowSettings Settings(ParseResult parse)
@@ -225,7 +241,7 @@ internal static class ServeCommand
             command.Options.Add(Smtp);
             command.Options.Add(SmtpRate);
             command.Options.Add(SmtpConnections);
-            foreach (var option in new Option[] { BounceDomain, BounceSmtp, BounceImap, BounceImapPollSeconds, SoftBounces, SoftBounceDays }) command.Options.Add(option);
+            foreach (var option in new Option[] { BounceDomain, BounceSmtp, BounceSmtpCertificate, BounceImap, BounceImapPollSeconds, SoftBounces, SoftBounceDays }) command.Options.Add(option);
             command.Options.Add(TrustedProxy);
             foreach (var (option, _, _) in RetentionDays) command.Options.Add(option);
             command.SetAction(RunAsync);

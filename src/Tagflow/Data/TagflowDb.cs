@@ -40,6 +40,7 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
     public DbSet<CampaignRun> CampaignRuns => Set<CampaignRun>();
     public DbSet<AutomationCursor> AutomationCursors => Set<AutomationCursor>();
     public DbSet<SentEmail> SentEmails => Set<SentEmail>();
+    public DbSet<SkippedEmail> SkippedEmails => Set<SkippedEmail>();
     public DbSet<Webhook> Webhooks => Set<Webhook>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
     public DbSet<WebhookAttempt> WebhookAttempts => Set<WebhookAttempt>();
@@ -261,6 +262,16 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
             // Deleting a campaign keeps its sent emails: their unsubscribe links and the contacts' emails_sent stay.
             e.HasOne<Campaign>().WithMany().HasForeignKey(m => m.CampaignId).OnDelete(DeleteBehavior.SetNull);
         });
+        modelBuilder.Entity<SkippedEmail>(e =>
+        {
+            e.HasIndex(m => new { m.CampaignId, m.Step }); // a campaign's numbers per step
+            e.HasIndex(m => m.At); // housekeeping
+            e.HasIndex(m => m.ContactId);
+            e.Property(m => m.Reason).HasMaxLength(32);
+            e.HasOne<Contacts.Contact>().WithMany().HasForeignKey(m => m.ContactId).OnDelete(DeleteBehavior.Cascade);
+            // Only the campaign's numbers: they go with it.
+            e.HasOne<Campaign>().WithMany().HasForeignKey(m => m.CampaignId).OnDelete(DeleteBehavior.Cascade);
+        });
         modelBuilder.Entity<Webhook>(e =>
         {
             e.HasIndex(w => w.AccountId);
@@ -313,6 +324,7 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
         {
             e.HasIndex(b => new { b.AccountId, b.EmailId, b.Kind }).IsUnique(); // the same report twice counts once
             e.HasIndex(b => new { b.ContactId, b.Kind, b.At }); // soft bounces within the last days
+            e.HasIndex(b => b.At); // housekeeping
             e.Property(b => b.EmailId).HasMaxLength(Tagflow.Bounces.BounceAddresses.EmailIdLength);
             e.Property(b => b.Kind).HasConversion<string>().HasMaxLength(16);
             e.Property(b => b.Status).HasMaxLength(Tagflow.Bounces.Bounce.MaxStatus);

@@ -33,8 +33,9 @@ internal static class EventTypes
     /// <summary>An email came back for the contact: <c>fields</c> holds <c>hard</c>, <c>soft</c> or <c>spam</c> (a complaint).</summary>
     public const string ContactBounced = "contact.bounced";
     /// <summary>
-    /// A campaign's email step passed over a hard-bounced or complaining contact: <c>fields</c> holds
-    /// <c>campaign:ID</c>, <c>step:INDEX</c> and <c>bounce:hard</c> or <c>bounce:spam</c>.
+    /// A campaign's email step passed over a contact: <c>fields</c> holds <c>campaign:ID</c>,
+    /// <c>step:INDEX</c> and why: <c>bounce:hard</c> or <c>bounce:spam</c> (a hard-bounced or
+    /// complaining contact), or <c>template</c> (the step's template could not be filled for it).
     /// </summary>
     public const string EmailSkipped = "email.skipped";
 }

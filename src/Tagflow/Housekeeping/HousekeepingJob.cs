@@ -9,9 +9,9 @@ namespace Tagflow.Housekeeping;
 /// <summary>
 /// Removes what would otherwise grow without end: expired sessions and links, quiet login counters,
 /// spent idempotency keys, and, past <see cref="Retention"/>, ended webhook deliveries, sent campaign
-/// emails, read events and outbox files. Every instance runs it; deletes of what another instance
-/// removed already simply find nothing. Rows go in batches, each a short write of its own, so that
-/// requests never wait long behind it.
+/// emails, recorded bounces, read events and outbox files. Every instance runs it; deletes of what
+/// another instance removed already simply find nothing. Rows go in batches, each a short write of
+/// its own, so that requests never wait long behind it.
 /// </summary>
 internal sealed partial class HousekeepingJob(IServiceScopeFactory scopes, TagflowSettings settings, SqliteWriteGate gate, TimeProvider clock,
     ILogger<HousekeepingJob> logger) : BackgroundLoop("Housekeeping", logger)
@@ -59,6 +59,8 @@ internal sealed partial class HousekeepingJob(IServiceScopeFactory scopes, Tagfl
         var linksSince = now - ExpiredLinks;
         var deliveriesSince = now.AddDays(-retention.WebhookDeliveryDays);
         var emailsSince = now.AddDays(-retention.SentEmailDays);
+        // The soft-bounce rule counts the bounces of its last days: those stay, however short the retention.
+        var bouncesSince = now.AddDays(-Math.Max(retention.BounceDays, settings.Bounces.SoftDays));
         return new Dictionary<string, int>
         {
             ["sessions"] = await DeleteAsync(db, () => db.Sessions.Where(s => s.LastSeenAt < idleSince).OrderBy(s => s.Id), cancellationToken),
@@ -69,7 +71,9 @@ internal sealed partial class HousekeepingJob(IServiceScopeFactory scopes, Tagfl
             ["webhook deliveries"] = await DeleteAsync(db, () => db.WebhookDeliveries
                 .Where(d => d.CreatedAt < deliveriesSince && d.State != DeliveryState.Pending).OrderBy(d => d.Id), cancellationToken),
             ["sent emails"] = await DeleteAsync(db, () => db.SentEmails.Where(m => m.SentAt < emailsSince).OrderBy(m => m.Id), cancellationToken),
+            ["skipped emails"] = await DeleteAsync(db, () => db.SkippedEmails.Where(m => m.At < emailsSince).OrderBy(m => m.Id), cancellationToken),
             ["undelivered emails"] = await DeleteAsync(db, () => db.MailFailures.Where(f => f.At < emailsSince).OrderBy(f => f.Id), cancellationToken),
+            ["bounces"] = await DeleteAsync(db, () => db.Bounces.Where(b => b.At < bouncesSince).OrderBy(b => b.Id), cancellationToken),
             ["events"] = await DeleteEventsAsync(db, now.AddDays(-retention.EventDays), cancellationToken),
             ["outbox files"] = DeleteOutboxFiles(now.AddDays(-retention.OutboxDays)),
         };

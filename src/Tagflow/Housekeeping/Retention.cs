@@ -9,8 +9,17 @@ internal sealed record Retention
     /// <summary>Webhook deliveries that ended (delivered or failed), with their attempts.</summary>
     public int WebhookDeliveryDays { get; init; } = 30;
 
-    /// <summary>Campaign emails sent: the contacts' emails_sent, opened and clicked, and the emails' links (unsubscribe included).</summary>
+    /// <summary>
+    /// Campaign emails sent: the contacts' emails_sent, opened and clicked, and the emails' links (unsubscribe
+    /// included); and the record of emails skipped and of emails not delivered.
+    /// </summary>
     public int SentEmailDays { get; init; } = 365;
+
+    /// <summary>
+    /// The bounces and complaints recorded per email (the contacts' bounce status stays): never fewer
+    /// days than the soft-bounce rule counts over (<see cref="Bounces.BounceSettings.SoftDays"/>), whatever is set.
+    /// </summary>
+    public int BounceDays { get; init; } = 365;
 
     /// <summary>Events of the feed that the automations have read.</summary>
     public int EventDays { get; init; } = 90;

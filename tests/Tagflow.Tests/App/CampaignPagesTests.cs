@@ -141,6 +141,36 @@ public sealed class CampaignPagesTests(AppBrowser browser)
         await Expect(page.Locator("textarea[name='Steps[0].Html']")).ToHaveValueAsync("");
     }
 
+    [Fact]
+    public async Task ALoopThatDoesNotEndIsExplainedByThePreviewAndTheEmailsItSkipsAreCountedPerStep()
+    {
+        await using var app = await AppSession.StartAsync(browser, adjust: Fast);
+        await app.AddTagAsync("Lead");
+        var ada = await app.AddContactDirectAsync("ada@example.com", new() { ["fieldFirstName"] = "Ada" });
+        await app.SignInAsync();
+        var page = app.Page;
+        var campaignPage = await CreateAsync(page, "Loop", "Lead");
+
+        await page.Locator("textarea[name='Steps[0].Text']").FillAsync(Runaway);
+        await page.Locator("#step-0").GetByRole(AriaRole.Button, new() { Name = "Preview" }).ClickAsync();
+        await Expect(page.Locator("#error")).ToContainTextAsync("Step 1 cannot be shown for ada@example.com: The template ran past its limits");
+        await Expect(page.Locator("textarea[name='Steps[0].Text']")).ToHaveValueAsync(Runaway);
+
+        // Saved and running: Ada's email is skipped, counted on the step, and her run goes on to its end.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(page.Locator("#notice")).ToHaveTextAsync("Saved.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Resume" }).ClickAsync();
+        await WebhookPagesTests.TagAsync(app, ada, "Lead");
+        await page.GotoAsync(campaignPage);
+        await WebhookPagesTests.ReloadUntilAsync(app, page.Locator("#step-0 .skipped"), "1");
+        await Expect(page.Locator("#step-0 .sent")).ToHaveTextAsync("0");
+        await Expect(page.Locator("#step-0 .skipped-template")).ToContainTextAsync("1 because the template could not be filled");
+        await Expect(page.Locator("#campaign-figures .finished")).ToHaveTextAsync("1");
+    }
+
+    /// <summary>A million steps, ten times Fluid's limit: a loop that, for the owner, does not end.</summary>
+    internal const string Runaway = "{% for i in (1..1000) %}{% for j in (1..1000) %}{% assign x = j %}{% endfor %}{% endfor %}Hi";
+
     /// <summary>Makes a campaign on the campaigns page, paused with its draft email; answers its page's address.</summary>
     private static async Task<string> CreateAsync(IPage page, string name, string tag)
     {

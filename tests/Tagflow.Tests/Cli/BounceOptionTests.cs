@@ -13,6 +13,9 @@ public sealed class BounceOptionTests
     [InlineData("--bounce-imap must look like imaps://", "--bounce-domain", "bounces.example.com", "--bounce-imap", "https://imap.example.com")]
     [InlineData("--bounce-domain must be a domain name", "--bounce-domain", "not a domain")]
     [InlineData("must be at least 1", "--soft-bounces", "0")]
+    [InlineData("--bounce-smtp-certificate is for the listener of --bounce-smtp", "--bounce-domain", "bounces.example.com", "--bounce-smtp-certificate", "cert.pem")]
+    [InlineData("cannot be read as a certificate with its private key", "--bounce-domain", "bounces.example.com", "--bounce-smtp", "127.0.0.1:2525",
+        "--bounce-smtp-certificate", "/nonexistent/cert.pem")]
     public async Task ABounceOptionThatIsNotWhatItTakesStopsTheServer(string said, params string[] options)
     {
         await using var db = await TestDatabase.CreateAsync(Providers.Sqlite);

@@ -21,6 +21,10 @@ namespace Tagflow.Tests.Contacts;
 [Collection(AdminCli.Collection)]
 public sealed class MigrateCommandTests
 {
+    /// <summary>A confirmation email's HTML that reads the field <paramref name="key"/> in Liquid's every way.</summary>
+    private static string LiquidHtml(string key) =>
+        $"<p>{{% if {key} %}}Größe {{{{ {key} | plus: 0 }}}}{{% else %}}?{{% endif %}} <a href=\"{{{{confirm_url}}}}\">OK</a></p>";
+
     private const string Everyone = "?status=pending,subscribed,unsubscribed&bounceStatus=nobounce,softbounce,hardbounce,spambounce";
     private static readonly string[] TimeKeys = ["date", "optin", "unsubscription", "sms_date", "sms_unsubscription"];
 
@@ -48,6 +52,7 @@ public sealed class MigrateCommandTests
             thankyouurl = "https://example.com/thanks",
             subject = "Bitte bestätigen",
             text = $"Hallo {{{{fieldFirstName}}}} (Größe {{{{{shoeSize}}}}}): {{{{confirm_url}}}}",
+            html = LiquidHtml(shoeSize),
         });
         var shop = await SingleOptInListAsync(from, "Shop");
         var vip = await Tags.TagApiTests.CreateAsync(from, new { name = "VIP", text = "very important" });
@@ -99,6 +104,7 @@ public sealed class MigrateCommandTests
         }
         var confirmation = await WireAssert.OkAsync(await to.GetAsync($"/list/{listIds[Id(newsletter)]}/email"));
         Assert.Equal($"Hallo {{{{fieldFirstName}}}} (Größe {{{{{fieldKeys[shoeSize]}}}}}): {{{{confirm_url}}}}", Text(confirmation, "text"));
+        Assert.Equal(LiquidHtml(fieldKeys[shoeSize]), Text(confirmation, "html")); // the key, wherever Liquid reads it
         var tagIds = await SameNamesAsync(from, to, "/tag");
         Assert.Equal("very important", Text(await WireAssert.OkAsync(await to.GetAsync($"/tag/{tagIds[Id(vip)]}")), "text"));
 

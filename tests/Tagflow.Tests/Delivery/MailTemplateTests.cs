@@ -132,4 +132,36 @@ public sealed class MailTemplateTests
         var problem = Record.Exception(() => MailTemplate.Render("{% for i in (1..100000000) %}x{% endfor %}", Data(), html: false));
         Assert.NotNull(problem);
     }
+
+    [Fact]
+    public void ALoopPastTheLimitsFailsWithASentenceForTheOwner()
+    {
+        var failed = Assert.Throws<TemplateFailedException>(() => MailTemplate.Render(App.CampaignPagesTests.Runaway, Data(), html: false));
+
+        Assert.StartsWith("The template ran past its limits (", failed.Message, StringComparison.Ordinal);
+        Assert.EndsWith("a loop that does not end, or runs too long for this contact's values.", failed.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RenamingVariablesReachesEveryPlaceLiquidReadsThemAndNothingElse()
+    {
+        const string template = """
+            Hi {{field7}} and {{ Field7 | upcase }}, {{- field7 -}}{% if field7 == "field7" %}yes{% elsif field8 > 3 and field7 %}{% endif %}
+            {{ field9 | default: field7 | append: 'field7' }} {% for i in (1..field7) %}{{ forloop.index }}{% endfor %}{% assign x = field7 %}
+            {{ x.field7 }} {{ field7s }} field7 {field7} {% comment %}{% endcomment %} {{ email }} {{ field7 | field7 }}
+            """;
+        var renamed = MailTemplate.RenameVariables(template, name => name.Equals("field7", StringComparison.OrdinalIgnoreCase) ? "field12"
+            : name.Equals("field9", StringComparison.OrdinalIgnoreCase) ? "field13" : null);
+
+        Assert.Equal("""
+            Hi {{field12}} and {{ field12 | upcase }}, {{- field12 -}}{% if field12 == "field7" %}yes{% elsif field8 > 3 and field12 %}{% endif %}
+            {{ field13 | default: field12 | append: 'field7' }} {% for i in (1..field12) %}{{ forloop.index }}{% endfor %}{% assign x = field12 %}
+            {{ x.field7 }} {{ field7s }} field7 {field7} {% comment %}{% endcomment %} {{ email }} {{ field12 | field7 }}
+            """, renamed);
+        // What the template says for a contact is what the renamed one says with the values under their new keys.
+        var before = Data(new() { ["field7"] = "3", ["field9"] = "" });
+        var after = Data(new() { ["field12"] = "3", ["field13"] = "" });
+        Assert.Equal(MailTemplate.Render(template.Replace("{{ field7 | field7 }}", "", StringComparison.Ordinal), before, html: false),
+            MailTemplate.Render(renamed.Replace("{{ field12 | field7 }}", "", StringComparison.Ordinal), after, html: false));
+    }
 }

@@ -134,12 +134,57 @@ public sealed class HousekeepingTests
         Assert.Equal(2, files.Count); // and ann's confirmation email, written a moment ago
     }
 
+    /// <summary>
+    /// Recorded bounces go after their retention, but never while the soft-bounce rule still counts them;
+    /// the contact's bounce status stays.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task BouncesPastTheirRetentionGoButNotWhileTheSoftBounceRuleCountsThemAndTheContactStaysBounced(string provider)
+    {
+        // (days kept, days the soft-bounce rule counts): the longer of the two is what stays.
+        foreach (var (keep, soft) in new[] { (60, 30), (10, 30) })
+        {
+            await using var host = await TagflowHost.StartAsync(provider, s => s with
+            {
+                Retention = new Retention { BounceDays = keep },
+                Bounces = new Tagflow.Bounces.BounceSettings { SoftDays = soft },
+            });
+            using var client = await host.NewAccountClientAsync("anna");
+            var contact = await AddIdAsync(client, "ann@example.com");
+            var now = host.Clock.GetUtcNow().UtcDateTime;
+            var kept = Math.Max(keep, soft);
+            int[] ages = [kept + 1, kept - 1, 1];
+            await host.WithServicesAsync(async sp =>
+            {
+                var db = sp.GetRequiredService<TagflowDb>();
+                var id = long.Parse(contact, System.Globalization.CultureInfo.InvariantCulture);
+                var accountId = await db.Contacts.Where(c => c.Id == id).Select(c => c.AccountId).SingleAsync();
+                foreach (var age in ages)
+                    db.Bounces.Add(new Tagflow.Bounces.Bounce
+                    {
+                        AccountId = accountId, ContactId = id, EmailId = $"email{age:D3}", Kind = Tagflow.Bounces.BounceKind.Soft, Status = "5.2.2",
+                        At = now.AddDays(-age),
+                    });
+                await db.SaveChangesAsync();
+                return await db.Contacts.Where(c => c.Id == id).ExecuteUpdateAsync(u => u.SetProperty(c => c.Bounce, Tagflow.Contacts.BounceStatus.Hard));
+            });
+
+            var removed = await RunAsync(host);
+
+            Assert.Equal(1, removed["bounces"]);
+            var left = await host.WithServicesAsync(sp => sp.GetRequiredService<TagflowDb>().Bounces.OrderBy(b => b.At).Select(b => b.EmailId).ToListAsync());
+            Assert.Equal([$"email{kept - 1:D3}", "email001"], left);
+            Assert.Equal("Hard Bounce", Text(await GetAsync(client, contact), "bounce"));
+        }
+    }
+
     [Fact]
     public async Task TheRetentionIsSetFromTheCommandLine()
     {
         var help = await Cli.AdminCli.RunRawAsync(["serve", "--help"]);
 
-        foreach (var option in new[] { "--keep-webhook-deliveries-days", "--keep-sent-emails-days", "--keep-events-days", "--keep-outbox-days" })
+        foreach (var option in new[] { "--keep-webhook-deliveries-days", "--keep-sent-emails-days", "--keep-bounces-days", "--keep-events-days", "--keep-outbox-days" })
             Assert.Contains(option, help.Output, StringComparison.Ordinal);
         Assert.Contains("default 365", help.Output, StringComparison.Ordinal);
         var refused = await Cli.AdminCli.RunRawAsync(["--keep-events-days", "0", "--db", Path.Combine(Path.GetTempPath(), "never-made.db")]);

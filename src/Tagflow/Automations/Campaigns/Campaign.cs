@@ -97,3 +97,30 @@ internal sealed class SentEmail
     public DateTime? OpenedAt { get; set; }
     public DateTime? ClickedAt { get; set; }
 }
+
+/// <summary>
+/// A campaign email step that passed over a contact, and why (<see cref="SkippedEmail.Reasons"/>): the
+/// campaigns page counts them per step beside the emails sent, as long as the sent emails are kept.
+/// The contact's run goes on with the next step.
+/// </summary>
+internal sealed class SkippedEmail
+{
+    public long Id { get; set; }
+    public long AccountId { get; set; }
+    public long ContactId { get; set; }
+    public long CampaignId { get; set; }
+    public int Step { get; set; }
+    /// <summary>One of <see cref="Reasons"/>.</summary>
+    public required string Reason { get; set; }
+    public DateTime At { get; set; }
+
+    internal static class Reasons
+    {
+        /// <summary>The address bounced for good: a hard bounce, or enough soft ones.</summary>
+        public const string HardBounce = "bounce:hard";
+        /// <summary>The contact complained (marked an email as spam).</summary>
+        public const string Complaint = "bounce:spam";
+        /// <summary>The step's template could not be filled for the contact (<see cref="Delivery.TemplateFailedException"/>).</summary>
+        public const string Template = "template";
+    }
+}

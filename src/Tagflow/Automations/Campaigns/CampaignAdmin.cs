@@ -96,9 +96,12 @@ internal sealed class CampaignAdmin(TagflowDb db, TimeProvider clock, Automation
         db.Campaigns.AsNoTracking().SingleOrDefaultAsync(c => c.Id == id && c.AccountId == accountId, cancellationToken);
 
     /// <summary>How many contacts run, finished and stopped, per campaign of the account.</summary>
-    public async Task<Dictionary<long, CampaignCounts>> CountsAsync(long accountId, CancellationToken cancellationToken)
+    public Task<Dictionary<long, CampaignCounts>> CountsAsync(long accountId, CancellationToken cancellationToken) => CountsAsync(accountId, null, cancellationToken);
+
+    /// <summary>How many contacts run, finished and stopped, per campaign of the account, or in its campaign <paramref name="campaignId"/> alone.</summary>
+    public async Task<Dictionary<long, CampaignCounts>> CountsAsync(long accountId, long? campaignId, CancellationToken cancellationToken)
     {
-        var rows = await db.CampaignRuns.Where(r => r.AccountId == accountId)
+        var rows = await db.CampaignRuns.Where(r => r.AccountId == accountId && (campaignId == null || r.CampaignId == campaignId))
             .GroupBy(r => new { r.CampaignId, r.State })
             .Select(g => new { g.Key.CampaignId, g.Key.State, Count = g.Count() })
             .ToListAsync(cancellationToken);

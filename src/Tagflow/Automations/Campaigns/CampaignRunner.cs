@@ -78,12 +78,19 @@ internal static class CampaignRunner
                 {
                     case StepTypes.Email when contact.Email is not null && contact.Bounce is BounceStatus.Hard or BounceStatus.Spam:
                         // A hard-bounced or complaining address gets no more email: the step is skipped, and the event says so.
-                        EventLog.Add(db, accountId, EventTypes.EmailSkipped, run.ContactId, now,
-                            fields: [$"campaign:{campaign.Id.ToString(CultureInfo.InvariantCulture)}", $"step:{(run.Step - 1).ToString(CultureInfo.InvariantCulture)}",
-                                contact.Bounce == BounceStatus.Hard ? "bounce:hard" : "bounce:spam"]);
+                        Skip(db, campaign, run, now, contact.Bounce == BounceStatus.Hard ? SkippedEmail.Reasons.HardBounce : SkippedEmail.Reasons.Complaint);
                         break;
                     case StepTypes.Email when contact.Email is not null:
-                        await QueueEmailAsync(db, accountId, account.Email, zone, campaign, run, step, contact.Email, baseUrl, now, bounces, cancellationToken);
+                        try
+                        {
+                            await QueueEmailAsync(db, accountId, account.Email, zone, campaign, run, step, contact.Email, baseUrl, now, bounces, cancellationToken);
+                        }
+                        catch (TemplateFailedException)
+                        {
+                            // Its template cannot be filled for this contact (a loop that does not end): this email is passed over,
+                            // as a bounced address's is, and the contact goes on with the campaign; the app's preview says why.
+                            Skip(db, campaign, run, now, SkippedEmail.Reasons.Template);
+                        }
                         break;
                     case StepTypes.Wait:
                         run.DueAt = CampaignSteps.WaitEnds(step, now, zone);
@@ -117,6 +124,15 @@ internal static class CampaignRunner
                 .SetProperty(r => r.State, RunState.Stopped)
                 .SetProperty(r => r.EndedAt, now)
                 .SetProperty(r => r.StopReason, "error"), cancellationToken) > 0);
+
+    /// <summary>The run's email step passed over, recorded for the campaign's numbers and written to the feed as <c>email.skipped</c>.</summary>
+    private static void Skip(TagflowDb db, Campaign campaign, CampaignRun run, DateTime now, string reason)
+    {
+        var step = run.Step - 1;
+        db.SkippedEmails.Add(new SkippedEmail { AccountId = campaign.AccountId, ContactId = run.ContactId, CampaignId = campaign.Id, Step = step, Reason = reason, At = now });
+        EventLog.Add(db, campaign.AccountId, EventTypes.EmailSkipped, run.ContactId, now,
+            fields: [$"campaign:{campaign.Id.ToString(CultureInfo.InvariantCulture)}", $"step:{step.ToString(CultureInfo.InvariantCulture)}", reason]);
+    }
 
     private static void Stop(CampaignRun run, DateTime now, string reason)
     {

@@ -158,9 +158,10 @@ internal sealed partial class AccountMigration(TagflowDb db, FieldAdmin fields, 
         }
     }
 
-    /// <summary>A template with the source's field keys in its placeholders replaced by this account's.</summary>
+    /// <summary>A template with the source's field keys replaced by this account's wherever it reads them (<see cref="MailTemplate.RenameVariables"/>).</summary>
     private static string Placeholders(string template, MigrationMap map) =>
-        MailTemplate.FillPlaceholders(template, name => "{{" + (map.Fields.TryGetValue(name, out var field) ? field.Key : name) + "}}");
+        MailTemplate.RenameVariables(template, name =>
+            (map.Fields.TryGetValue(name, out var field) ? field : map.Fields.FirstOrDefault(f => f.Key.Equals(name, StringComparison.OrdinalIgnoreCase)).Value)?.Key);
 
     private async Task CopyTagsAsync(Source.KlickTippClient source, MigrationMap map, CancellationToken cancellationToken)
     {

@@ -18,6 +18,9 @@ internal sealed record TemplateData(
     TimeZoneInfo Zone,
     DateTimeOffset Now);
 
+/// <summary>A template that could not be filled for a contact: its message says why, for the owner.</summary>
+internal sealed class TemplateFailedException(string message, Exception inner) : Exception(message, inner);
+
 /// <summary>
 /// Subjects and bodies of emails as Liquid templates (Fluid): <c>{{ fieldFirstName | default: "there" }}</c>,
 /// <c>{% if tags contains "VIP" %}</c>, <c>{{ "now" | date: "%d.%m.%Y" }}</c> in the account's zone.
@@ -47,7 +50,7 @@ internal static partial class MailTemplate
     public static string? Problem(string template) => Parse(template).Error;
 
     /// <summary>
-    /// The template filled for one contact. Values are HTML-encoded in an HTML body, as
+    /// The template filled for one contact; throws <see cref="TemplateFailedException"/> when it runs past its limits. Values are HTML-encoded in an HTML body, as
     /// <see cref="System.Net.WebUtility.HtmlEncode(string)"/> does, and as they were before templates were Liquid.
     /// A template stored before then that is not valid Liquid is filled as it was then: its
     /// <c>{{name}}</c> placeholders replaced, nothing else.
@@ -62,12 +65,37 @@ internal static partial class MailTemplate
         context.SetValue("email", data.Email);
         context.SetValue(data.Link.Name, data.Link.Url);
         context.SetValue("tags", data.Tags.ToArray());
-        return parsed.Template.Render(context, html ? WebUtilityHtmlEncoder.Instance : NullEncoder.Default);
+        try
+        {
+            return parsed.Template.Render(context, html ? WebUtilityHtmlEncoder.Instance : NullEncoder.Default);
+        }
+        catch (InvalidOperationException e)
+        {
+            // Fluid's limits (steps, output, recursion): a loop that does not end, or not soon enough for this contact's values.
+            throw new TemplateFailedException($"The template ran past its limits ({e.Message.TrimEnd('.')}): a loop that does not end, "
+                + "or runs too long for this contact's values.", e);
+        }
     }
 
-    /// <summary>The template with each <c>{{name}}</c> placeholder replaced; how templates were filled before Liquid, and how an account migration renames fields in them.</summary>
+    /// <summary>The template with each <c>{{name}}</c> placeholder replaced: how templates were filled before Liquid.</summary>
     public static string FillPlaceholders(string template, Func<string, string> value) =>
         Placeholder().Replace(template, m => value(m.Groups[1].Value));
+
+    /// <summary>
+    /// The template with the variables <paramref name="rename"/> names anew (it answers null for the rest)
+    /// renamed wherever Liquid reads them: <c>{{ key }}</c>, <c>{{ key | upcase }}</c>, <c>{% if key == "x" %}</c>,
+    /// <c>{% for i in (1..key) %}</c>, as arguments of filters; never in quoted text, as a filter's or
+    /// a member's name (<c>| key</c>, <c>x.key</c>), or outside <c>{{ }}</c> and <c>{% %}</c>. Names are
+    /// matched as templates read them when <paramref name="rename"/> ignores case. How an account migration renames fields in templates.
+    /// </summary>
+    public static string RenameVariables(string template, Func<string, string?> rename) =>
+        Markup().Replace(template, tag => Token().Replace(tag.Value, token =>
+        {
+            if (!token.Groups["name"].Success) return token.Value; // quoted text
+            var before = tag.Value.AsSpan(0, token.Index).TrimEnd();
+            var member = before.EndsWith(".") && !before.EndsWith("..");
+            return member || before.EndsWith("|") || rename(token.Value) is not { } renamed ? token.Value : renamed;
+        }));
 
     /// <summary>Whether a template uses a variable as an output, <c>{{ name }}</c> or <c>{{ name | filter }}</c>.</summary>
     public static bool Outputs(string template, string name) =>
@@ -96,6 +124,14 @@ internal static partial class MailTemplate
 
     [GeneratedRegex(@"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")]
     private static partial Regex Placeholder();
+
+    /// <summary>A Liquid output or tag, <c>{{ … }}</c> or <c>{% … %}</c>.</summary>
+    [GeneratedRegex(@"\{\{.*?\}\}|\{%.*?%\}", RegexOptions.Singleline)]
+    private static partial Regex Markup();
+
+    /// <summary>Inside one: quoted text, or a name.</summary>
+    [GeneratedRegex(@"""[^""]*""|'[^']*'|(?<name>\b[A-Za-z_][A-Za-z0-9_]*)")]
+    private static partial Regex Token();
 
     [GeneratedRegex(@"\{\{-?\s*([A-Za-z0-9_]+)\s*(?:\||-?\}\})")]
     private static partial Regex Output();

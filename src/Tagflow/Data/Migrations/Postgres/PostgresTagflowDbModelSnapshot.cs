@@ -382,6 +382,45 @@ namespace Tagflow.Data.Migrations.Postgres
                     b.ToTable("SentEmails");
                 });
 
+            modelBuilder.Entity("Tagflow.Automations.SkippedEmail", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("CampaignId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("ContactId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<int>("Step")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("At");
+
+                    b.HasIndex("ContactId");
+
+                    b.HasIndex("CampaignId", "Step");
+
+                    b.ToTable("SkippedEmails");
+                });
+
             modelBuilder.Entity("Tagflow.Blocklist.BlockedAddress", b =>
                 {
                     b.Property<long>("Id")
@@ -447,6 +486,8 @@ namespace Tagflow.Data.Migrations.Postgres
                         .HasColumnType("character varying(16)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("At");
 
                     b.HasIndex("AccountId", "EmailId", "Kind")
                         .IsUnique();
@@ -1418,6 +1459,21 @@ namespace Tagflow.Data.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("CampaignId")
                         .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Tagflow.Contacts.Contact", null)
+                        .WithMany()
+                        .HasForeignKey("ContactId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Tagflow.Automations.SkippedEmail", b =>
+                {
+                    b.HasOne("Tagflow.Automations.Campaign", null)
+                        .WithMany()
+                        .HasForeignKey("CampaignId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
 
                     b.HasOne("Tagflow.Contacts.Contact", null)
                         .WithMany()

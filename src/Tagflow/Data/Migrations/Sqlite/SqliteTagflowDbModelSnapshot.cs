@@ -363,6 +363,43 @@ namespace Tagflow.Data.Migrations.Sqlite
                     b.ToTable("SentEmails");
                 });
 
+            modelBuilder.Entity("Tagflow.Automations.SkippedEmail", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("AccountId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CampaignId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ContactId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Step")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("At");
+
+                    b.HasIndex("ContactId");
+
+                    b.HasIndex("CampaignId", "Step");
+
+                    b.ToTable("SkippedEmails");
+                });
+
             modelBuilder.Entity("Tagflow.Blocklist.BlockedAddress", b =>
                 {
                     b.Property<long>("Id")
@@ -426,6 +463,8 @@ namespace Tagflow.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("At");
 
                     b.HasIndex("AccountId", "EmailId", "Kind")
                         .IsUnique();
@@ -1373,6 +1412,21 @@ namespace Tagflow.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("CampaignId")
                         .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Tagflow.Contacts.Contact", null)
+                        .WithMany()
+                        .HasForeignKey("ContactId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Tagflow.Automations.SkippedEmail", b =>
+                {
+                    b.HasOne("Tagflow.Automations.Campaign", null)
+                        .WithMany()
+                        .HasForeignKey("CampaignId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
 
                     b.HasOne("Tagflow.Contacts.Contact", null)
                         .WithMany()
