@@ -92,7 +92,11 @@ internal static class Benchmark
 
         var database = settings.ContactsDatabase ?? Path.Combine(settings.DataDirectory, "bench.db");
         var credentials = await TagflowServer.CreateAccountAsync(settings.ServerPath, database, cancellationToken);
-        await using var server = await TagflowServer.StartAsync(settings.ServerPath, database, Path.Combine(settings.DataDirectory, "server.log"), [], cancellationToken);
+        // Its /metrics, on a port of its own, tells how many changes each group commit took.
+        var metricsUrl = $"http://127.0.0.1:{TagflowServer.FreePort()}";
+        await using var server = await TagflowServer.StartAsync(settings.ServerPath, database, Path.Combine(settings.DataDirectory, "server.log"),
+            ["--metrics-urls", metricsUrl], cancellationToken);
+        using var metrics = new HttpClient { BaseAddress = new Uri(metricsUrl), Timeout = TimeSpan.FromSeconds(10) };
         await File.WriteAllTextAsync(Path.Combine(settings.DataDirectory, "server.pid"), server.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken);
         Console.WriteLine($"Tagflow (pid {server.Pid}) serves {server.BaseAddress}");
 
@@ -101,14 +105,18 @@ internal static class Benchmark
         var workloads = new Workloads(settings.Clients);
 
         Console.WriteLine($"Add-or-update: {settings.Clients} clients, {settings.AddOrUpdate.TotalSeconds:0} s after the warm-up …");
+        var commitsBefore = await GroupCommits.ReadAsync(metrics, cancellationToken);
         var addOrUpdate = await load.RunWarmAsync("add-or-update", workloads.AddOrUpdate, settings.AddOrUpdate, cancellationToken);
         Print(addOrUpdate);
+        GroupCommits.Print(commitsBefore, await GroupCommits.ReadAsync(metrics, cancellationToken), addOrUpdate);
 
         // The same calls again, each with a key of its own: what keeping every write's answer for 24 h costs.
         Console.WriteLine($"Add-or-update with an Idempotency-Key on every call: {settings.Clients} clients, {settings.AddOrUpdate.TotalSeconds:0} s after the warm-up …");
         Call Keyed(int worker) => workloads.AddOrUpdate(worker) with { Keyed = true };
+        commitsBefore = await GroupCommits.ReadAsync(metrics, cancellationToken);
         var keyed = await load.RunWarmAsync("add-or-update, keyed", Keyed, settings.AddOrUpdate, cancellationToken);
         Print(keyed);
+        GroupCommits.Print(commitsBefore, await GroupCommits.ReadAsync(metrics, cancellationToken), keyed);
 
         // The check above created one contact, so the account holds exactly the number asked for.
         Console.WriteLine($"Filling the account to {settings.Contacts:N0} contacts (creates only) …");

@@ -192,7 +192,7 @@ internal sealed class TagflowServer : IAsyncDisposable
             start.Environment.Remove(name);
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
