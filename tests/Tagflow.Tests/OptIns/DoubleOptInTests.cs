@@ -96,6 +96,37 @@ public sealed partial class DoubleOptInTests
 
     [Theory]
     [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task AConfirmationEmailWhoseTemplateRunsPastItsLimitsFailsTheRequestWithError6AndKeepsNothing(string provider)
+    {
+        // Through an SMTP relay (the email is made before the change) and through the outbox (made under the writer).
+        await using var smtp = await TestSmtpServer.StartAsync();
+        foreach (var throughSmtp in new[] { true, false })
+        {
+            await using var host = await TagflowHost.StartAsync(provider, s => throughSmtp ? s with { Smtp = SmtpTarget.Parse(smtp.Url()) } : s);
+            using var client = await host.NewAccountClientAsync("anna");
+            // A million steps, past Fluid's limit of 100,000, for every contact.
+            var list = await ProcessManagementTests.CreateAsync(client, new
+            {
+                name = "Loop", subject = "Please confirm",
+                html = "{% for i in (1..1000) %}{% for j in (1..1000) %}{% assign x = j %}{% endfor %}{% endfor %}<a href=\"{{confirm_url}}\">confirm</a>",
+            });
+            var before = await AccountState.ReadAsync(client);
+
+            await WireAssert.RefusedAsync(await client.PostAsJsonAsync("/subscriber", new { email = "bert@example.com", listid = list }), 6);
+
+            await before.AssertUnchangedAsync(client);
+            Assert.True(smtp.NothingReceived);
+            if (!throughSmtp)
+            {
+                var outbox = await host.WithServicesAsync(sp => Task.FromResult(((OutboxRelay)sp.GetRequiredService<IMailRelay>()).Directory));
+                Assert.Empty(Directory.Exists(outbox) ? Directory.GetFiles(outbox, "*.eml", SearchOption.AllDirectories) : []);
+                Assert.Equal(0, await host.WithServicesAsync(sp => sp.GetRequiredService<Tagflow.Data.TagflowDb>().OutboxMails.CountAsync()));
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
     public async Task OnlyANewContactOfADoubleOptInGetsTheEmail(string provider)
     {
         await using var smtp = await TestSmtpServer.StartAsync();

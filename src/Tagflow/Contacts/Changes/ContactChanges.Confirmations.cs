@@ -26,24 +26,39 @@ internal sealed partial class ContactChanges
     /// </summary>
     private sealed record PreparedConfirmation(Confirming For, string TokenHash, OutboxMail? Stored, string? NewEmail);
 
-    /// <summary>The confirmation email with a new link, for the outbox to store with the change.</summary>
-    private PreparedConfirmation Prepare(ChangeOrigin origin, Confirming confirming, long contactId, string email, IReadOnlyDictionary<string, string> fields,
+    /// <summary>
+    /// The confirmation email with a new link, for the outbox to store with the change; null if its
+    /// template runs past its limits for this contact (the change is then refused with error 6, as
+    /// when a relay refuses the email).
+    /// </summary>
+    private PreparedConfirmation? Prepare(ChangeOrigin origin, Confirming confirming, long contactId, string email, IReadOnlyDictionary<string, string> fields,
         DateTime now, string? newEmail = null)
     {
-        var (message, hash) = Compose(origin, confirming, contactId, email, fields, now);
+        MimeKit.MimeMessage message;
+        string hash;
+        try
+        {
+            (message, hash) = Compose(origin, confirming, contactId, email, fields, now);
+        }
+        catch (TemplateFailedException)
+        {
+            return null;
+        }
         return new PreparedConfirmation(confirming, hash, OutboxRelay.Prepare(message, origin.AccountId, now), newEmail ?? (confirming.AddsAddress ? email : null));
     }
 
-    /// <summary>The confirmation email with a new link, through the SMTP relay now; null if it refuses or cannot be reached (error 6).</summary>
+    /// <summary>The confirmation email with a new link, through the SMTP relay now; null if its template runs past its limits, or the relay refuses it or cannot be reached (error 6).</summary>
     private async Task<PreparedConfirmation?> SendAsync(ChangeOrigin origin, Confirming confirming, long contactId, string email, IReadOnlyDictionary<string, string> fields,
         CancellationToken cancellationToken, string? newEmail = null)
     {
-        var (message, hash) = Compose(origin, confirming, contactId, email, fields, clock.GetUtcNow().UtcDateTime);
+        MimeKit.MimeMessage message;
+        string hash;
         try
         {
+            (message, hash) = Compose(origin, confirming, contactId, email, fields, clock.GetUtcNow().UtcDateTime);
             await relay.SendAsync(message, cancellationToken);
         }
-        catch (MailNotSentException)
+        catch (Exception e) when (e is MailNotSentException or TemplateFailedException)
         {
             return null;
         }
@@ -99,8 +114,9 @@ internal sealed partial class ContactChanges
             var now = clock.GetUtcNow().UtcDateTime;
             var (ready, notDone) = await ResendableAsync(db, refs, accountId, email, now, cancellationToken);
             if (ready is not var (contact, confirming)) return WriteOutcome<ContactResult<bool>>.Refused(notDone);
-            var confirmation = sent ?? Prepare(origin, confirming, contact.Id, contact.Email!,
-                await TemplateValuesAsync(db, contact.Id, new Dictionary<string, string>(), cancellationToken), now);
+            if ((sent ?? Prepare(origin, confirming, contact.Id, contact.Email!,
+                    await TemplateValuesAsync(db, contact.Id, new Dictionary<string, string>(), cancellationToken), now)) is not { } confirmation)
+                return Refuse<bool>(WireErrors.ConfirmationNotSent);
             StoreConfirmation(db, accountId, contact.Id, confirmation, now);
             return Keep(true);
         }, cancellationToken);

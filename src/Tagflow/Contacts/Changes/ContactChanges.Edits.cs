@@ -50,8 +50,9 @@ internal sealed partial class ContactChanges
             var stored = await ContactQueries.Fields(db, id).ToDictionaryAsync(f => f.Key, cancellationToken: cancellationToken);
             var now = clock.GetUtcNow().UtcDateTime;
             var confirmation = sent;
-            if (confirmation is null && SendsWithTheChange && addressChanges && ChangeOfAddressProcess(refs, contact) is { } process)
-                confirmation = Prepare(origin, new Confirming(process), id, email!.Address, TemplateValues(stored, values), now, newEmail: email.Address);
+            if (confirmation is null && SendsWithTheChange && addressChanges && ChangeOfAddressProcess(refs, contact) is { } process
+                && (confirmation = Prepare(origin, new Confirming(process), id, email!.Address, TemplateValues(stored, values), now, newEmail: email.Address)) is null)
+                return Refuse<bool>(WireErrors.ConfirmationNotSent);
             if (confirmation is not null) StoreConfirmation(db, accountId, id, confirmation, now);
             if (ApplyChanges(db, contact, confirmation is null ? email : null, sms, values, stored, now)) await AddressChangedAsync(db, contact, cancellationToken);
             return Keep(true);

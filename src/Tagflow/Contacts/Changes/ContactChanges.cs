@@ -100,7 +100,11 @@ internal sealed partial class ContactChanges(TagflowDb db, Writes writes, Refere
                 db.Contacts.Add(contact);
                 await db.SaveChangesAsync(cancellationToken); // for the id
                 if (confirming is not null && !single)
-                    StoreConfirmation(db, accountId, contact.Id, sent ?? Prepare(origin, confirming, contact.Id, email!.Address, values, now), now);
+                {
+                    if ((sent ?? Prepare(origin, confirming, contact.Id, email!.Address, values, now)) is not { } confirmation)
+                        return Refuse<SavedContact>(WireErrors.ConfirmationNotSent);
+                    StoreConfirmation(db, accountId, contact.Id, confirmation, now);
+                }
                 (stored, tags) = ([], []);
                 if (single)
                     tags.Add(new TagOnContact(await ConfirmedAsync(db, accountId, contact, list.Id, now, cancellationToken), now, TagKind.Smart));
@@ -115,7 +119,11 @@ internal sealed partial class ContactChanges(TagflowDb db, Writes writes, Refere
                 // Sent again to a pending contact (or sent for a new one that another request created first),
                 // or sent to the address that a contact found by its SMS number gets once it is confirmed.
                 if (confirming is not null && (contact.Status == ContactStatus.Pending || confirming.Resubscribes || confirming.AddsAddress))
-                    StoreConfirmation(db, accountId, contact.Id, sent ?? Prepare(origin, confirming, contact.Id, email!.Address, TemplateValues(stored, values), now), now);
+                {
+                    if ((sent ?? Prepare(origin, confirming, contact.Id, email!.Address, TemplateValues(stored, values), now)) is not { } confirmation)
+                        return Refuse<SavedContact>(WireErrors.ConfirmationNotSent);
+                    StoreConfirmation(db, accountId, contact.Id, confirmation, now);
+                }
                 if (confirming is { Resubscribes: true } && contact.Status == ContactStatus.Unsubscribed)
                 {
                     // The new sign-up is the one the click will confirm: its process and proof replace the old ones.
