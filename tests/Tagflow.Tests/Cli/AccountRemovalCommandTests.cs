@@ -151,6 +151,12 @@ public sealed class AccountRemovalCommandTests
             // A bounce that came back for Carla's email.
             var carla = db.Contacts.Where(c => c.AccountId == accountId && c.Email == $"carla.{username}@example.com").Select(c => c.Id).Single();
             db.Bounces.Add(new Tagflow.Bounces.Bounce { AccountId = accountId, ContactId = carla, EmailId = "abcdefgh", Kind = Tagflow.Bounces.BounceKind.Soft, At = DateTime.UtcNow });
+            // A campaign email skipped for her (as for a template that could not be filled).
+            db.SkippedEmails.Add(new Tagflow.Automations.SkippedEmail
+            {
+                AccountId = accountId, ContactId = carla, CampaignId = long.Parse(campaign, CultureInfo.InvariantCulture), Step = 0,
+                Reason = Tagflow.Automations.SkippedEmail.Reasons.Template, At = DateTime.UtcNow,
+            });
             return await db.SaveChangesAsync();
         });
         return partner;
