@@ -34,16 +34,7 @@ internal sealed partial class ContactChanges
     private PreparedConfirmation? Prepare(ChangeOrigin origin, Confirming confirming, long contactId, string email, IReadOnlyDictionary<string, string> fields,
         DateTime now, string? newEmail = null)
     {
-        MimeKit.MimeMessage message;
-        string hash;
-        try
-        {
-            (message, hash) = Compose(origin, confirming, contactId, email, fields, now);
-        }
-        catch (TemplateFailedException)
-        {
-            return null;
-        }
+        if (TryCompose(origin, confirming, contactId, email, fields, now) is not var (message, hash)) return null;
         return new PreparedConfirmation(confirming, hash, OutboxRelay.Prepare(message, origin.AccountId, now), newEmail ?? (confirming.AddsAddress ? email : null));
     }
 
@@ -51,28 +42,37 @@ internal sealed partial class ContactChanges
     private async Task<PreparedConfirmation?> SendAsync(ChangeOrigin origin, Confirming confirming, long contactId, string email, IReadOnlyDictionary<string, string> fields,
         CancellationToken cancellationToken, string? newEmail = null)
     {
-        MimeKit.MimeMessage message;
-        string hash;
+        if (TryCompose(origin, confirming, contactId, email, fields, clock.GetUtcNow().UtcDateTime) is not var (message, hash)) return null;
         try
         {
-            (message, hash) = Compose(origin, confirming, contactId, email, fields, clock.GetUtcNow().UtcDateTime);
             await relay.SendAsync(message, cancellationToken);
         }
-        catch (Exception e) when (e is MailNotSentException or TemplateFailedException)
+        catch (MailNotSentException)
         {
             return null;
         }
         return new PreparedConfirmation(confirming, hash, null, newEmail ?? (confirming.AddsAddress ? email : null));
     }
 
-    /// <summary>The confirmation email and its link's hash; <paramref name="contactId"/> 0 for a contact not stored yet (its bounce address says so).</summary>
-    private (MimeKit.MimeMessage Message, string TokenHash) Compose(ChangeOrigin origin, Confirming confirming, long contactId, string email,
+    /// <summary>
+    /// The confirmation email and its link's hash; <paramref name="contactId"/> 0 for a contact not
+    /// stored yet (its bounce address says so). Null if its template runs past its limits for this contact.
+    /// </summary>
+    private (MimeKit.MimeMessage Message, string TokenHash)? TryCompose(ChangeOrigin origin, Confirming confirming, long contactId, string email,
         IReadOnlyDictionary<string, string> fields, DateTime now)
     {
         var (token, hash) = ConfirmationMail.NewToken();
-        // No tags: the email goes out as the contact signs up, before the sign-up's tags are given.
-        var message = ConfirmationMail.Create(confirming.Process, origin.AccountEmail, email, fields, [], origin.TimeZone,
-            origin.LinkBase + ConfirmationMail.ConfirmPath + token, new DateTimeOffset(now, TimeSpan.Zero));
+        MimeKit.MimeMessage message;
+        try
+        {
+            // No tags: the email goes out as the contact signs up, before the sign-up's tags are given.
+            message = ConfirmationMail.Create(confirming.Process, origin.AccountEmail, email, fields, [], origin.TimeZone,
+                origin.LinkBase + ConfirmationMail.ConfirmPath + token, new DateTimeOffset(now, TimeSpan.Zero));
+        }
+        catch (TemplateFailedException)
+        {
+            return null;
+        }
         bounces.Stamp(message, origin.AccountId, contactId, email);
         return (message, hash);
     }
