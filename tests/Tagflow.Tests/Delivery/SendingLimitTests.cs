@@ -22,6 +22,38 @@ public sealed class SendingLimitTests
     public void ARateIsAnAmountPerSecondMinuteOrHour(string text, double? perSecond) => Assert.Equal(perSecond, SmtpLimits.ParseRate(text));
 
     [Fact]
+    public async Task ThePaceNeverGrantsMoreThanItsRateInAnySecondWhoeverAsks()
+    {
+        const int Rate = 200, Turns = 450;
+        var pace = new SendPace(Rate);
+        var granted = new System.Collections.Concurrent.ConcurrentBag<long>();
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            for (var i = 0; i < Turns / 4 + 1; i++)
+            {
+                granted.Add(await pace.WaitTurnAsync(CancellationToken.None));
+            }
+        })));
+
+        var times = granted.Order().ToList();
+        var tightest = Enumerable.Range(0, times.Count - Rate).Min(i => Stopwatch.GetElapsedTime(times[i], times[i + Rate]));
+        Assert.True(tightest >= TimeSpan.FromSeconds(1 + SendPace.Guard), $"{Rate + 1} turns within {tightest.TotalMilliseconds:0} ms");
+    }
+
+    [Fact]
+    public async Task ThePaceBanksNoTurnsWhileIdle()
+    {
+        var pace = new SendPace(10);
+        await pace.WaitTurnAsync(CancellationToken.None);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        // A second of idle time is ten unused slots; still, two turns after it are at least half a slot apart.
+        var first = await pace.WaitTurnAsync(CancellationToken.None);
+        var second = await pace.WaitTurnAsync(CancellationToken.None);
+        Assert.True(Stopwatch.GetElapsedTime(first, second) >= TimeSpan.FromMilliseconds(45), $"{Stopwatch.GetElapsedTime(first, second).TotalMilliseconds:0} ms apart");
+    }
+
+    [Fact]
     public async Task TheQueueSendsNoFasterThanItsRateAndOverNoMoreConnectionsThanAllowed()
     {
         const int Rate = 20, Emails = 45;

@@ -41,25 +41,56 @@ internal sealed record SmtpLimits(double? PerSecond = null, int Connections = 1)
 }
 
 /// <summary>
-/// Spaces sends evenly at a rate: each turn is granted at least 1/rate seconds after the one before,
-/// measured when it is granted (a turn granted late does not let the next come sooner), whichever
-/// connection asks. Real time, not the server's clock: it paces a real relay.
+/// Paces sends at a rate, whichever connection asks. Two rules, both on real time (it paces a real
+/// relay, not the server's clock):
+/// <list type="bullet">
+/// <item>Even spacing: turns fall on slots 1/rate apart. A turn granted late (timers wake a millisecond
+/// or more after they are due) does not push the slots after it back, so the queue drains at the rate
+/// and not below it; nor does idle time bank slots for a burst.</item>
+/// <item>A cap: at most <c>N</c> turns in any window of <c>N</c>/rate seconds (<c>N</c> the rate in a
+/// second, rounded down, at least 1), stretched by <see cref="Guard"/> so that the jitter between a
+/// turn and its message's arrival never lets the relay count more than the rate in a second.</item>
+/// </list>
 /// </summary>
-internal sealed class SendPace(double perSecond)
+internal sealed class SendPace
 {
-    private readonly TimeSpan _interval = TimeSpan.FromSeconds(1 / perSecond);
-    private readonly SemaphoreSlim _turn = new(1, 1);
-    private long _last = long.MinValue;
+    /// <summary>How much longer than <c>N</c>/rate the cap's window is (so the pace tops out at about 98 % of the rate).</summary>
+    public const double Guard = 0.02;
 
-    /// <summary>Waits until a send may start.</summary>
-    public async Task WaitTurnAsync(CancellationToken cancellationToken)
+    private const int MostInWindow = 10_000;
+
+    private readonly long _interval;
+    private readonly long _window;
+    private readonly long[] _granted;
+    private readonly SemaphoreSlim _turn = new(1, 1);
+    private int _oldest;
+    private long _slot = long.MinValue;
+
+    public SendPace(double perSecond)
+    {
+        var inWindow = (int)Math.Clamp(Math.Floor(perSecond), 1, MostInWindow);
+        _interval = Math.Max(1, (long)(Stopwatch.Frequency / perSecond));
+        _window = (long)(Stopwatch.Frequency * inWindow / perSecond * (1 + Guard));
+        _granted = new long[inWindow];
+        Array.Fill(_granted, long.MinValue);
+    }
+
+    /// <summary>Waits until a send may start; answers when it was granted (a <see cref="Stopwatch"/> timestamp).</summary>
+    public async Task<long> WaitTurnAsync(CancellationToken cancellationToken)
     {
         await _turn.WaitAsync(cancellationToken);
         try
         {
-            while (_last != long.MinValue && Stopwatch.GetElapsedTime(_last) is var since && since < _interval)
-                await Task.Delay(_interval - since, cancellationToken);
-            _last = Stopwatch.GetTimestamp();
+            var now = Stopwatch.GetTimestamp();
+            // The next slot, or (after idle time) half a slot ago: a late turn is caught up, idle time is not.
+            var due = _slot == long.MinValue ? now : Math.Max(_slot + _interval, now - _interval / 2);
+            if (_granted[_oldest] != long.MinValue) due = Math.Max(due, _granted[_oldest] + _window);
+            while (due - Stopwatch.GetTimestamp() is var left && left > 0)
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(left * 1000.0 / Stopwatch.Frequency)), cancellationToken);
+            _slot = due;
+            var granted = _granted[_oldest] = Stopwatch.GetTimestamp();
+            _oldest = (_oldest + 1) % _granted.Length;
+            return granted;
         }
         finally
         {
