@@ -53,6 +53,103 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
     /// <summary>The entity types of the rows saved since <see cref="TakeSaved"/> was last called; null for none.</summary>
     private HashSet<Type>? _saved;
 
+    /// <summary>The statements of <see cref="AddRow"/> in the current transaction.</summary>
+    private RowInserts? _rows;
+
+    /// <summary>Whether the writer that opened the current transaction lets <see cref="AddRow"/> write rows at once (<see cref="WriteRowsAtOnce"/>).</summary>
+    private bool _rowsAtOnce;
+
+    /// <summary>
+    /// Adds a new row that the change does not change again. On SQLite, inside a writer's transaction
+    /// (<see cref="WriteRowsAtOnce"/>), it is inserted at once, through a statement prepared once per
+    /// transaction, without the change tracker (<see cref="RowInserts"/>); a key the database
+    /// generates is set on it. Not for a row whose key a deletion still waiting in the change tracker
+    /// holds (that deletion is only saved later). Elsewhere (on
+    /// PostgreSQL, whose SaveChanges sends a change's rows in one round trip), and for a type that
+    /// cannot be written that way, it is added to the change tracker, to be saved with the rest.
+    /// Either way it is written within the change, and undone with it.
+    /// </summary>
+    public void AddRow<T>(T entity) where T : class
+    {
+        if (WritesRowsAtOnce<T>())
+        {
+            (_rows ??= new()).Insert((Microsoft.Data.Sqlite.SqliteConnection)Database.GetDbConnection(), Database.CurrentTransaction!, RowShape.For(Model, typeof(T))!, entity);
+            (_saved ??= []).Add(typeof(T));
+        }
+        else
+        {
+            Set<T>().Add(entity);
+        }
+    }
+
+    /// <summary>
+    /// Adds and saves a new row at once, for the key the database gives it, and tracks it from then on
+    /// as if it had been read. Through <see cref="AddRow"/> where it can be (nothing else waits to be
+    /// saved), else through the change tracker and SaveChanges.
+    /// </summary>
+    public async Task SaveNewAsync<T>(T entity, CancellationToken cancellationToken) where T : class
+    {
+        if (WritesRowsAtOnce<T>() && !ChangeTracker.HasChanges())
+        {
+            AddTracked(entity);
+            return;
+        }
+        Set<T>().Add(entity);
+        await SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Adds a new row that the change may still change or remove: through <see cref="AddRow"/> where
+    /// it can be, and tracked from then on as if it had been read; else added to the change tracker.
+    /// </summary>
+    public void AddTracked<T>(T entity) where T : class
+    {
+        if (!WritesRowsAtOnce<T>())
+        {
+            Set<T>().Add(entity);
+            return;
+        }
+        AddRow(entity);
+        Set<T>().Attach(entity);
+    }
+
+    private bool WritesRowsAtOnce<T>() => _rowsAtOnce && Database.CurrentTransaction is not null && RowShape.For(Model, typeof(T)) is not null;
+
+    /// <summary>
+    /// Lets <see cref="AddRow"/> write rows at once on SQLite in the transaction just opened, until
+    /// disposed, which must come before the transaction ends (the statements are finalized while the
+    /// connection is still this context's): a <c>using</c> declared after the transaction's.
+    /// </summary>
+    public IDisposable WriteRowsAtOnce()
+    {
+        _rowsAtOnce = this is SqliteTagflowDb;
+        return new RowsRelease(this);
+    }
+
+    private sealed class RowsRelease(TagflowDb db) : IDisposable
+    {
+        public void Dispose() => db.ReleaseRows();
+    }
+
+    /// <summary>Finalizes the statements of <see cref="AddRow"/> (before the transaction that prepared them ends), and writes no more rows at once.</summary>
+    public void ReleaseRows()
+    {
+        _rowsAtOnce = false;
+        _rows?.Dispose();
+    }
+
+    public override void Dispose()
+    {
+        ReleaseRows();
+        base.Dispose();
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        ReleaseRows();
+        return base.DisposeAsync();
+    }
+
     /// <summary>
     /// The entity types of the rows that SaveChanges has added, changed or deleted since the last
     /// call, and forgets them: a committed write tells its <see cref="ICommitListener"/>s what it saved.

@@ -3,11 +3,11 @@ using Tagflow.Data;
 
 namespace Tagflow.Events;
 
-/// <summary>Adds event rows to the change being saved, so an event exists exactly when its change does.</summary>
+/// <summary>Adds event rows to the change being made (<see cref="TagflowDb.AddRow"/>), so an event exists exactly when its change does.</summary>
 internal static class EventLog
 {
     public static void Add(TagflowDb db, long accountId, string type, long contactId, DateTime now, long? tagId = null, IEnumerable<string>? fields = null) =>
-        db.Events.Add(new ContactEvent
+        db.AddRow(new ContactEvent
         {
             AccountId = accountId,
             Type = type,

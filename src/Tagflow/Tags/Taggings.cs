@@ -11,7 +11,7 @@ internal static class Taggings
     /// <summary>Adds a tag the contact does not have yet, with its <c>tag.added</c> event.</summary>
     public static void Add(TagflowDb db, long accountId, long contactId, long tagId, DateTime now)
     {
-        db.ContactTags.Add(new ContactTag { ContactId = contactId, TagId = tagId, TaggedAt = now });
+        db.AddRow(new ContactTag { ContactId = contactId, TagId = tagId, TaggedAt = now });
         EventLog.Add(db, accountId, EventTypes.TagAdded, contactId, now, tagId: tagId);
     }
 

@@ -158,6 +158,6 @@ internal static class CampaignRunner
             AccountId = accountId, ContactId = run.ContactId, CampaignId = campaign.Id, Step = run.Step - 1, TokenHash = hash, MessageId = messageId,
             Links = System.Text.Json.JsonSerializer.Serialize(links), SentAt = now,
         });
-        db.OutboxMails.Add(OutboxRelay.Prepare(message, accountId, now));
+        db.AddRow(OutboxRelay.Prepare(message, accountId, now));
     }
 }

@@ -140,7 +140,7 @@ internal sealed partial class ContactChanges
             if (row is null && value.Length > 0)
             {
                 row = new ContactField { ContactId = contactId, Key = key, Value = value };
-                db.ContactFields.Add(row);
+                db.AddTracked(row);
                 stored[key] = row;
             }
             else if (row is not null && value.Length == 0)

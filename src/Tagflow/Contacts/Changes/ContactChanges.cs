@@ -97,8 +97,7 @@ internal sealed partial class ContactChanges(TagflowDb db, Writes writes, Refere
                     CreatedAt = now,
                     UpdatedAt = now,
                 };
-                db.Contacts.Add(contact);
-                await db.SaveChangesAsync(cancellationToken); // for the id
+                await db.SaveNewAsync(contact, cancellationToken); // for the id
                 if (confirming is not null && !single)
                 {
                     if ((sent ?? Prepare(origin, confirming, contact.Id, email!.Address, values, now)) is not { } confirmation)

@@ -72,7 +72,7 @@ internal static class BulkInsert
     }
 
     /// <summary>A prepared INSERT of some rows, with what each of its parameters holds.</summary>
-    private sealed class Statement(sqlite3 db, sqlite3_stmt statement, int parameters) : IDisposable
+    internal sealed class Statement(sqlite3 db, sqlite3_stmt statement, int parameters) : IDisposable
     {
         /// <summary>What a parameter holds before its first binding: equal to no value, NULL included.</summary>
         private static readonly object Unbound = new();
@@ -102,6 +102,8 @@ internal static class BulkInsert
                     long n => raw.sqlite3_bind_int64(statement, p + 1, n),
                     int n => raw.sqlite3_bind_int64(statement, p + 1, n),
                     bool b => raw.sqlite3_bind_int64(statement, p + 1, b ? 1 : 0),
+                    double d => raw.sqlite3_bind_double(statement, p + 1, d),
+                    byte[] bytes => raw.sqlite3_bind_blob(statement, p + 1, bytes),
                     string text => raw.sqlite3_bind_text16(statement, p + 1, text.AsSpan()),
                     DateTime t => BindTime(p + 1, t),
                     var other => throw new ArgumentException($"No SQLite binding for {other.GetType()}."),
@@ -119,11 +121,18 @@ internal static class BulkInsert
             return raw.sqlite3_bind_text16(statement, parameter, text[..length]);
         }
 
+        /// <summary>Steps the statement and resets it, also when it fails (a statement left mid-step would hold up the transaction's end).</summary>
         public void Step()
         {
-            var step = raw.sqlite3_step(statement);
-            if (step != raw.SQLITE_DONE) Check(db, step);
-            raw.sqlite3_reset(statement);
+            try
+            {
+                var step = raw.sqlite3_step(statement);
+                if (step != raw.SQLITE_DONE) Check(db, step);
+            }
+            finally
+            {
+                raw.sqlite3_reset(statement);
+            }
         }
 
         public void Dispose() => statement.Dispose();

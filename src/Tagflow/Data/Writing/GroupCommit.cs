@@ -100,6 +100,7 @@ internal sealed class GroupCommit : BackgroundLoop
             var db = scope.ServiceProvider.GetRequiredService<TagflowDb>();
             db.Database.AutoSavepointsEnabled = false;
             await using var transaction = await db.Database.BeginTransactionAsync(stoppingToken);
+            using var rows = db.WriteRowsAtOnce();
             if (account is { } id) await Writes.LockAccountAsync(db, id, stoppingToken);
             for (var change = next; change is not null; change = batch.Count < MaxBatch ? lane.TryTake(account) : null)
             {

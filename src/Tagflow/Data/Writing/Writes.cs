@@ -37,6 +37,7 @@ internal sealed class Writes(TagflowDb db, SqliteWriteGate gate, GroupCommit gro
             db.TakeSaved(); // what the request saved before its write is no part of it
             var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
             if (!sqlite) await LockAccountAsync(db, accountId, cancellationToken);
+            db.WriteRowsAtOnce(); // until the scope is disposed
             return new WriteScope(db, transaction, sqlite ? gate.Semaphore : null, listeners);
         }
         catch
@@ -83,6 +84,7 @@ internal sealed class WriteScope(TagflowDb db, IDbContextTransaction transaction
 
     public async ValueTask DisposeAsync()
     {
+        db.ReleaseRows(); // before the transaction ends
         await transaction.DisposeAsync();
         gate?.Release();
     }
