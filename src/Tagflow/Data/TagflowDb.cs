@@ -71,15 +71,8 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
     /// </summary>
     public void AddRow<T>(T entity) where T : class
     {
-        if (WritesRowsAtOnce<T>())
-        {
-            (_rows ??= new()).Insert((Microsoft.Data.Sqlite.SqliteConnection)Database.GetDbConnection(), Database.CurrentTransaction!, RowShape.For(Model, typeof(T))!, entity);
-            (_saved ??= []).Add(typeof(T));
-        }
-        else
-        {
-            Set<T>().Add(entity);
-        }
+        if (ShapeAtOnce<T>() is { } shape) InsertAtOnce(shape, entity);
+        else Set<T>().Add(entity);
     }
 
     /// <summary>
@@ -89,9 +82,10 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
     /// </summary>
     public async Task SaveNewAsync<T>(T entity, CancellationToken cancellationToken) where T : class
     {
-        if (WritesRowsAtOnce<T>() && !ChangeTracker.HasChanges())
+        if (ShapeAtOnce<T>() is { } shape && !ChangeTracker.HasChanges())
         {
-            AddTracked(entity);
+            InsertAtOnce(shape, entity);
+            Set<T>().Attach(entity);
             return;
         }
         Set<T>().Add(entity);
@@ -104,16 +98,23 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
     /// </summary>
     public void AddTracked<T>(T entity) where T : class
     {
-        if (!WritesRowsAtOnce<T>())
+        if (ShapeAtOnce<T>() is not { } shape)
         {
             Set<T>().Add(entity);
             return;
         }
-        AddRow(entity);
+        InsertAtOnce(shape, entity);
         Set<T>().Attach(entity);
     }
 
-    private bool WritesRowsAtOnce<T>() => _rowsAtOnce && Database.CurrentTransaction is not null && RowShape.For(Model, typeof(T)) is not null;
+    /// <summary>The row shape of <typeparamref name="T"/> if its rows are written at once here and now; else null.</summary>
+    private RowShape? ShapeAtOnce<T>() => _rowsAtOnce && Database.CurrentTransaction is not null ? RowShape.For(Model, typeof(T)) : null;
+
+    private void InsertAtOnce<T>(RowShape shape, T entity) where T : class
+    {
+        (_rows ??= new()).Insert((Microsoft.Data.Sqlite.SqliteConnection)Database.GetDbConnection(), Database.CurrentTransaction!, shape, entity);
+        (_saved ??= []).Add(typeof(T));
+    }
 
     /// <summary>
     /// Lets <see cref="AddRow"/> write rows at once on SQLite in the transaction just opened, until
