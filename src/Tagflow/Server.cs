@@ -62,6 +62,7 @@ internal static class Server
         builder.Services.AddWebhookSender();
         builder.Services.AddBackgroundLoop<Automations.AutomationWorker>();
         builder.Services.AddBackgroundLoop<Housekeeping.HousekeepingJob>();
+        builder.Services.AddBackgroundLoop<Housekeeping.PlannerStatistics>();
         builder.Services.AddBackgroundLoop<ImportWorker>();
         builder.Services.AddBounceReceivers(settings.Bounces);
         TagflowAuthentication.Register(builder.Services);

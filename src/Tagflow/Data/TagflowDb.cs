@@ -139,6 +139,33 @@ internal abstract class TagflowDb(DbContextOptions options) : DbContext(options)
         _rows?.Dispose();
     }
 
+    /// <summary>Statements the next command sends ahead of its own (<see cref="StatementsAhead"/>); null for none.</summary>
+    private string? _ahead;
+
+    /// <summary>
+    /// On PostgreSQL, has the next command to the database send <paramref name="statements"/> (each
+    /// ending in a semicolon, without parameters) ahead of its own, in the same round trip where it
+    /// can (<see cref="StatementsAhead"/>). Replaces statements still waiting.
+    /// </summary>
+    public void SendAhead(string statements) => _ahead = statements;
+
+    /// <summary>Whether statements given to <see cref="SendAhead"/> still wait for a command.</summary>
+    public bool AheadWaiting => _ahead is not null;
+
+    /// <summary>The statements waiting to go ahead of the next command, which takes them; null for none.</summary>
+    public string? TakeAhead()
+    {
+        var statements = _ahead;
+        _ahead = null;
+        return statements;
+    }
+
+    /// <summary>Sends the waiting statements now, for work that bypasses EF Core's commands (binary COPY).</summary>
+    public async Task SendAheadNowAsync(CancellationToken cancellationToken)
+    {
+        if (TakeAhead() is { } statements) await Database.ExecuteSqlRawAsync(statements, cancellationToken);
+    }
+
     public override void Dispose()
     {
         ReleaseRows();

@@ -48,15 +48,18 @@ internal static class SmartTags
     /// <summary>A tag name holds at most 250 characters; a long source name is cut short, with an ellipsis.</summary>
     private static string Capped(string name) => name.Length <= Tag.MaxNameLength ? name : name[..(Tag.MaxNameLength - 1)] + "…";
 
+    /// <summary>The id of the SmartTag with this key; null if there is none yet.</summary>
+    public static Task<long?> FindAsync(TagflowDb db, long accountId, string key, CancellationToken cancellationToken) =>
+        db.Tags.Where(t => t.AccountId == accountId && t.NormalizedName == key && t.Kind == TagKind.Smart)
+            .Select(t => (long?)t.Id).SingleOrDefaultAsync(cancellationToken);
+
     /// <summary>
     /// The id of the SmartTag with this key, created with <paramref name="name"/> if there is none yet;
     /// runs inside the caller's change, under the account's writer.
     /// </summary>
     public static async Task<long> EnsureAsync(TagflowDb db, long accountId, string key, string name, DateTime now, CancellationToken cancellationToken)
     {
-        var id = await db.Tags.Where(t => t.AccountId == accountId && t.NormalizedName == key && t.Kind == TagKind.Smart)
-            .Select(t => (long?)t.Id).SingleOrDefaultAsync(cancellationToken);
-        if (id is { } existing) return existing;
+        if (await FindAsync(db, accountId, key, cancellationToken) is { } existing) return existing;
         var tag = new Tag { AccountId = accountId, Name = name, NormalizedName = key, Kind = TagKind.Smart, CreatedAt = now };
         db.Tags.Add(tag);
         await db.SaveChangesAsync(cancellationToken);

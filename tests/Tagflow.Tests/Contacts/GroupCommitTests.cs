@@ -55,6 +55,81 @@ public sealed class GroupCommitTests
         Assert.Equal(["first", "last"], names);
     }
 
+    /// <summary>
+    /// On PostgreSQL a change's savepoint goes ahead of its first query, in the same round trip, and the
+    /// release of the change before it with it: changes that read first, that refuse before reading
+    /// anything, that fail in the database or that bulk-update are each still undone alone, and what
+    /// a change reads is what the changes before it kept.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
+    public async Task ChangesThatReadFirstOrSendNothingAreUndoneAloneAndReadWhatTheChangesBeforeThemKept(string provider)
+    {
+        await using var host = await TagflowHost.StartAsync(provider);
+        var account = await host.AddAccountAsync("anna");
+
+        var names = await host.WithServicesAsync(async services =>
+        {
+            var seedDb = services.GetRequiredService<TagflowDb>();
+            seedDb.Tags.Add(NewTag(account.Id, "seed"));
+            await seedDb.SaveChangesAsync();
+            var groupCommit = services.GetRequiredService<GroupCommit>();
+            Task<int> Change(Func<TagflowDb, CancellationToken, Task<WriteOutcome<int>>> change) => groupCommit.RunAsync(account.Id, change, CancellationToken.None);
+            Task<int> Named(TagflowDb db, string name, CancellationToken cancellationToken) =>
+                db.Tags.CountAsync(t => t.AccountId == account.Id && t.Name == name, cancellationToken);
+
+            Task<int> readThenKeep, refusedBeforeReading, readThenRefuse, failsOnSave, keptWithoutReading, updateThenRefuse, readsWhatWasKept;
+            await using (await WriterHold.TakeAsync(services, account.Id))
+            {
+                readThenKeep = Change(async (db, ct) =>
+                {
+                    var seeds = await Named(db, "seed", ct);
+                    db.Tags.Add(NewTag(account.Id, "a"));
+                    return WriteOutcome<int>.Kept(seeds);
+                });
+                refusedBeforeReading = Change((_, _) => Task.FromResult(WriteOutcome<int>.Refused(-1)));
+                readThenRefuse = Change(async (db, ct) =>
+                {
+                    db.Tags.Add(NewTag(account.Id, "c"));
+                    await db.SaveChangesAsync(ct);
+                    return WriteOutcome<int>.Refused(await Named(db, "c", ct));
+                });
+                failsOnSave = Change(async (db, ct) =>
+                {
+                    await Named(db, "a", ct);
+                    db.Tags.Add(NewTag(account.Id, "a")); // the same name again: the unique index refuses it
+                    return WriteOutcome<int>.Kept(0);
+                });
+                keptWithoutReading = Change((_, _) => Task.FromResult(WriteOutcome<int>.Kept(-2)));
+                updateThenRefuse = Change(async (db, ct) =>
+                {
+                    var renamed = await db.Tags.Where(t => t.AccountId == account.Id && t.Name == "seed").ExecuteUpdateAsync(u => u.SetProperty(t => t.Name, "renamed"), ct);
+                    return WriteOutcome<int>.Refused(renamed);
+                });
+                readsWhatWasKept = Change(async (db, ct) =>
+                {
+                    var seen = await Named(db, "a", ct) * 10 + await Named(db, "c", ct) + await Named(db, "seed", ct) * 100;
+                    db.Tags.Add(NewTag(account.Id, "g"));
+                    return WriteOutcome<int>.Kept(seen);
+                });
+            }
+
+            Assert.Equal(1, await readThenKeep);
+            Assert.Equal(-1, await refusedBeforeReading);
+            Assert.Equal(1, await readThenRefuse); // it saw its own row, which its refusal then undid
+            await Assert.ThrowsAsync<DbUpdateException>(() => failsOnSave);
+            Assert.Equal(-2, await keptWithoutReading);
+            Assert.Equal(1, await updateThenRefuse);
+            Assert.Equal(110, await readsWhatWasKept); // "a" kept, "c" undone, "seed" not renamed
+            return await services.GetRequiredService<TagflowDb>().Tags.Where(t => t.AccountId == account.Id)
+                .OrderBy(t => t.Id).Select(t => t.Name).ToListAsync();
+        });
+
+        Assert.Equal(["seed", "a", "g"], names);
+    }
+
+    private static Tag NewTag(long accountId, string name) => new() { AccountId = accountId, Name = name, NormalizedName = name, CreatedAt = DateTime.UtcNow };
+
     [Theory]
     [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
     public async Task AChangeWhoseRequestWasCancelledWhileQueuedIsNotMade(string provider)

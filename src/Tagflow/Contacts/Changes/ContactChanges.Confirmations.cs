@@ -162,19 +162,24 @@ internal sealed partial class ContactChanges
     /// The opt-in of <paramref name="contact"/> through process <paramref name="processId"/> is
     /// confirmed (a single opt-in's sign-up, or a double opt-in's click): assigns the process's
     /// SmartTag "Opt-in confirmed: name", created on first use, with its event; answers its id.
+    /// A contact this change created (<paramref name="isNew"/>) has no tag yet to look for.
     /// </summary>
-    private static async Task<long> ConfirmedAsync(TagflowDb db, long accountId, Contact contact, long processId, DateTime now, CancellationToken cancellationToken)
+    private static async Task<long> ConfirmedAsync(TagflowDb db, long accountId, Contact contact, long processId, DateTime now, CancellationToken cancellationToken,
+        bool isNew = false)
     {
         var tagId = await OptInConfirmedTagAsync(db, accountId, processId, now, cancellationToken);
-        await Taggings.EnsureAsync(db, accountId, contact.Id, tagId, now, cancellationToken);
+        if (isNew) Taggings.Add(db, accountId, contact.Id, tagId, now);
+        else await Taggings.EnsureAsync(db, accountId, contact.Id, tagId, now, cancellationToken);
         return tagId;
     }
 
-    /// <summary>The id of process <paramref name="processId"/>'s SmartTag "Opt-in confirmed: name", created on first use.</summary>
+    /// <summary>The id of process <paramref name="processId"/>'s SmartTag "Opt-in confirmed: name", created on first use (the process's name is read only then).</summary>
     private static async Task<long> OptInConfirmedTagAsync(TagflowDb db, long accountId, long processId, DateTime now, CancellationToken cancellationToken)
     {
+        var key = SmartTags.OptInConfirmedKey(processId);
+        if (await SmartTags.FindAsync(db, accountId, key, cancellationToken) is { } existing) return existing;
         var name = await db.OptInProcesses.Where(p => p.Id == processId).Select(p => p.Name).SingleOrDefaultAsync(cancellationToken) ?? "";
-        return await SmartTags.EnsureAsync(db, accountId, SmartTags.OptInConfirmedKey(processId), SmartTags.OptInConfirmedName(name), now, cancellationToken);
+        return await SmartTags.EnsureAsync(db, accountId, key, SmartTags.OptInConfirmedName(name), now, cancellationToken);
     }
 
     /// <summary>

@@ -27,6 +27,7 @@ internal static class BulkInsert
         var connection = db.Database.GetDbConnection();
         if (connection is NpgsqlConnection postgres)
         {
+            await db.SendAheadNowAsync(cancellationToken); // a savepoint the COPY's rows must come after
             await CopyAsync(postgres, table, rows, cancellationToken);
             return;
         }

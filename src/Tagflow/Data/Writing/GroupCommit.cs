@@ -37,6 +37,10 @@ internal sealed class GroupCommit : BackgroundLoop
 
     private const string Savepoint = "change";
 
+    private const string CreateSavepoint = $"SAVEPOINT {Savepoint};";
+
+    private const string ReleaseAndCreateSavepoint = $"RELEASE SAVEPOINT {Savepoint}; SAVEPOINT {Savepoint};";
+
     private readonly IServiceScopeFactory _scopes;
     private readonly SqliteWriteGate _gate;
     private readonly Metrics.TagflowMetrics _metrics;
@@ -102,6 +106,9 @@ internal sealed class GroupCommit : BackgroundLoop
             await using var transaction = await db.Database.BeginTransactionAsync(stoppingToken);
             using var rows = db.WriteRowsAtOnce();
             if (account is { } id) await Writes.LockAccountAsync(db, id, stoppingToken);
+            // PostgreSQL: whether the savepoint of a change kept before this one is still open. A kept
+            // change's savepoint is released together with the next one's creation, or by the commit.
+            var open = false;
             for (var change = next; change is not null; change = batch.Count < MaxBatch ? lane.TryTake(account) : null)
             {
                 if (change.CancellationToken.IsCancellationRequested)
@@ -110,18 +117,20 @@ internal sealed class GroupCommit : BackgroundLoop
                     continue;
                 }
                 running = change;
-                await transaction.CreateSavepointAsync(Savepoint, stoppingToken);
+                // On PostgreSQL the savepoint goes with the change's first query (StatementsAhead), not in a round trip of its own.
+                if (_sqlite) await transaction.CreateSavepointAsync(Savepoint, stoppingToken);
+                else db.SendAhead(open ? ReleaseAndCreateSavepoint : CreateSavepoint);
                 try
                 {
                     if (await change.RunAsync(db, stoppingToken))
                     {
                         await db.SaveChangesAsync(stoppingToken);
-                        await transaction.ReleaseSavepointAsync(Savepoint, stoppingToken);
+                        if (_sqlite) await transaction.ReleaseSavepointAsync(Savepoint, stoppingToken);
                         saved.UnionWith(db.TakeSaved());
                     }
                     else
                     {
-                        await transaction.RollbackToSavepointAsync(Savepoint, stoppingToken);
+                        await UndoAsync(db, transaction, stoppingToken);
                     }
                     change.Ran();
                     batch.Add(change);
@@ -129,13 +138,15 @@ internal sealed class GroupCommit : BackgroundLoop
                 catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
                     // Only this change is undone; the batch goes on. Should the rollback itself fail, the whole batch fails below.
-                    await transaction.RollbackToSavepointAsync(Savepoint, stoppingToken);
+                    await UndoAsync(db, transaction, stoppingToken);
                     change.Fail(e);
                 }
                 finally
                 {
                     db.ChangeTracker.Clear();
                     db.TakeSaved(); // what an undone change saved is forgotten with it
+                    // A change that sent nothing to the database created no savepoint (and released none).
+                    open |= !_sqlite && db.TakeAhead() is null;
                 }
                 running = null;
             }
@@ -155,6 +166,16 @@ internal sealed class GroupCommit : BackgroundLoop
             batch.Clear();
             if (gated) _gate.Semaphore.Release();
         }
+    }
+
+    /// <summary>
+    /// Undoes what the change running did, back to its savepoint. On PostgreSQL, a change whose
+    /// savepoint still waits to go ahead of its first query sent nothing to the database: there is
+    /// nothing to undo there.
+    /// </summary>
+    private static async Task UndoAsync(TagflowDb db, Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction transaction, CancellationToken stoppingToken)
+    {
+        if (!db.AheadWaiting) await transaction.RollbackToSavepointAsync(Savepoint, stoppingToken);
     }
 
     protected override void OnStopped()
