@@ -26,7 +26,6 @@ internal static class TagflowServices
         services.AddSingleton<ReferenceCache>();
         services.AddScoped<Writes>();
         services.AddSingleton<Bounces.BounceAddresses>();
-        services.AddSingleton<Data.ReservedIds>();
         services.AddScoped<Contacts.ContactChanges>();
         services.AddScoped<Contacts.ContactImports>();
         services.AddScoped<Contacts.AccountMigration>();

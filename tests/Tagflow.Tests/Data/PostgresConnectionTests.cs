@@ -1,4 +1,3 @@
-using Tagflow.Contacts;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Tagflow.Tests.Contacts;
@@ -74,51 +73,4 @@ public sealed class StatisticsTests
 
     private static async Task<long> Scalar(TagflowDb db, string sql) =>
         (await db.Database.SqlQueryRaw<long>(sql).ToListAsync()).Single();
-}
-
-/// <summary>
-/// A new contact's id is known before it is saved (on PostgreSQL from a block the instance took from
-/// the contacts' sequence): rows inserted by the database's own default in between, as an import's
-/// are, never get one of those ids, and each contact keeps its own fields and tags.
-/// </summary>
-public sealed class ContactIdTests
-{
-    [Theory]
-    [MemberData(nameof(Providers.All), MemberType = typeof(Providers))]
-    public async Task ContactsAddedThroughTheApiAndByTheDatabasesDefaultNeverShareAnId(string provider)
-    {
-        await using var host = await TagflowHost.StartAsync(provider);
-        var client = await host.NewAccountClientAsync("anna");
-        var account = await host.WithServicesAsync(sp => sp.GetRequiredService<TagflowDb>().Accounts.SingleAsync(a => a.Username == "anna"));
-
-        var ids = new List<long> { long.Parse(await ContactCalls.AddIdAsync(client, "first@example.com")) };
-        ids.Add(await host.WithServicesAsync(async services =>
-        {
-            var db = services.GetRequiredService<TagflowDb>();
-            var list = await db.OptInProcesses.Where(p => p.AccountId == account.Id).Select(p => p.Id).FirstAsync();
-            var now = DateTime.UtcNow;
-            var contact = new Contact
-            {
-                AccountId = account.Id, Email = "direct@example.com", NormalizedEmail = "direct@example.com", ListId = list, Status = ContactStatus.Subscribed,
-                SignupAt = now, SignupIp = "", SignupSource = "", OptInIp = "", UnsubscribedIp = "", CreatedAt = now, UpdatedAt = now,
-            };
-            db.Contacts.Add(contact);
-            await db.SaveChangesAsync();
-            return contact.Id;
-        }));
-        for (var i = 0; i < 3; i++)
-        {
-            var added = await ContactCalls.AddAsync(client, new { email = $"later{i}@example.com", fields = new { fieldFirstName = $"Later {i}" } });
-            ids.Add(long.Parse(added.GetProperty("id").GetString()!));
-        }
-
-        Assert.Equal(ids.Count, ids.Distinct().Count());
-        Assert.Equal(ids.Order(), (await ContactCalls.ListAllAsync(client)).Select(long.Parse).Order());
-        for (var i = 0; i < 3; i++)
-        {
-            var contact = await ContactCalls.GetAsync(client, ids[2 + i].ToString(System.Globalization.CultureInfo.InvariantCulture));
-            Assert.Equal($"later{i}@example.com", contact.GetProperty("email").GetString());
-            Assert.Equal($"Later {i}", contact.GetProperty("fieldFirstName").GetString());
-        }
-    }
 }

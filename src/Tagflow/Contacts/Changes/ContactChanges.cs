@@ -27,7 +27,7 @@ internal sealed record ContactInput(string? Email, string? SmsNumber, long? List
 /// writer must not wait on the network. The outbox takes it with the change, in the same commit.
 /// </remarks>
 internal sealed partial class ContactChanges(TagflowDb db, Writes writes, ReferenceCache references, IMailRelay relay, TimeProvider clock,
-    Bounces.BounceAddresses bounces, ReservedIds ids)
+    Bounces.BounceAddresses bounces)
 {
     /// <summary>The relay stores a confirmation email with its change; an SMTP relay sends it before.</summary>
     private bool SendsWithTheChange => relay is OutboxRelay;
@@ -97,7 +97,7 @@ internal sealed partial class ContactChanges(TagflowDb db, Writes writes, Refere
                     CreatedAt = now,
                     UpdatedAt = now,
                 };
-                await ids.AddNewContactAsync(db, contact, cancellationToken);
+                await db.SaveNewAsync(contact, cancellationToken); // for the id
                 if (confirming is not null && !single)
                 {
                     if ((sent ?? Prepare(origin, confirming, contact.Id, email!.Address, values, now)) is not { } confirmation)

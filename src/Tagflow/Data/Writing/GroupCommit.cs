@@ -37,9 +37,12 @@ internal sealed class GroupCommit : BackgroundLoop
 
     private const string Savepoint = "change";
 
-    private const string CreateSavepoint = $"SAVEPOINT {Savepoint};";
-
-    private const string ReleaseAndCreateSavepoint = $"RELEASE SAVEPOINT {Savepoint}; SAVEPOINT {Savepoint};";
+    /// <summary>
+    /// On PostgreSQL, two names taken in turn: a change's savepoint never bears the name of the one
+    /// still open before it, so that undoing a change whose savepoint never reached the server fails
+    /// the batch rather than undoing the change kept before it.
+    /// </summary>
+    private static readonly string[] Savepoints = ["change_a", "change_b"];
 
     private readonly IServiceScopeFactory _scopes;
     private readonly SqliteWriteGate _gate;
@@ -106,9 +109,9 @@ internal sealed class GroupCommit : BackgroundLoop
             await using var transaction = await db.Database.BeginTransactionAsync(stoppingToken);
             using var rows = db.WriteRowsAtOnce();
             if (account is { } id) await Writes.LockAccountAsync(db, id, stoppingToken);
-            // PostgreSQL: whether the savepoint of a change kept before this one is still open. A kept
-            // change's savepoint is released together with the next one's creation, or by the commit.
-            var open = false;
+            // PostgreSQL: the savepoint of an earlier change still open (kept or undone to it), if any. It
+            // is released together with the next one's creation, or by the commit.
+            string? open = null;
             for (var change = next; change is not null; change = batch.Count < MaxBatch ? lane.TryTake(account) : null)
             {
                 if (change.CancellationToken.IsCancellationRequested)
@@ -118,19 +121,20 @@ internal sealed class GroupCommit : BackgroundLoop
                 }
                 running = change;
                 // On PostgreSQL the savepoint goes with the change's first query (StatementsAhead), not in a round trip of its own.
-                if (_sqlite) await transaction.CreateSavepointAsync(Savepoint, stoppingToken);
-                else db.SendAhead(open ? ReleaseAndCreateSavepoint : CreateSavepoint);
+                var savepoint = _sqlite ? Savepoint : Savepoints[open == Savepoints[0] ? 1 : 0];
+                if (_sqlite) await transaction.CreateSavepointAsync(savepoint, stoppingToken);
+                else db.SendAhead((open is null ? "" : $"RELEASE SAVEPOINT {open}; ") + $"SAVEPOINT {savepoint};");
                 try
                 {
                     if (await change.RunAsync(db, stoppingToken))
                     {
                         await db.SaveChangesAsync(stoppingToken);
-                        if (_sqlite) await transaction.ReleaseSavepointAsync(Savepoint, stoppingToken);
+                        if (_sqlite) await transaction.ReleaseSavepointAsync(savepoint, stoppingToken);
                         saved.UnionWith(db.TakeSaved());
                     }
                     else
                     {
-                        await UndoAsync(db, transaction, stoppingToken);
+                        await UndoAsync(db, transaction, savepoint, stoppingToken);
                     }
                     change.Ran();
                     batch.Add(change);
@@ -138,7 +142,7 @@ internal sealed class GroupCommit : BackgroundLoop
                 catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
                     // Only this change is undone; the batch goes on. Should the rollback itself fail, the whole batch fails below.
-                    await UndoAsync(db, transaction, stoppingToken);
+                    await UndoAsync(db, transaction, savepoint, stoppingToken);
                     change.Fail(e);
                 }
                 finally
@@ -146,7 +150,7 @@ internal sealed class GroupCommit : BackgroundLoop
                     db.ChangeTracker.Clear();
                     db.TakeSaved(); // what an undone change saved is forgotten with it
                     // A change that sent nothing to the database created no savepoint (and released none).
-                    open |= !_sqlite && db.TakeAhead() is null;
+                    if (!_sqlite && db.TakeAhead() is null) open = savepoint;
                 }
                 running = null;
             }
@@ -171,11 +175,13 @@ internal sealed class GroupCommit : BackgroundLoop
     /// <summary>
     /// Undoes what the change running did, back to its savepoint. On PostgreSQL, a change whose
     /// savepoint still waits to go ahead of its first query sent nothing to the database: there is
-    /// nothing to undo there.
+    /// nothing to undo there. Should its first command have failed before the savepoint reached the
+    /// server, the rollback names a savepoint that does not exist and fails the batch.
     /// </summary>
-    private static async Task UndoAsync(TagflowDb db, Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction transaction, CancellationToken stoppingToken)
+    private static async Task UndoAsync(TagflowDb db, Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction transaction, string savepoint,
+        CancellationToken stoppingToken)
     {
-        if (!db.AheadWaiting) await transaction.RollbackToSavepointAsync(Savepoint, stoppingToken);
+        if (!db.AheadWaiting) await transaction.RollbackToSavepointAsync(savepoint, stoppingToken);
     }
 
     protected override void OnStopped()
