@@ -99,10 +99,11 @@ internal static class DataSetup
         if (db is not SqliteTagflowDb)
         {
             var stale = await db.Database.SqlQueryRaw<string>(StalePostgresTables).ToListAsync(cancellationToken);
+            if (stale.Count == 0) return;
             // The names come from the catalog, quoted as identifiers.
             // SKIP_LOCKED: a table autovacuum is working on is left to it (waiting for it would cancel its vacuum).
             var analyze = "ANALYZE (SKIP_LOCKED) " + string.Join(", ", stale.Select(table => '"' + table.Replace("\"", "\"\"") + '"'));
-            if (stale.Count > 0) await db.Database.ExecuteSqlRawAsync(analyze, cancellationToken);
+            await db.Database.ExecuteSqlRawAsync(analyze, cancellationToken);
             return;
         }
         using (gate is null ? null : await gate.HoldAsync(db, cancellationToken))

@@ -35,12 +35,12 @@ internal sealed class GroupCommit : BackgroundLoop
     /// <summary>Writers on PostgreSQL: each holds a connection while it commits a batch.</summary>
     public const int PostgresLanes = 4;
 
-    private const string Savepoint = "change";
-
     /// <summary>
-    /// On PostgreSQL, two names taken in turn: a change's savepoint never bears the name of the one
-    /// still open before it, so that undoing a change whose savepoint never reached the server fails
-    /// the batch rather than undoing the change kept before it.
+    /// Two savepoint names taken in turn: a change's savepoint never bears the name of the one still
+    /// open before it (on PostgreSQL, where a kept change's savepoint stays open until the next one is
+    /// created), so that undoing a change whose savepoint never reached the server fails the batch
+    /// rather than undoing the change kept before it. On SQLite every savepoint is released at once,
+    /// and each change takes the first.
     /// </summary>
     private static readonly string[] Savepoints = ["change_a", "change_b"];
 
@@ -121,7 +121,7 @@ internal sealed class GroupCommit : BackgroundLoop
                 }
                 running = change;
                 // On PostgreSQL the savepoint goes with the change's first query (StatementsAhead), not in a round trip of its own.
-                var savepoint = _sqlite ? Savepoint : Savepoints[open == Savepoints[0] ? 1 : 0];
+                var savepoint = Savepoints[open == Savepoints[0] ? 1 : 0];
                 if (_sqlite) await transaction.CreateSavepointAsync(savepoint, stoppingToken);
                 else db.SendAhead((open is null ? "" : $"RELEASE SAVEPOINT {open}; ") + $"SAVEPOINT {savepoint};");
                 try
